@@ -1,0 +1,140 @@
+package userapi
+
+import (
+	"context"
+	"iter"
+	"net/http"
+	"sort"
+)
+
+// Backend is what every dialect implements: list, get, create and delete.
+// Everything else is an optional capability below; commands test for it with
+// a type assertion and never branch on a dialect's name.
+type Backend interface {
+	// Info describes the dialect: its name and create requirements.
+	Info() Info
+	// ListUsers streams users, hiding the API's paging. It stops after
+	// opts.Limit users when Limit > 0. An error ends the sequence.
+	ListUsers(ctx context.Context, opts ListOptions) iter.Seq2[User, error]
+	GetUser(ctx context.Context, id string) (User, error)
+	CreateUser(ctx context.Context, req CreateRequest) (User, error)
+	DeleteUser(ctx context.Context, id string, opts DeleteOptions) (Result, error)
+}
+
+// Info describes a dialect to commands.
+type Info struct {
+	// Name is the dialect name (rest, udata, datadog, basic).
+	Name string
+	// Title is a human name for messages ("Datadog API v1").
+	Title string
+	// CreateRequired lists the CreateRequest fields a create needs, by their
+	// flag names: "username", "email", "name", "first-name", "last-name",
+	// "password".
+	CreateRequired []string
+	// MinPasswordLength is checked before any request (0: no password).
+	MinPasswordLength int
+	// DeleteNote explains what delete really does, when it is not a plain
+	// delete ("Datadog only disables users"); shown on stderr.
+	DeleteNote string
+}
+
+// Updater changes user fields.
+type Updater interface {
+	UpdateUser(ctx context.Context, id string, req UpdateRequest) (User, error)
+}
+
+// Disabler disables and enables accounts.
+type Disabler interface {
+	DisableUser(ctx context.Context, id string) (User, error)
+	EnableUser(ctx context.Context, id string) (User, error)
+}
+
+// PasswordPolicy tells passwd what to ask for.
+type PasswordPolicy struct {
+	// NeedsNew is false when the API only forces a rotation (udata).
+	NeedsNew bool
+	// NeedsCurrent asks for the current password too (basic).
+	NeedsCurrent bool
+	MinLength    int
+	// Note explains the mapping ("udata forces a password rotation").
+	Note string
+}
+
+// PasswordSetter changes or rotates a password.
+type PasswordSetter interface {
+	PasswordPolicy() PasswordPolicy
+	SetPassword(ctx context.Context, id string, change PasswordChange) (Result, error)
+}
+
+// Follower follows and unfollows users and lists followers.
+type FollowManager interface {
+	Follow(ctx context.Context, id string) (Result, error)
+	Unfollow(ctx context.Context, id string) (Result, error)
+	Followers(ctx context.Context, id string, limit int) iter.Seq2[Follower, error]
+}
+
+// AvatarUploader uploads profile pictures.
+type AvatarUploader interface {
+	UploadAvatar(ctx context.Context, id string, a Avatar) (Result, error)
+}
+
+// RoleLister lists the roles the API knows.
+type RoleLister interface {
+	ListRoles(ctx context.Context) ([]Role, error)
+}
+
+// Suggester answers autocomplete queries.
+type Suggester interface {
+	SuggestUsers(ctx context.Context, query string, limit int) ([]Suggestion, error)
+}
+
+// Checker verifies that the profile's URL and credentials work, returning a
+// description of who the credentials belong to.
+type Checker interface {
+	Check(ctx context.Context) (string, error)
+}
+
+// RawRequester sends an authenticated request to a path of the API, for
+// `userctl api`. The caller closes the response body.
+type RawRequester interface {
+	Raw(ctx context.Context, method, path string, body []byte, header http.Header) (*http.Response, error)
+}
+
+// Capabilities lists the verbs a backend supports, for error messages and
+// help text.
+func Capabilities(b Backend) []string {
+	verbs := []string{"list", "get", "create", "delete"}
+	if _, ok := b.(Updater); ok {
+		verbs = append(verbs, "update")
+	}
+	if _, ok := b.(Disabler); ok {
+		verbs = append(verbs, "disable", "enable")
+	}
+	if _, ok := b.(PasswordSetter); ok {
+		verbs = append(verbs, "passwd")
+	}
+	if _, ok := b.(FollowManager); ok {
+		verbs = append(verbs, "follow", "unfollow", "followers")
+	}
+	if _, ok := b.(AvatarUploader); ok {
+		verbs = append(verbs, "avatar upload")
+	}
+	if _, ok := b.(RoleLister); ok {
+		verbs = append(verbs, "roles")
+	}
+	if _, ok := b.(Suggester); ok {
+		verbs = append(verbs, "suggest")
+	}
+	sort.Strings(verbs)
+	return verbs
+}
+
+// Unsupported returns the usage error for a verb the backend cannot do.
+func Unsupported(b Backend, verb string) error {
+	info := b.Info()
+	title := info.Title
+	if title == "" {
+		title = info.Name
+	}
+	return &Error{Kind: KindUnsupported, Message: verbUnsupportedMessage(info.Name, title, verb, Capabilities(b))}
+}

@@ -1,0 +1,76 @@
+package userapi
+
+// ListOptions narrows and bounds a listing. Limit 0 means every user.
+type ListOptions struct {
+	Limit    int
+	Query    string
+	Sort     string
+	Role     string
+	PageSize int
+}
+
+// CreateRequest is a user to create. Dialects use the fields they know and
+// report the required ones through Info.CreateRequired.
+type CreateRequest struct {
+	Username  string
+	Email     string
+	Name      string
+	FirstName string
+	LastName  string
+	Roles     []string
+	Admin     *bool
+	Password  string
+	Inactive  bool
+	// Extra carries dialect-specific fields such as udata's website and about.
+	Extra map[string]string
+}
+
+// UpdateRequest changes the fields that are non-nil.
+type UpdateRequest struct {
+	Email     *string
+	Name      *string
+	FirstName *string
+	LastName  *string
+	Roles     *[]string
+	Status    *Status
+	Admin     *bool
+	Extra     map[string]string
+}
+
+// IsEmpty reports whether the request changes nothing.
+func (r UpdateRequest) IsEmpty() bool {
+	return r.Email == nil && r.Name == nil && r.FirstName == nil && r.LastName == nil && r.Roles == nil &&
+		r.Status == nil && r.Admin == nil && len(r.Extra) == 0
+}
+
+// DeleteOptions are the flags of users delete.
+type DeleteOptions struct {
+	NoMail         bool
+	DeleteComments bool
+}
+
+// PasswordChange is the input of users passwd.
+type PasswordChange struct {
+	Current string
+	New     string
+}
+
+// Avatar is an image to upload. ContentType is detected from the bytes.
+type Avatar struct {
+	Data        []byte
+	ContentType string
+	Filename    string
+	// BBox is "left,top,right,bottom" or empty.
+	BBox string
+}
+
+// Result is the outcome of a verb with no user in its answer (delete,
+// follow, rotate password): a human message for stderr and the fields a
+// script may read from -o json.
+type Result struct {
+	ID      string `json:"id"`
+	Action  string `json:"action"`
+	Message string `json:"message,omitempty"`
+	// Count is a follower count where the verb returns one.
+	Count *int `json:"count,omitempty"`
+}
