@@ -26,33 +26,55 @@ type Options struct {
 	AppKey   string
 	Username string
 	Password string
-	// Now returns the time (tests); default time.Now.
-	Now func() time.Time
 }
 
-// HandlerFactory builds the handler of one dialect over a store. It may
-// seed the store with opts.Seed generated users when it is empty.
-type HandlerFactory func(st *Store, opts Options) http.Handler
+// Dialect is one API the sandbox can speak.
+type Dialect struct {
+	Name string
+	// BasePath is where the API lives on the server ("/v1", "/api/1", "");
+	// the URL a client should use is the server's root plus BasePath.
+	BasePath string
+	// New builds the handler over a store. It serves full request paths
+	// (BasePath included) and checks the dialect's credentials itself.
+	New func(st *Store, opts Options) http.Handler
+	// ErrorBody renders an error in the dialect's own shape (used by the
+	// shared rate-limit and fault-injection middleware).
+	ErrorBody func(status int, msg string) (contentType string, body []byte)
+	// Seed adds n generated users to the store, quickly (a million in
+	// seconds): IDs, usernames and emails in the dialect's formats.
+	Seed func(st *Store, n int)
+}
 
 var (
 	regMu    sync.Mutex
-	handlers = map[string]HandlerFactory{}
+	dialects = map[string]Dialect{}
 )
 
 // RegisterDialect adds a dialect's server; each dialect file calls it from
 // init.
-func RegisterDialect(name string, f HandlerFactory) {
+func RegisterDialect(d Dialect) {
 	regMu.Lock()
 	defer regMu.Unlock()
-	handlers[name] = f
+	if _, dup := dialects[d.Name]; dup {
+		panic("sandbox: dialect registered twice: " + d.Name)
+	}
+	dialects[d.Name] = d
+}
+
+// LookupDialect returns the registered dialect of that name.
+func LookupDialect(name string) (Dialect, bool) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	d, ok := dialects[name]
+	return d, ok
 }
 
 // Dialects lists the dialects the sandbox serves.
 func Dialects() []string {
 	regMu.Lock()
 	defer regMu.Unlock()
-	out := make([]string, 0, len(handlers))
-	for n := range handlers {
+	out := make([]string, 0, len(dialects))
+	for n := range dialects {
 		out = append(out, n)
 	}
 	sort.Strings(out)
