@@ -36,6 +36,16 @@ type Info struct {
 	// DeleteNote explains what delete really does, when it is not a plain
 	// delete ("Datadog only disables users"); shown on stderr.
 	DeleteNote string
+	// BulkConcurrency is a sensible default number of workers for import
+	// and apply against this API (0: the bulk default).
+	BulkConcurrency int
+}
+
+// Finder looks a user up by email or username, for the checks that keep a
+// retried create from creating twice and for matching bulk files to users.
+// found is false, with a nil error, when no user has that key.
+type Finder interface {
+	FindUser(ctx context.Context, key string) (u User, found bool, err error)
 }
 
 // Updater changes user fields.

@@ -1,6 +1,7 @@
 package userapi
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -39,6 +40,17 @@ type Env struct {
 	UserAgent string
 	// MaxRetryWait bounds a single rate-limit wait (0: the client default).
 	MaxRetryWait time.Duration
+	// Limiter, when set, paces every request of the client and is told about
+	// rate limiting, so that the workers of a bulk command slow down
+	// together (httpx.Limiter has the same method set).
+	Limiter Limiter
+}
+
+// Limiter paces requests shared by many goroutines; see httpx.Limiter.
+type Limiter interface {
+	Wait(ctx context.Context) error
+	Backoff(d time.Duration)
+	Success()
 }
 
 // Dialect is a registered API dialect.
