@@ -1,0 +1,161 @@
+// Package datadog is the userctl dialect for the Datadog API v1 user
+// endpoints (/api/v1/user): list, get, create, update, disable and enable.
+//
+// Datadog cannot delete users: DELETE disables them, and a second DELETE
+// answers 400 "User is already disabled", which is reported as an invalid
+// request (exit 2) naming the user. A create with the handle of an existing
+// disabled user answers 200 with that user instead of 409; the client
+// reports it as a conflict (exit 5) that says to run `userctl users enable`.
+package datadog
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/userctl/userctl/internal/httpx"
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+// Name is the dialect name of profiles (`api: datadog`).
+const Name = "datadog"
+
+// Title is the human name of the API.
+const Title = "Datadog API v1"
+
+// DefaultSite is the site used when the profile names none.
+const DefaultSite = "datadoghq.com"
+
+// The headers that carry the keys.
+const (
+	HeaderAPIKey = "DD-API-KEY"
+	HeaderAppKey = "DD-APPLICATION-KEY"
+)
+
+// DeleteNote is what `users delete` says on stderr for this dialect.
+const DeleteNote = "Datadog cannot delete users: this disables them"
+
+// Sites lists the Datadog sites a profile's `site` may name, for validation
+// and shell completion. Treat it as read-only.
+var Sites = []string{
+	"datadoghq.com",
+	"us3.datadoghq.com",
+	"us5.datadoghq.com",
+	"ap1.datadoghq.com",
+	"ap2.datadoghq.com",
+	"uk1.datadoghq.com",
+	"datadoghq.eu",
+	"ddog-gov.com",
+	"us2.ddog-gov.com",
+}
+
+func init() {
+	userapi.Register(userapi.Dialect{
+		Name:       Name,
+		Title:      Title,
+		DefaultURL: "https://api." + DefaultSite,
+		Secrets:    []string{"api_key", "app_key"},
+		New: func(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
+			return New(p, env)
+		},
+	})
+}
+
+// Client talks to the Datadog API v1 user endpoints of one profile.
+type Client struct {
+	http *httpx.Client
+	base string
+}
+
+// Compile-time checks of the capabilities the API has.
+var (
+	_ userapi.Backend      = (*Client)(nil)
+	_ userapi.Updater      = (*Client)(nil)
+	_ userapi.Disabler     = (*Client)(nil)
+	_ userapi.RoleLister   = (*Client)(nil)
+	_ userapi.Finder       = (*Client)(nil)
+	_ userapi.Checker      = (*Client)(nil)
+	_ userapi.RawRequester = (*Client)(nil)
+)
+
+// BaseURL returns the API root for a profile: its URL when set, else
+// https://api.<site> with the site checked against Sites.
+func BaseURL(p userapi.Profile) (string, error) {
+	if u := strings.TrimSpace(p.URL); u != "" {
+		return u, nil
+	}
+	site := strings.ToLower(strings.TrimSpace(p.Site))
+	if site == "" {
+		site = DefaultSite
+	}
+	if !slices.Contains(Sites, site) {
+		return "", &userapi.Error{Kind: userapi.KindUsage,
+			Message: fmt.Sprintf("unknown Datadog site %q: want one of %s (or set url for a proxy)", p.Site, strings.Join(Sites, ", "))}
+	}
+	return "https://api." + site, nil
+}
+
+// New builds a client for a profile. Both keys are required; a missing one
+// is a usage error before any request.
+func New(p userapi.Profile, env userapi.Env) (*Client, error) {
+	return newClient(p, env, nil)
+}
+
+// newClient is New with a hook to adjust the HTTP options (tests).
+func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (*Client, error) {
+	prof := p.Name
+	if prof == "" {
+		prof = "(none)"
+	}
+	if p.APIKey == "" {
+		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf(
+			"no API key for profile %s: set USERCTL_API_KEY (or DD_API_KEY) or run `userctl profile add`", prof)}
+	}
+	if p.AppKey == "" {
+		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf(
+			"no application key for profile %s: set USERCTL_APP_KEY (or DD_APP_KEY) or run `userctl profile add`", prof)}
+	}
+	base, err := BaseURL(p)
+	if err != nil {
+		return nil, err
+	}
+	apiKey, appKey := p.APIKey, p.AppKey
+	opts := httpx.Options{
+		BaseURL: base,
+		Auth: func(r *http.Request) {
+			r.Header.Set(HeaderAPIKey, apiKey)
+			r.Header.Set(HeaderAppKey, appKey)
+		},
+		SecretHeaders: []string{HeaderAPIKey, HeaderAppKey},
+		Timeout:       env.Timeout,
+		CAFile:        p.CAFile,
+		Debug:         env.Debug,
+		Transport:     env.Transport,
+		UserAgent:     env.UserAgent,
+		MaxWait:       env.MaxRetryWait,
+	}
+	if env.Limiter != nil {
+		opts.Limiter = env.Limiter
+	}
+	if tweak != nil {
+		tweak(&opts)
+	}
+	hc, err := httpx.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{http: hc, base: base}, nil
+}
+
+// Info describes the dialect.
+func (c *Client) Info() userapi.Info {
+	return userapi.Info{
+		Name:           Name,
+		Title:          Title,
+		CreateRequired: []string{"email"},
+		DeleteNote:     DeleteNote,
+		// create is limited to 100 per minute (create_user_api).
+		BulkConcurrency: 2,
+	}
+}

@@ -1,0 +1,453 @@
+package datadog
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/userctl/userctl/internal/httpx"
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+const usersPath = "/api/v1/user"
+
+func userPath(handle string) string { return usersPath + "/" + url.PathEscape(handle) }
+
+func retry(b bool) *bool { return &b }
+
+// subject names the user in not-found, conflict and invalid errors.
+func subject(err error, id string) error {
+	switch userapi.KindOf(err) {
+	case userapi.KindNotFound, userapi.KindConflict, userapi.KindInvalid:
+		return userapi.WithSubject(err, fmt.Sprintf("user %q", id))
+	}
+	return err
+}
+
+func checkID(id string) error {
+	if strings.TrimSpace(id) == "" {
+		return userapi.Errorf(userapi.KindUsage, "a Datadog user ID (its handle, an email) is required")
+	}
+	return nil
+}
+
+// ListUsers fetches every user with one GET /api/v1/user (the v1 API does not
+// page) and filters, sorts and limits on the client: Query matches handle,
+// email or name (case-insensitive), Role an access role name or code, Sort a
+// normalized field (id, username, email, name, status, roles), "-" first for
+// descending order.
+func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.Seq2[userapi.User, error] {
+	return func(yield func(userapi.User, error) bool) {
+		keep, err := listFilter(opts)
+		if err != nil {
+			yield(userapi.User{}, err)
+			return
+		}
+		cmp, err := listOrder(opts.Sort)
+		if err != nil {
+			yield(userapi.User{}, err)
+			return
+		}
+		wires, err := c.list(ctx)
+		if err != nil {
+			yield(userapi.User{}, err)
+			return
+		}
+		users := make([]userapi.User, 0, len(wires))
+		for _, w := range wires {
+			if u := w.normalize(); keep(u) {
+				users = append(users, u)
+			}
+		}
+		if cmp != nil {
+			slices.SortStableFunc(users, cmp)
+		}
+		for i, u := range users {
+			if opts.Limit > 0 && i >= opts.Limit {
+				return
+			}
+			if !yield(u, nil) {
+				return
+			}
+		}
+	}
+}
+
+func (c *Client) list(ctx context.Context) ([]wireUser, error) {
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: usersPath})
+	if err != nil {
+		return nil, err
+	}
+	return decodeList(resp.Body)
+}
+
+func listFilter(opts userapi.ListOptions) (func(userapi.User) bool, error) {
+	q := strings.ToLower(strings.TrimSpace(opts.Query))
+	var role string
+	if opts.Role != "" {
+		code, ok := RoleCode(opts.Role)
+		if !ok {
+			return nil, unknownRole(opts.Role)
+		}
+		role = code
+	}
+	return func(u userapi.User) bool {
+		if q != "" && !strings.Contains(strings.ToLower(u.Username), q) &&
+			!strings.Contains(strings.ToLower(u.Email), q) && !strings.Contains(strings.ToLower(u.Name), q) {
+			return false
+		}
+		return role == "" || slices.Contains(u.Roles, role)
+	}, nil
+}
+
+func listOrder(sortBy string) (func(a, b userapi.User) int, error) {
+	field := strings.TrimSpace(sortBy)
+	if field == "" {
+		return nil, nil
+	}
+	desc := strings.HasPrefix(field, "-")
+	field = strings.TrimPrefix(field, "-")
+	var key func(u userapi.User) string
+	switch field {
+	case "id", "username", "handle":
+		key = func(u userapi.User) string { return strings.ToLower(u.ID) }
+	case "email":
+		key = func(u userapi.User) string { return strings.ToLower(u.Email) }
+	case "name":
+		key = func(u userapi.User) string { return strings.ToLower(u.Name) }
+	case "status":
+		key = func(u userapi.User) string { return string(u.Status) }
+	case "roles", "role", "access_role":
+		key = func(u userapi.User) string { return strings.Join(u.Roles, ",") }
+	default:
+		return nil, userapi.Errorf(userapi.KindUsage, "cannot sort Datadog users by %q: want id, username, email, name, status or roles", sortBy)
+	}
+	return func(a, b userapi.User) int {
+		r := strings.Compare(key(a), key(b))
+		if desc {
+			return -r
+		}
+		return r
+	}, nil
+}
+
+// GetUser fetches GET /api/v1/user/{handle}.
+func (c *Client) GetUser(ctx context.Context, id string) (userapi.User, error) {
+	if err := checkID(id); err != nil {
+		return userapi.User{}, err
+	}
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: userPath(id)})
+	if err != nil {
+		return userapi.User{}, subject(err, id)
+	}
+	u, _, err := decodeUser(resp.Body)
+	return u, err
+}
+
+// FindUser looks a user up by handle, then by email among all users.
+func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, error) {
+	key = strings.TrimSpace(key)
+	if key == "" {
+		return userapi.User{}, false, nil
+	}
+	u, err := c.GetUser(ctx, key)
+	switch {
+	case err == nil:
+		return u, true, nil
+	case !userapi.IsKind(err, userapi.KindNotFound):
+		return userapi.User{}, false, err
+	}
+	wires, err := c.list(ctx)
+	if err != nil {
+		return userapi.User{}, false, err
+	}
+	for _, w := range wires {
+		if strings.EqualFold(w.Email, key) || strings.EqualFold(w.Handle, key) {
+			return w.normalize(), true, nil
+		}
+	}
+	return userapi.User{}, false, nil
+}
+
+// CreateUser sends POST /api/v1/user {handle, email, name, access_role}; the
+// handle is req.Username, else the email. Success is 200. A 200 that returns
+// a disabled user means the handle belonged to an existing, disabled user:
+// that user is returned with a KindConflict error saying to enable it. With
+// req.Inactive the new user is disabled right after (PUT disabled true).
+func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (userapi.User, error) {
+	body, handle, err := createRequest(req)
+	if err != nil {
+		return userapi.User{}, err
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return userapi.User{}, err
+	}
+	respBody, err := c.postCreate(ctx, handle, data)
+	if err != nil {
+		return userapi.User{}, subject(err, handle)
+	}
+	u, w, err := decodeUser(respBody)
+	if err != nil {
+		return userapi.User{}, err
+	}
+	if w.Disabled {
+		return u, &userapi.Error{Kind: userapi.KindConflict, Status: http.StatusOK, Message: fmt.Sprintf(
+			"user %q already exists and is disabled: Datadog returned the existing user instead of creating one; run `userctl users enable %s` to re-enable it",
+			handle, handle)}
+	}
+	if req.Inactive {
+		return c.DisableUser(ctx, w.Handle)
+	}
+	return u, nil
+}
+
+// postCreate sends the create. When it fails after the request may have
+// reached the server, it looks the handle up first and retries once only
+// when the user does not exist: a user is never created twice.
+func (c *Client) postCreate(ctx context.Context, handle string, data []byte) ([]byte, error) {
+	r := httpx.Request{Method: http.MethodPost, Path: usersPath, Body: data, Retry: retry(false)}
+	resp, err := c.http.Do(ctx, r)
+	if err == nil {
+		return resp.Body, nil
+	}
+	var e *userapi.Error
+	if !errors.As(err, &e) || !e.MaybeSent {
+		return nil, err
+	}
+	got, gerr := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: userPath(handle)})
+	switch {
+	case gerr == nil:
+		return got.Body, nil // the create went through
+	case !userapi.IsKind(gerr, userapi.KindNotFound):
+		return nil, err // cannot tell: report the create's own failure
+	}
+	resp, err = c.http.Do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
+}
+
+func createRequest(req userapi.CreateRequest) (createBody, string, error) {
+	email := strings.TrimSpace(req.Email)
+	if email == "" {
+		return createBody{}, "", userapi.Errorf(userapi.KindUsage, "missing required flag --email: Datadog users need an email")
+	}
+	if !validEmail(email) {
+		return createBody{}, "", userapi.Errorf(userapi.KindUsage, "invalid email %q: Datadog wants an email address", email)
+	}
+	handle := strings.TrimSpace(req.Username)
+	if handle == "" {
+		handle = email
+	}
+	if !validEmail(handle) {
+		return createBody{}, "", userapi.Errorf(userapi.KindUsage, "invalid handle %q: a Datadog handle must be an email address", handle)
+	}
+	if req.Password != "" {
+		return createBody{}, "", userapi.Errorf(userapi.KindUsage, "Datadog API v1 users have no password: they sign in through Datadog")
+	}
+	role, err := accessRole(req.Roles, req.Admin)
+	if err != nil {
+		return createBody{}, "", err
+	}
+	name := strings.TrimSpace(req.Name)
+	if name == "" {
+		name = strings.TrimSpace(strings.TrimSpace(req.FirstName) + " " + strings.TrimSpace(req.LastName))
+	}
+	return createBody{Handle: handle, Email: email, Name: name, AccessRole: role}, handle, nil
+}
+
+// accessRole picks the one access role code of roles and admin ("" for the
+// server's default, standard).
+func accessRole(roles []string, admin *bool) (string, error) {
+	if len(roles) > 1 {
+		return "", userapi.Errorf(userapi.KindUsage, "a Datadog user has one access role, got %d: %s", len(roles), strings.Join(roles, ", "))
+	}
+	var code string
+	if len(roles) == 1 {
+		c, ok := RoleCode(roles[0])
+		if !ok {
+			return "", unknownRole(roles[0])
+		}
+		code = c
+	}
+	if admin != nil && *admin {
+		if code != "" && code != RoleAdmin {
+			return "", userapi.Errorf(userapi.KindUsage, "--admin conflicts with access role %q", roles[0])
+		}
+		code = RoleAdmin
+	}
+	return code, nil
+}
+
+// UpdateUser sends PUT /api/v1/user/{handle} with the fields that change:
+// email, name, access_role (one role, or --admin) and disabled (--status
+// active|disabled). --admin=false on an admin makes it standard.
+func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRequest) (userapi.User, error) {
+	if err := checkID(id); err != nil {
+		return userapi.User{}, err
+	}
+	if req.IsEmpty() {
+		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "nothing to update for user %q", id)
+	}
+	var b updateBody
+	if req.FirstName != nil || req.LastName != nil {
+		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "Datadog users have no first or last name: use --name")
+	}
+	for k := range req.Extra {
+		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "Datadog users have no field %q", k)
+	}
+	if req.Email != nil {
+		if !validEmail(*req.Email) {
+			return userapi.User{}, userapi.Errorf(userapi.KindUsage, "invalid email %q: Datadog wants an email address", *req.Email)
+		}
+		b.Email = req.Email
+	}
+	b.Name = req.Name
+	if req.Roles != nil {
+		if len(*req.Roles) == 0 {
+			return userapi.User{}, userapi.Errorf(userapi.KindUsage, "a Datadog user has exactly one access role")
+		}
+	}
+	var roles []string
+	if req.Roles != nil {
+		roles = *req.Roles
+	}
+	code, err := accessRole(roles, req.Admin)
+	if err != nil {
+		return userapi.User{}, err
+	}
+	if req.Admin != nil && !*req.Admin {
+		if code == RoleAdmin {
+			return userapi.User{}, userapi.Errorf(userapi.KindUsage, "--admin=false conflicts with the admin access role")
+		}
+		if code == "" {
+			cur, err := c.GetUser(ctx, id)
+			if err != nil {
+				return userapi.User{}, err
+			}
+			if slices.Contains(cur.Roles, RoleAdmin) {
+				code = RoleStandard
+			}
+		}
+	}
+	if code != "" {
+		b.AccessRole = &code
+	}
+	if req.Status != nil {
+		switch *req.Status {
+		case userapi.StatusActive:
+			b.Disabled = new(false)
+		case userapi.StatusDisabled:
+			b.Disabled = new(true)
+		default:
+			return userapi.User{}, userapi.Errorf(userapi.KindUsage,
+				"cannot set status %q on Datadog: want active or disabled (pending means not logged in yet)", *req.Status)
+		}
+	}
+	if b == (updateBody{}) {
+		// Only --admin=false on a user who is no admin: nothing changes.
+		return c.GetUser(ctx, id)
+	}
+	return c.put(ctx, id, b)
+}
+
+func (c *Client) put(ctx context.Context, id string, b updateBody) (userapi.User, error) {
+	data, err := json.Marshal(b)
+	if err != nil {
+		return userapi.User{}, err
+	}
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPut, Path: userPath(id), Body: data})
+	if err != nil {
+		return userapi.User{}, subject(err, id)
+	}
+	u, _, err := decodeUser(resp.Body)
+	return u, err
+}
+
+// DisableUser sends PUT {"disabled": true}: unlike DELETE it returns the
+// user and does not fail on a user who is already disabled.
+func (c *Client) DisableUser(ctx context.Context, id string) (userapi.User, error) {
+	if err := checkID(id); err != nil {
+		return userapi.User{}, err
+	}
+	return c.put(ctx, id, updateBody{Disabled: new(true)})
+}
+
+// EnableUser sends PUT {"disabled": false}.
+func (c *Client) EnableUser(ctx context.Context, id string) (userapi.User, error) {
+	if err := checkID(id); err != nil {
+		return userapi.User{}, err
+	}
+	return c.put(ctx, id, updateBody{Disabled: new(false)})
+}
+
+// DeleteUser sends DELETE /api/v1/user/{handle}, which disables the user
+// (Info.DeleteNote says so). The Result carries the server's message ("User
+// x disabled"). Deleting a disabled user is a 400 "User is already
+// disabled": a KindInvalid error (exit 2) that says so.
+func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOptions) (userapi.Result, error) {
+	if err := checkID(id); err != nil {
+		return userapi.Result{}, err
+	}
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodDelete, Path: userPath(id)})
+	if err != nil {
+		var e *userapi.Error
+		if errors.As(err, &e) && e.Status == http.StatusBadRequest &&
+			strings.Contains(strings.ToLower(httpx.StatusMessage(err)), "already disabled") {
+			c := *e
+			c.Message = fmt.Sprintf("user %q is already disabled (Datadog cannot delete users, only disable them): %s", id, httpx.StatusMessage(err))
+			c.Err = e
+			return userapi.Result{}, &c
+		}
+		return userapi.Result{}, subject(err, id)
+	}
+	var d disableResponse
+	if err := json.Unmarshal(resp.Body, &d); err != nil {
+		return userapi.Result{}, unreadable("delete", err)
+	}
+	msg := d.Message
+	if msg == "" {
+		msg = fmt.Sprintf("User %s disabled", id)
+	}
+	return userapi.Result{ID: id, Action: "disabled", Message: msg}, nil
+}
+
+// ListRoles returns the three access roles; it sends no request.
+func (c *Client) ListRoles(context.Context) ([]userapi.Role, error) {
+	out := make([]userapi.Role, 0, len(accessRoles))
+	for _, a := range accessRoles {
+		out = append(out, userapi.Role{Name: a.code, Description: a.desc})
+	}
+	return out, nil
+}
+
+// Check lists the users (GET /api/v1/user, the cheapest request of the v1
+// user endpoints that needs both keys) and reports how many there are.
+func (c *Client) Check(ctx context.Context) (string, error) {
+	wires, err := c.list(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s at %s: keys accepted, %d users", Title, c.base, len(wires)), nil
+}
+
+// Raw sends an authenticated request for `userctl api`. An absolute URL must
+// point at the profile's host: the keys never go elsewhere.
+func (c *Client) Raw(ctx context.Context, method, path string, body []byte, header http.Header) (*http.Response, error) {
+	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
+		u, err := url.Parse(path)
+		base := c.http.BaseURL()
+		if err != nil || base == nil || !strings.EqualFold(u.Host, base.Host) || u.Scheme != base.Scheme {
+			return nil, userapi.Errorf(userapi.KindUsage, "refusing to send the Datadog keys to %q: use a path of %s", path, c.base)
+		}
+	}
+	return c.http.Raw(ctx, strings.ToUpper(method), path, body, header)
+}
