@@ -1,0 +1,269 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/userctl/userctl/internal/secret"
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+// SandboxToken is the credential the built-in sandbox profile sends (the
+// sandbox accepts any non-empty one) unless USERCTL_TOKEN gives another.
+const SandboxToken = "sandbox"
+
+// ResolveInput is what Resolve layers over the config file.
+type ResolveInput struct {
+	// Profile is the -p/--profile flag ("" when not given).
+	Profile string
+	// Getenv reads the environment; nil means os.Getenv.
+	Getenv func(string) string
+	// Secrets is the keyring, read only for the profile in use and only for
+	// secrets it keeps there and that the environment does not override.
+	// Nil makes such secrets an error.
+	Secrets secret.Store
+}
+
+// Resolved is the profile a command uses, after flags, environment and the
+// config file.
+type Resolved struct {
+	// Profile is what the dialect gets. URL is "" when the dialect's default
+	// applies, or for the built-in sandbox when the caller starts it.
+	Profile userapi.Profile
+	// Output is USERCTL_OUTPUT, else the profile's output ("" for none).
+	Output string
+	// Timeout is the profile's timeout (0 for none).
+	Timeout time.Duration
+	// Sandbox is true for the built-in sandbox profile.
+	Sandbox bool
+	// Sources says where each value came from, for `profile show` and
+	// `profile check`: keys "profile", "api", "url", "site", "token",
+	// "api_key", "app_key", "username", "password", "output", "timeout";
+	// values such as "flag", "env USERCTL_TOKEN", "env DD_API_KEY",
+	// "env NAME (token_env)", "keyring", "config file", "built-in sandbox",
+	// "default". A key is absent when the value is empty.
+	Sources map[string]string
+}
+
+// MissingSecrets lists the dialect's secret fields (userapi.Dialect.Secrets)
+// that resolved empty, e.g. ["api_key"]; nil when the dialect is unknown.
+func (r Resolved) MissingSecrets() []string {
+	d, err := userapi.Lookup(r.Profile.API)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, f := range d.Secrets {
+		if v := profileSecret(&r.Profile, f); v != nil && *v == "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// profileSecret points at the userapi.Profile field of a secret field name.
+func profileSecret(p *userapi.Profile, field string) *string {
+	switch field {
+	case "token":
+		return &p.Token
+	case "api_key":
+		return &p.APIKey
+	case "app_key":
+		return &p.AppKey
+	case "password":
+		return &p.Password
+	}
+	return nil
+}
+
+// secretEnv lists, per secret field, the variables that override the
+// profile, strongest first; the DD_* ones apply to datadog profiles only.
+func secretEnv(field, api string) []string {
+	switch field {
+	case "token":
+		return []string{"USERCTL_TOKEN"}
+	case "api_key":
+		if api == "datadog" {
+			return []string{"USERCTL_API_KEY", "DD_API_KEY"}
+		}
+		return []string{"USERCTL_API_KEY"}
+	case "app_key":
+		if api == "datadog" {
+			return []string{"USERCTL_APP_KEY", "DD_APP_KEY", "DD_APPLICATION_KEY"}
+		}
+		return []string{"USERCTL_APP_KEY"}
+	case "password":
+		return []string{"USERCTL_PASSWORD"}
+	}
+	return nil
+}
+
+// Resolve picks the profile (-p > USERCTL_PROFILE > current_profile >
+// sandbox) and layers the environment over it: USERCTL_URL, USERCTL_TOKEN,
+// USERCTL_API_KEY / USERCTL_APP_KEY (then DD_API_KEY, DD_APP_KEY for datadog
+// profiles), DD_SITE (datadog), USERCTL_USERNAME, USERCTL_PASSWORD,
+// USERCTL_OUTPUT. A profile's own secrets are read from where they live
+// (FIELD_env variable, keyring, file). A profile that does not exist, or a
+// keyring secret that cannot be read, is an error.
+func Resolve(cfg *Config, in ResolveInput) (Resolved, error) {
+	if cfg == nil {
+		cfg = New("")
+	}
+	getenv := in.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	src := map[string]string{}
+	res := Resolved{Sources: src}
+
+	name, from := in.Profile, "flag"
+	switch {
+	case name != "":
+	case getenv("USERCTL_PROFILE") != "":
+		name, from = getenv("USERCTL_PROFILE"), "env USERCTL_PROFILE"
+	case cfg.current != "":
+		name, from = cfg.current, "config file"
+	default:
+		name, from = Sandbox, "default"
+	}
+	if from != "config file" && from != "default" {
+		if err := ValidateName(name); err != nil {
+			return Resolved{}, err
+		}
+	}
+	e, ok := cfg.Get(name)
+	if !ok {
+		hint := ""
+		switch from {
+		case "config file":
+			hint = fmt.Sprintf(" (current_profile in %s; run `userctl profile use NAME`)", cfg.path)
+		case "env USERCTL_PROFILE":
+			hint = " (from USERCTL_PROFILE)"
+		}
+		return Resolved{}, userapi.Errorf(userapi.KindUsage, "profile %q not found%s; known profiles: %s", name, hint, strings.Join(cfg.Names(), ", "))
+	}
+	src["profile"] = from
+	res.Sandbox = name == Sandbox
+	fileSrc := "config file"
+	if res.Sandbox {
+		fileSrc = "built-in sandbox"
+	}
+
+	p := userapi.Profile{Name: name, API: e.API, Options: map[string]string{}}
+	for k, v := range e.Options {
+		p.Options[k] = v
+	}
+	src["api"] = fileSrc
+
+	// layer sets *dst from the first non-empty of the environment variables,
+	// else from the profile's value.
+	layer := func(key string, dst *string, fileVal string, envs ...string) {
+		for _, ev := range envs {
+			if v := getenv(ev); v != "" {
+				*dst, src[key] = v, "env "+ev
+				return
+			}
+		}
+		if fileVal != "" {
+			*dst, src[key] = fileVal, fileSrc
+		}
+	}
+	layer("url", &p.URL, e.URL, "USERCTL_URL")
+	if p.URL == "" {
+		src["url"] = "default"
+		if res.Sandbox {
+			src["url"] = "built-in sandbox"
+		}
+	}
+	if e.API == "datadog" {
+		layer("site", &p.Site, e.Site, "DD_SITE")
+	} else {
+		layer("site", &p.Site, e.Site)
+	}
+	layer("username", &p.Username, e.Username, "USERCTL_USERNAME")
+	layer("output", &res.Output, e.Output, "USERCTL_OUTPUT")
+	if e.Timeout > 0 {
+		res.Timeout, src["timeout"] = e.Timeout, fileSrc
+	}
+	p.CAFile = e.CAFile
+	if p.CAFile != "" {
+		p.CAFile = expandPath(p.CAFile, filepath.Dir(cfg.path), getenv)
+	}
+
+	for _, f := range secretFields {
+		dst := profileSecret(&p, f)
+		layer(f, dst, "", secretEnv(f, e.API)...)
+		if *dst != "" {
+			continue
+		}
+		v, where, err := readSecret(name, f, *e.Secret(f), getenv, in.Secrets)
+		if err != nil {
+			return Resolved{}, err
+		}
+		if v != "" {
+			*dst, src[f] = v, where
+		}
+	}
+	if res.Sandbox && p.Token == "" {
+		p.Token, src["token"] = SandboxToken, "built-in sandbox"
+	}
+	res.Profile = p
+	return res, nil
+}
+
+// readSecret reads a profile's own secret from where its reference points.
+func readSecret(profile, field string, ref SecretRef, getenv func(string) string, store secret.Store) (value, where string, err error) {
+	if ref.Env != "" {
+		if v := getenv(ref.Env); v != "" {
+			return v, fmt.Sprintf("env %s (%s_env)", ref.Env, field), nil
+		}
+	}
+	if ref.Keyring {
+		key := secret.Key(profile, field)
+		if store == nil {
+			return "", "", userapi.Errorf(userapi.KindAuth, "profile %q: %s is kept in the OS keyring, which is not available here; %s",
+				profile, field, overrideHint(field))
+		}
+		v, err := store.Get(secret.Service, key)
+		switch {
+		case err == nil:
+			return v, "keyring", nil
+		case errors.Is(err, secret.ErrNotFound):
+			return "", "", &userapi.Error{Kind: userapi.KindAuth, Err: err, Message: fmt.Sprintf(
+				"profile %q: %s not found in the OS keyring (service %q, key %q); run `userctl profile add %s` again or %s",
+				profile, field, secret.Service, key, profile, overrideHint(field))}
+		default:
+			return "", "", &userapi.Error{Kind: userapi.KindAuth, Err: err, Message: fmt.Sprintf(
+				"profile %q: cannot read %s from the OS keyring: %v; %s", profile, field, err, overrideHint(field))}
+		}
+	}
+	if ref.Value != "" {
+		return ref.Value, "config file", nil
+	}
+	return "", "", nil
+}
+
+func overrideHint(field string) string {
+	return "set " + secretEnv(field, "")[0] + " instead"
+}
+
+// expandPath expands a leading "~/" and makes a relative path relative to
+// base (the config file's directory).
+func expandPath(p, base string, getenv func(string) string) string {
+	if strings.HasPrefix(p, "~/") {
+		if home := getenv("HOME"); home != "" {
+			return filepath.Join(home, p[2:])
+		}
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, p[2:])
+		}
+	}
+	if !filepath.IsAbs(p) && base != "" {
+		return filepath.Join(base, p)
+	}
+	return p
+}

@@ -1,0 +1,317 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
+
+	"github.com/userctl/userctl/internal/secret"
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+const precedenceFile = `current_profile: cur
+profiles:
+  cur: {api: rest, url: https://cur.example.com, token: curtoken, output: yaml}
+  other: {api: rest, url: https://other.example.com, token: othertoken}
+  envp: {api: rest, url: https://envp.example.com}
+  dd: {api: datadog, site: us3.datadoghq.com, api_key: file-api, app_key: file-app}
+  svc: {api: basic, url: https://svc.example.com, username: fileuser, password: filepw, timeout: 5s}
+  up: {api: udata, token: file-udata-key, ca_file: ca.pem}
+`
+
+// TestResolvePrecedence checks flag > environment > profile > default for
+// every key.
+func TestResolvePrecedence(t *testing.T) {
+	p := writeFile(t, precedenceFile)
+	c := mustLoad(t, p)
+	type want struct {
+		field, value, source string
+	}
+	get := func(r Resolved, field string) string {
+		switch field {
+		case "profile":
+			return r.Profile.Name
+		case "url":
+			return r.Profile.URL
+		case "site":
+			return r.Profile.Site
+		case "token":
+			return r.Profile.Token
+		case "api_key":
+			return r.Profile.APIKey
+		case "app_key":
+			return r.Profile.AppKey
+		case "username":
+			return r.Profile.Username
+		case "password":
+			return r.Profile.Password
+		case "output":
+			return r.Output
+		case "timeout":
+			return r.Timeout.String()
+		}
+		t.Fatalf("unknown field %s", field)
+		return ""
+	}
+	cases := []struct {
+		name string
+		flag string
+		env  env
+		want []want
+	}{
+		{"current profile from file", "", env{}, []want{
+			{"profile", "cur", "config file"}, {"url", "https://cur.example.com", "config file"},
+			{"token", "curtoken", "config file"}, {"output", "yaml", "config file"}}},
+		{"env profile beats file", "", env{"USERCTL_PROFILE": "envp"}, []want{
+			{"profile", "envp", "env USERCTL_PROFILE"}, {"url", "https://envp.example.com", "config file"}, {"token", "", ""}}},
+		{"flag beats env", "other", env{"USERCTL_PROFILE": "envp"}, []want{
+			{"profile", "other", "flag"}, {"token", "othertoken", "config file"}}},
+		{"env values beat profile", "", env{"USERCTL_URL": "http://127.0.0.1:9", "USERCTL_TOKEN": "envtoken", "USERCTL_OUTPUT": "json"}, []want{
+			{"url", "http://127.0.0.1:9", "env USERCTL_URL"}, {"token", "envtoken", "env USERCTL_TOKEN"}, {"output", "json", "env USERCTL_OUTPUT"}}},
+		{"basic", "svc", env{}, []want{
+			{"username", "fileuser", "config file"}, {"password", "filepw", "config file"}, {"timeout", "5s", "config file"}}},
+		{"basic env", "svc", env{"USERCTL_USERNAME": "u2", "USERCTL_PASSWORD": "p2"}, []want{
+			{"username", "u2", "env USERCTL_USERNAME"}, {"password", "p2", "env USERCTL_PASSWORD"}}},
+		{"datadog file", "dd", env{}, []want{
+			{"site", "us3.datadoghq.com", "config file"}, {"api_key", "file-api", "config file"}, {"app_key", "file-app", "config file"},
+			{"url", "", "default"}}},
+		{"datadog DD_*", "dd", env{"DD_API_KEY": "dd-api", "DD_APP_KEY": "dd-app", "DD_SITE": "datadoghq.eu"}, []want{
+			{"site", "datadoghq.eu", "env DD_SITE"}, {"api_key", "dd-api", "env DD_API_KEY"}, {"app_key", "dd-app", "env DD_APP_KEY"}}},
+		{"datadog USERCTL_* beats DD_*", "dd", env{"DD_API_KEY": "dd-api", "USERCTL_API_KEY": "u-api", "DD_APP_KEY": "dd-app", "USERCTL_APP_KEY": "u-app"}, []want{
+			{"api_key", "u-api", "env USERCTL_API_KEY"}, {"app_key", "u-app", "env USERCTL_APP_KEY"}}},
+		{"DD_APPLICATION_KEY", "dd", env{"DD_APPLICATION_KEY": "dd-app2"}, []want{
+			{"app_key", "dd-app2", "env DD_APPLICATION_KEY"}}},
+		{"DD_* ignored for rest", "other", env{"DD_API_KEY": "dd-api", "DD_APP_KEY": "dd-app", "DD_SITE": "datadoghq.eu"}, []want{
+			{"api_key", "", ""}, {"app_key", "", ""}, {"site", "", ""}, {"token", "othertoken", "config file"}}},
+		{"udata token is the API key", "up", env{"USERCTL_TOKEN": "k"}, []want{{"token", "k", "env USERCTL_TOKEN"}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Resolve(c, ResolveInput{Profile: tc.flag, Getenv: tc.env.get})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if got := get(r, w.field); got != w.value {
+					t.Errorf("%s = %q, want %q", w.field, got, w.value)
+				}
+				if got := r.Sources[w.field]; got != w.source {
+					t.Errorf("source of %s = %q, want %q", w.field, got, w.source)
+				}
+			}
+		})
+	}
+	t.Run("ca_file relative to the config dir", func(t *testing.T) {
+		r, err := Resolve(c, ResolveInput{Profile: "up", Getenv: env{}.get})
+		if err != nil || r.Profile.CAFile != filepath.Join(filepath.Dir(p), "ca.pem") {
+			t.Fatalf("CAFile %q, %v", r.Profile.CAFile, err)
+		}
+	})
+}
+
+func TestResolveDefaultsToSandbox(t *testing.T) {
+	c := New(filepath.Join(t.TempDir(), "none.yaml"))
+	r, err := Resolve(c, ResolveInput{Getenv: env{}.get})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Sandbox || r.Profile.Name != Sandbox || r.Profile.API != "rest" || r.Profile.URL != "" ||
+		r.Profile.Token != SandboxToken || r.Sources["profile"] != "default" || r.Sources["url"] != "built-in sandbox" {
+		t.Fatalf("resolved %+v", r)
+	}
+	// USERCTL_URL points the sandbox profile at a running `sandbox serve`.
+	r, err = Resolve(c, ResolveInput{Getenv: env{"USERCTL_URL": "http://127.0.0.1:1234", "USERCTL_TOKEN": "t"}.get})
+	if err != nil || !r.Sandbox || r.Profile.URL != "http://127.0.0.1:1234" || r.Profile.Token != "t" {
+		t.Fatalf("resolved %+v, %v", r, err)
+	}
+	if got := r.MissingSecrets(); len(got) != 0 {
+		t.Fatalf("missing %v", got)
+	}
+}
+
+func TestResolveUnknownProfile(t *testing.T) {
+	c := mustLoad(t, writeFile(t, "current_profile: gone\nprofiles:\n  a: {api: rest}\n"))
+	_, err := Resolve(c, ResolveInput{Profile: "zzz", Getenv: env{}.get})
+	wantKind(t, err, userapi.KindUsage, `profile "zzz" not found`, "known profiles: a, sandbox")
+	_, err = Resolve(c, ResolveInput{Getenv: env{"USERCTL_PROFILE": "yyy"}.get})
+	wantKind(t, err, userapi.KindUsage, `profile "yyy" not found`, "USERCTL_PROFILE")
+	_, err = Resolve(c, ResolveInput{Getenv: env{}.get})
+	wantKind(t, err, userapi.KindUsage, `profile "gone" not found`, "current_profile", "profile use")
+}
+
+func TestTokenEnv(t *testing.T) {
+	c := mustLoad(t, writeFile(t, "profiles:\n  a: {api: rest, token_env: MY_TOKEN}\n  dd: {api: datadog, api_key_env: K1, app_key_env: K2}\n"))
+	r, err := Resolve(c, ResolveInput{Profile: "a", Getenv: env{"MY_TOKEN": "from-var"}.get})
+	if err != nil || r.Profile.Token != "from-var" || r.Sources["token"] != "env MY_TOKEN (token_env)" {
+		t.Fatalf("resolved %+v, %v", r, err)
+	}
+	// USERCTL_TOKEN still wins over the profile's variable.
+	r, _ = Resolve(c, ResolveInput{Profile: "a", Getenv: env{"MY_TOKEN": "from-var", "USERCTL_TOKEN": "u"}.get})
+	if r.Profile.Token != "u" {
+		t.Fatalf("token %q", r.Profile.Token)
+	}
+	// An unset variable leaves the secret missing.
+	r, _ = Resolve(c, ResolveInput{Profile: "dd", Getenv: env{"K1": "one"}.get})
+	if r.Profile.APIKey != "one" || !reflect.DeepEqual(r.MissingSecrets(), []string{"app_key"}) {
+		t.Fatalf("api key %q, missing %v", r.Profile.APIKey, r.MissingSecrets())
+	}
+}
+
+func TestSetSecretKeyringAndFallback(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "userctl", "config.yaml")
+	c := mustLoad(t, p)
+	if err := c.Set("crm", Entry{API: "rest", URL: "https://api.example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Set("svc", Entry{API: "basic", URL: "https://svc.example.com", Username: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	store := secret.NewMemory()
+	where, err := c.SetSecret("crm", "token", "keyring-token-1234", store)
+	if err != nil || where != WhereKeyring {
+		t.Fatalf("SetSecret = %q, %v", where, err)
+	}
+	// No keyring on this machine: the password goes to the 0600 file.
+	where, err = c.SetSecret("svc", "password", "file-password-5678", &secret.Memory{Unavailable: true})
+	if err != nil || where != "config file "+p+" (mode 0600)" {
+		t.Fatalf("SetSecret fallback = %q, %v", where, err)
+	}
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(p)
+	if strings.Contains(string(data), "keyring-token-1234") || !strings.Contains(string(data), "token_source: keyring") ||
+		!strings.Contains(string(data), "password: file-password-5678") {
+		t.Fatalf("file:\n%s", data)
+	}
+
+	c = mustLoad(t, p)
+	r, err := Resolve(c, ResolveInput{Profile: "crm", Getenv: env{}.get, Secrets: store})
+	if err != nil || r.Profile.Token != "keyring-token-1234" || r.Sources["token"] != "keyring" {
+		t.Fatalf("resolved %+v, %v", r, err)
+	}
+	// The environment wins without touching the keyring.
+	r, err = Resolve(c, ResolveInput{Profile: "crm", Getenv: env{"USERCTL_TOKEN": "e"}.get, Secrets: &secret.Memory{Unavailable: true}})
+	if err != nil || r.Profile.Token != "e" {
+		t.Fatalf("resolved %+v, %v", r, err)
+	}
+	// Keyring unreadable or entry gone: a clear auth error.
+	_, err = Resolve(c, ResolveInput{Profile: "crm", Getenv: env{}.get, Secrets: &secret.Memory{Unavailable: true}})
+	wantKind(t, err, userapi.KindAuth, `profile "crm"`, "keyring", "USERCTL_TOKEN")
+	_, err = Resolve(c, ResolveInput{Profile: "crm", Getenv: env{}.get, Secrets: secret.NewMemory()})
+	wantKind(t, err, userapi.KindAuth, "not found in the OS keyring", `"crm/token"`)
+	// Other profiles never read the keyring.
+	if _, err := Resolve(c, ResolveInput{Profile: "svc", Getenv: env{}.get, Secrets: &secret.Memory{Unavailable: true}}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Removing the profile deletes its keyring entry.
+	if err := c.Remove("crm", store); err != nil || store.Len() != 0 {
+		t.Fatalf("Remove: %v, keyring holds %d", err, store.Len())
+	}
+
+	wantKind(t, func() error { _, err := c.SetSecret("svc", "nope", "x", store); return err }(), userapi.KindUsage, "not a secret field")
+	wantKind(t, func() error { _, err := c.SetSecret("zzz", "token", "x", store); return err }(), userapi.KindUsage, "not found")
+}
+
+func TestSetSecretMovesBetweenPlaces(t *testing.T) {
+	c := New(filepath.Join(t.TempDir(), "c.yaml"))
+	if err := c.Set("a", Entry{API: "rest", Token: SecretRef{Env: "OLD"}}); err != nil {
+		t.Fatal(err)
+	}
+	store := secret.NewMemory()
+	if _, err := c.SetSecret("a", "token", "v1-0123456789", store); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := c.Get("a"); !reflect.DeepEqual(e.Token, SecretRef{Keyring: true}) {
+		t.Fatalf("token ref %+v", e.Token)
+	}
+	// Keyring gone now: the file takes the new value and the old entry is dropped.
+	if _, err := c.SetSecret("a", "token", "v2-0123456789", nil); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := c.Get("a"); !reflect.DeepEqual(e.Token, SecretRef{Value: "v2-0123456789"}) {
+		t.Fatalf("token ref %+v", e.Token)
+	}
+	if _, err := c.SetSecret("a", "token", "", store); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := c.Get("a"); e.Token.IsSet() {
+		t.Fatalf("token ref %+v", e.Token)
+	}
+}
+
+func TestWithOSKeyringMock(t *testing.T) {
+	keyring.MockInit()
+	store := secret.NewKeyring(time.Second)
+	c := New(filepath.Join(t.TempDir(), "c.yaml"))
+	if err := c.Set("dd", Entry{API: "datadog", Site: "datadoghq.eu"}); err != nil {
+		t.Fatal(err)
+	}
+	for field, v := range map[string]string{"api_key": "api-0123456789abcd", "app_key": "app-0123456789wxyz"} {
+		if where, err := c.SetSecret("dd", field, v, store); err != nil || where != WhereKeyring {
+			t.Fatalf("SetSecret(%s) = %q, %v", field, where, err)
+		}
+	}
+	r, err := Resolve(c, ResolveInput{Profile: "dd", Getenv: env{}.get, Secrets: store})
+	if err != nil || r.Profile.APIKey != "api-0123456789abcd" || r.Profile.AppKey != "app-0123456789wxyz" || len(r.MissingSecrets()) != 0 {
+		t.Fatalf("resolved %+v, %v", r, err)
+	}
+}
+
+func TestShow(t *testing.T) {
+	p := writeFile(t, `profiles:
+  crm: {api: rest, url: https://api.example.com, token: tok-0123456789abcd, list_path: /people}
+  kr: {api: rest, token_source: keyring}
+  ev: {api: datadog, api_key_env: DDK, app_key: short}
+`)
+	c := mustLoad(t, p)
+	store := secret.NewMemory()
+	_ = store.Set(secret.Service, "kr/token", "keyring-secret-9876")
+
+	fields, err := c.Show("crm", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ShowField{
+		{Key: "name", Value: "crm"}, {Key: "api", Value: "rest"}, {Key: "url", Value: "https://api.example.com"},
+		{Key: "list_path", Value: "/people"},
+		{Key: "token", Value: "••••abcd", Secret: true, Where: "config file (0600)"},
+	}
+	if !reflect.DeepEqual(fields, want) {
+		t.Fatalf("Show(crm) =\n%+v\nwant\n%+v", fields, want)
+	}
+	fields, _ = c.Show("kr", nil, store)
+	if last := fields[len(fields)-1]; last != (ShowField{Key: "token", Value: "••••9876", Secret: true, Where: "keyring"}) {
+		t.Fatalf("keyring field %+v", last)
+	}
+	fields, _ = c.Show("kr", nil, &secret.Memory{Unavailable: true})
+	if last := fields[len(fields)-1]; last.Value != "(unavailable)" {
+		t.Fatalf("keyring field %+v", last)
+	}
+	fields, _ = c.Show("ev", env{"DDK": "0123456789abcdef"}.get, nil)
+	got := map[string]ShowField{}
+	for _, f := range fields {
+		got[f.Key] = f
+	}
+	if got["api_key"].Value != "••••cdef" || got["api_key"].Where != "env DDK (api_key_env)" || got["app_key"].Value != "••••" {
+		t.Fatalf("Show(ev) = %+v", fields)
+	}
+	for _, f := range fields {
+		if strings.Contains(f.Value, "short") || strings.Contains(f.Value, "0123456789") {
+			t.Fatalf("secret leaked in %+v", f)
+		}
+	}
+	if _, err := c.Show("zzz", nil, nil); userapi.KindOf(err) != userapi.KindUsage {
+		t.Fatalf("Show(zzz) = %v", err)
+	}
+	fields, err = c.Show("", nil, nil)
+	if err != nil || fields[0].Value != Sandbox {
+		t.Fatalf("Show(current) = %+v, %v", fields, err)
+	}
+}

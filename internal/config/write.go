@@ -1,0 +1,145 @@
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+// profileKeyOrder is the order known keys are written in; options follow,
+// sorted.
+var profileKeyOrder = []string{
+	keyAPI, keyURL, keySite, keyUsername,
+	"token", "token_env", "token_source",
+	"api_key", "api_key_env", "api_key_source",
+	"app_key", "app_key_env", "app_key_source",
+	"password", "password_env", "password_source",
+	keyCAFile, keyOutput, keyTimeout,
+}
+
+// marshal renders the file: current_profile, profiles (sorted, known keys
+// first), then any other top-level keys, sorted.
+func (c *Config) marshal() ([]byte, error) {
+	root := &yaml.Node{Kind: yaml.MappingNode}
+	add := func(m *yaml.Node, k string, v any) error {
+		vn := &yaml.Node{}
+		if n, ok := v.(*yaml.Node); ok {
+			vn = n
+		} else if err := vn.Encode(v); err != nil {
+			return fmt.Errorf("key %s: %w", k, err)
+		}
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, vn)
+		return nil
+	}
+	if c.current != "" {
+		if err := add(root, keyCurrent, c.current); err != nil {
+			return nil, err
+		}
+	}
+	profiles := &yaml.Node{Kind: yaml.MappingNode}
+	for _, name := range sortedKeys(c.profiles) {
+		raw := c.profiles[name]
+		pn := &yaml.Node{Kind: yaml.MappingNode}
+		seen := map[string]bool{}
+		for _, k := range profileKeyOrder {
+			if v, ok := raw[k]; ok {
+				seen[k] = true
+				if err := add(pn, k, v); err != nil {
+					return nil, err
+				}
+			}
+		}
+		for _, k := range sortedKeys(raw) {
+			if !seen[k] {
+				if err := add(pn, k, raw[k]); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if err := add(profiles, name, pn); err != nil {
+			return nil, err
+		}
+	}
+	if err := add(root, keyProfiles, profiles); err != nil {
+		return nil, err
+	}
+	for _, k := range sortedKeys(c.other) {
+		if err := add(root, k, c.other[k]); err != nil {
+			return nil, err
+		}
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// writeAtomic replaces path with data: a temporary file in the same
+// directory (mode 0600), synced, renamed over path. The directory is created
+// with mode 0700 when missing. A symbolic link at path is followed, so that
+// the file it points to is replaced, not the link.
+func writeAtomic(path string, data []byte) (err error) {
+	fail := func(err error) error {
+		return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("writing config %s: %v", path, unwrapPathErr(err)), Err: err}
+	}
+	target := path
+	if resolved, err := filepath.EvalSymlinks(path); err == nil {
+		target = resolved
+	}
+	dir := filepath.Dir(target)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fail(err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
+	if err != nil {
+		return fail(err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if err := tmp.Chmod(0o600); err != nil {
+		return fail(err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fail(err)
+	}
+	if err := os.Rename(tmp.Name(), target); err != nil {
+		return fail(err)
+	}
+	// Make the rename durable; not every platform can sync a directory.
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+	return nil
+}
