@@ -1,0 +1,315 @@
+package basic
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/userctl/userctl/internal/httpx"
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+// ListUsers fetches every user with one GET /api/v1/users (the API does not
+// page) and filters, sorts and limits on the client: Query matches the
+// username (case-insensitive substring), Role "admin" keeps admins, Sort is
+// username (or id, admin), "-" first for descending order.
+func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.Seq2[userapi.User, error] {
+	return func(yield func(userapi.User, error) bool) {
+		keep, err := listFilter(opts)
+		if err != nil {
+			yield(userapi.User{}, err)
+			return
+		}
+		cmp, err := listOrder(opts.Sort)
+		if err != nil {
+			yield(userapi.User{}, err)
+			return
+		}
+		wires, err := c.list(ctx)
+		if err != nil {
+			yield(userapi.User{}, err)
+			return
+		}
+		users := make([]userapi.User, 0, len(wires))
+		for _, w := range wires {
+			if keep(w) {
+				users = append(users, w.normalize())
+			}
+		}
+		if cmp != nil {
+			slices.SortStableFunc(users, cmp)
+		}
+		for i, u := range users {
+			if opts.Limit > 0 && i >= opts.Limit {
+				return
+			}
+			if !yield(u, nil) {
+				return
+			}
+		}
+	}
+}
+
+func (c *Client) list(ctx context.Context) ([]wireUser, error) {
+	resp, err := c.do(ctx, httpx.Request{Method: http.MethodGet, Path: usersPath})
+	if err != nil {
+		return nil, err
+	}
+	return decodeList(resp.Body)
+}
+
+func listFilter(opts userapi.ListOptions) (func(wireUser) bool, error) {
+	q := strings.ToLower(strings.TrimSpace(opts.Query))
+	var adminOnly bool
+	switch strings.ToLower(strings.TrimSpace(opts.Role)) {
+	case "":
+	case "admin":
+		adminOnly = true
+	default:
+		return nil, userapi.Errorf(userapi.KindUsage, "unknown role %q: basic users have one role, admin", opts.Role)
+	}
+	return func(w wireUser) bool {
+		if q != "" && !strings.Contains(strings.ToLower(w.Username), q) {
+			return false
+		}
+		return !adminOnly || w.Admin
+	}, nil
+}
+
+func listOrder(sortBy string) (func(a, b userapi.User) int, error) {
+	field := strings.TrimSpace(sortBy)
+	if field == "" {
+		return nil, nil
+	}
+	desc := strings.HasPrefix(field, "-")
+	field = strings.TrimPrefix(field, "-")
+	var key func(u userapi.User) string
+	switch field {
+	case "id", "username":
+		key = func(u userapi.User) string { return strings.ToLower(u.Username) }
+	case "admin", "roles", "role":
+		key = func(u userapi.User) string { return strings.Join(u.Roles, ",") }
+	default:
+		return nil, userapi.Errorf(userapi.KindUsage, "cannot sort basic users by %q: want username or roles", sortBy)
+	}
+	return func(a, b userapi.User) int {
+		r := strings.Compare(key(a), key(b))
+		if r == 0 {
+			r = strings.Compare(a.Username, b.Username)
+		}
+		if desc {
+			return -r
+		}
+		return r
+	}, nil
+}
+
+// GetUser fetches GET /api/v1/users/{user}, whose body is not wrapped.
+func (c *Client) GetUser(ctx context.Context, id string) (userapi.User, error) {
+	if err := checkUsername(id); err != nil {
+		return userapi.User{}, err
+	}
+	resp, err := c.do(ctx, httpx.Request{Method: http.MethodGet, Path: userPath(id)})
+	if err != nil {
+		return userapi.User{}, subject(err, id)
+	}
+	w, err := decodeUser("get", resp.Body)
+	if err != nil {
+		return userapi.User{}, err
+	}
+	return w.normalize(), nil
+}
+
+// FindUser looks a user up by username; found is false when there is none.
+func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, error) {
+	key = strings.TrimSpace(key)
+	if key == "" || checkUsername(key) != nil {
+		return userapi.User{}, false, nil
+	}
+	u, err := c.GetUser(ctx, key)
+	switch {
+	case err == nil:
+		return u, true, nil
+	case userapi.IsKind(err, userapi.KindNotFound):
+		return userapi.User{}, false, nil
+	default:
+		return userapi.User{}, false, err
+	}
+}
+
+// CreateUser sends PUT /api/v1/users/{user} {"value": {"password": …}} and
+// expects 201 {"value": {username, admin}}. The username and a password of
+// at least MinPasswordLength characters are required; the API has no other
+// field, so any other one is a usage error. An existing user is a 409
+// "Username already existed": KindConflict.
+//
+// The PUT is not retried blindly (a second PUT of a user the first one
+// created answers 409): when it may have reached the server, the user is
+// looked up, and the create is sent once more only when it does not exist.
+func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (userapi.User, error) {
+	username := strings.TrimSpace(req.Username)
+	if err := createCheck(username, req); err != nil {
+		return userapi.User{}, err
+	}
+	data, err := json.Marshal(passwordBody{Value: passwordValue{Password: req.Password}})
+	if err != nil {
+		return userapi.User{}, err
+	}
+	r := httpx.Request{Method: http.MethodPut, Path: userPath(username), Body: data, Retry: retry(false)}
+	resp, err := c.do(ctx, r, req.Password)
+	if err != nil {
+		var e *userapi.Error
+		if !errors.As(err, &e) || !e.MaybeSent {
+			return userapi.User{}, subject(err, username)
+		}
+		u, gerr := c.GetUser(ctx, username)
+		switch {
+		case gerr == nil:
+			return u, nil // the create went through
+		case !userapi.IsKind(gerr, userapi.KindNotFound):
+			return userapi.User{}, subject(err, username) // cannot tell: report the create's failure
+		}
+		if resp, err = c.do(ctx, r, req.Password); err != nil {
+			return userapi.User{}, subject(err, username)
+		}
+	}
+	w, err := decodeValueUser("create", resp.Body)
+	if err != nil {
+		return userapi.User{}, err
+	}
+	return w.normalize(), nil
+}
+
+// createCheck validates a create before anything is sent.
+func createCheck(username string, req userapi.CreateRequest) error {
+	if username == "" {
+		return userapi.Errorf(userapi.KindUsage, "missing required flag --username: basic users are identified by username")
+	}
+	if err := checkUsername(username); err != nil {
+		return err
+	}
+	if req.Password == "" {
+		return userapi.Errorf(userapi.KindUsage, "missing password: basic users need one (--password-stdin)")
+	}
+	if utf8.RuneCountInString(req.Password) < MinPasswordLength {
+		return userapi.Errorf(userapi.KindUsage, "password too short: the basic API wants at least %d characters", MinPasswordLength)
+	}
+	var unsupported []string
+	if strings.TrimSpace(req.Email) != "" {
+		unsupported = append(unsupported, "--email")
+	}
+	if strings.TrimSpace(req.Name) != "" {
+		unsupported = append(unsupported, "--name")
+	}
+	if strings.TrimSpace(req.FirstName) != "" {
+		unsupported = append(unsupported, "--first-name")
+	}
+	if strings.TrimSpace(req.LastName) != "" {
+		unsupported = append(unsupported, "--last-name")
+	}
+	if len(req.Roles) > 0 {
+		unsupported = append(unsupported, "--role")
+	}
+	if req.Admin != nil && *req.Admin {
+		unsupported = append(unsupported, "--admin")
+	}
+	if req.Inactive {
+		unsupported = append(unsupported, "--inactive")
+	}
+	if len(unsupported) > 0 {
+		return userapi.Errorf(userapi.KindUsage,
+			"the basic API creates users from a username and a password only; it has no %s", strings.Join(unsupported, ", "))
+	}
+	for k := range req.Extra {
+		return userapi.Errorf(userapi.KindUsage, "basic users have no field %q", k)
+	}
+	return nil
+}
+
+// SetPassword sends PATCH /api/v1/users/{user}
+// {"value": {"current_password": …, "password": …}} and expects 200. Both
+// passwords are required and the new one must have MinPasswordLength
+// characters. Neither password ever appears in an error.
+func (c *Client) SetPassword(ctx context.Context, id string, change userapi.PasswordChange) (userapi.Result, error) {
+	if err := checkUsername(id); err != nil {
+		return userapi.Result{}, err
+	}
+	switch {
+	case change.Current == "":
+		return userapi.Result{}, userapi.Errorf(userapi.KindUsage, "missing current password: the basic API needs it to change a password")
+	case change.New == "":
+		return userapi.Result{}, userapi.Errorf(userapi.KindUsage, "missing new password")
+	case utf8.RuneCountInString(change.New) < MinPasswordLength:
+		return userapi.Result{}, userapi.Errorf(userapi.KindUsage, "password too short: the basic API wants at least %d characters", MinPasswordLength)
+	}
+	cur := change.Current
+	data, err := json.Marshal(passwordBody{Value: passwordValue{CurrentPassword: &cur, Password: change.New}})
+	if err != nil {
+		return userapi.Result{}, err
+	}
+	resp, err := c.do(ctx, httpx.Request{Method: http.MethodPatch, Path: userPath(id), Body: data}, change.Current, change.New)
+	if err != nil {
+		var e *userapi.Error
+		if errors.As(err, &e) && e.Status == http.StatusForbidden {
+			return userapi.Result{}, userapi.WithSubject(err, fmt.Sprintf("changing the password of user %q (is the current password right?)", id))
+		}
+		return userapi.Result{}, subject(err, id)
+	}
+	if _, err := decodeValueUser("passwd", resp.Body); err != nil {
+		return userapi.Result{}, err
+	}
+	return userapi.Result{ID: id, Action: "password changed", Message: fmt.Sprintf("password of user %q changed", id)}, nil
+}
+
+// DeleteUser sends DELETE /api/v1/users/{user} (204).
+func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOptions) (userapi.Result, error) {
+	if err := checkUsername(id); err != nil {
+		return userapi.Result{}, err
+	}
+	if _, err := c.do(ctx, httpx.Request{Method: http.MethodDelete, Path: userPath(id)}); err != nil {
+		return userapi.Result{}, subject(err, id)
+	}
+	return userapi.Result{ID: id, Action: "deleted", Message: fmt.Sprintf("user %q deleted", id)}, nil
+}
+
+// Check fetches the profile's own user (GET /api/v1/users/{username}) and
+// reports "authenticated as X (admin)". When the server has no user of that
+// name (the credentials may belong to another realm), it lists the users
+// instead, which needs the same credentials.
+func (c *Client) Check(ctx context.Context) (string, error) {
+	u, err := c.GetUser(ctx, c.username)
+	if err == nil {
+		if admin, _ := u.Extra["admin"].(bool); admin {
+			return fmt.Sprintf("authenticated as %s (admin)", u.Username), nil
+		}
+		return fmt.Sprintf("authenticated as %s", u.Username), nil
+	}
+	if !userapi.IsKind(err, userapi.KindNotFound) {
+		return "", err
+	}
+	wires, err := c.list(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("authenticated as %s (not a listed user; %d users visible)", c.username, len(wires)), nil
+}
+
+// Raw sends an authenticated request for `userctl api`. An absolute URL must
+// point at the profile's host: the credentials never go elsewhere.
+func (c *Client) Raw(ctx context.Context, method, path string, body []byte, header http.Header) (*http.Response, error) {
+	if l := strings.ToLower(path); strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") {
+		u, err := url.Parse(path)
+		base := c.http.BaseURL()
+		if err != nil || base == nil || !strings.EqualFold(u.Host, base.Host) || !strings.EqualFold(u.Scheme, base.Scheme) {
+			return nil, userapi.Errorf(userapi.KindUsage, "refusing to send the credentials to another host: use a path of %s", c.base)
+		}
+	}
+	return c.http.Raw(ctx, strings.ToUpper(method), path, body, header)
+}
