@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -36,28 +37,43 @@ const (
 
 // Limiter paces requests shared by many goroutines (bulk commands). Wait is
 // called before each attempt; Backoff when the server said to slow down for
-// d; Success after each 2xx.
+// d (a 429); Success after each 2xx.
 type Limiter interface {
 	Wait(ctx context.Context) error
 	Backoff(d time.Duration)
 	Success()
 }
 
+// RateObserver is an optional interface of a Limiter: the client calls
+// ObserveRateLimit for every response that advertises its rate limit
+// (X-RateLimit-Limit requests per X-RateLimit-Period), so the limiter can
+// pace at that rate instead of discovering it through 429s.
+type RateObserver interface {
+	ObserveRateLimit(limit float64, period time.Duration)
+}
+
 // Options configure a Client.
 type Options struct {
 	// BaseURL is prepended to relative request paths; its path is kept.
 	BaseURL string
-	// Auth adds credentials to each request.
+	// Auth adds credentials to each request. It is not applied to an
+	// absolute URL on another host than BaseURL's (or to plain http when the
+	// base is https), so a next-page link cannot pull secrets elsewhere.
 	Auth func(*http.Request)
 	// SecretHeaders are extra header names redacted in logs and dropped on
 	// a redirect to another host (Authorization, cookies and the API-key
 	// headers of the dialects are always treated so).
 	SecretHeaders []string
-	Timeout       time.Duration
-	CAFile        string
+	// Timeout bounds each attempt (default 30s), body read included.
+	Timeout time.Duration
+	// CAFile is a PEM file of extra certificate authorities to trust.
+	CAFile string
 	// Debug receives the redacted request/response log.
-	Debug     io.Writer
+	Debug io.Writer
+	// Transport replaces the default transport (a clone of
+	// http.DefaultTransport, which honours HTTPS_PROXY/NO_PROXY).
 	Transport http.RoundTripper
+	// UserAgent is sent with every request when set.
 	UserAgent string
 	// MaxAttempts bounds tries for 5xx and connection errors (default 3).
 	MaxAttempts int
@@ -69,16 +85,18 @@ type Options struct {
 	// MaxBody bounds a response body (default 64 MiB).
 	MaxBody int64
 	// Backoff returns the pause before retry n (1-based) after a 5xx or a
-	// connection error; the default is exponential with jitter from 200ms.
+	// connection error, and after a 429 that says not how long to wait; the
+	// default is exponential with jitter from 200ms.
 	Backoff func(n int) time.Duration
-	// Limiter is shared by concurrent callers (optional).
+	// Limiter is shared by concurrent callers (optional). If it also
+	// implements RateObserver it is told the server's advertised rate.
 	Limiter Limiter
 	// ErrorMessage extracts the server's message from an error body; the
 	// default understands the usual JSON shapes, JSON strings, text and HTML.
 	ErrorMessage func(status int, header http.Header, body []byte) string
 }
 
-// Client sends requests for one profile.
+// Client sends requests for one profile. It is safe for concurrent use.
 type Client struct {
 	opts    Options
 	base    *url.URL
@@ -89,14 +107,20 @@ type Client struct {
 // Request is one API call. Path is relative to the base URL unless absolute.
 type Request struct {
 	Method string
-	Path   string
+	// Path is joined to the base URL's path ("users/x" and "/users/x" are
+	// the same; a trailing slash is kept); it may carry a query and must
+	// already be escaped (url.PathEscape each segment). An absolute
+	// http(s) URL is used as is.
+	Path string
+	// Query is merged into the path's query, replacing keys it has too.
 	Query  url.Values
 	Header http.Header
 	// Body is sent as is with ContentType (default application/json).
 	Body        []byte
 	ContentType string
 	// Retry forces (true) or forbids (false) blind retries; by default
-	// GET, HEAD, PUT and DELETE are retried and POST and PATCH are not.
+	// GET, HEAD, OPTIONS, PUT and DELETE are retried and POST and PATCH are
+	// not. A 429 is retried whatever the method: the server refused it.
 	Retry *bool
 }
 
@@ -105,12 +129,13 @@ type Response struct {
 	Status int
 	Header http.Header
 	Body   []byte
-	URL    *url.URL
+	// URL is the final URL, after redirects.
+	URL *url.URL
 }
 
 var alwaysSecret = []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key", "Dd-Api-Key", "Dd-Application-Key"}
 
-// New builds a client.
+// New builds a client. An invalid BaseURL or CAFile is a KindUsage error.
 func New(o Options) (*Client, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
@@ -138,13 +163,14 @@ func New(o Options) (*Client, error) {
 		c.secrets[http.CanonicalHeaderKey(h)] = true
 	}
 	if o.BaseURL != "" {
-		u, err := url.Parse(strings.TrimRight(o.BaseURL, "/"))
-		if err != nil || u.Scheme == "" || u.Host == "" {
-			return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("invalid API URL %q: want e.g. https://api.example.com/v1", o.BaseURL)}
+		u, err := url.Parse(strings.TrimSpace(o.BaseURL))
+		if err != nil || u.Host == "" || u.Opaque != "" {
+			return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("invalid API URL %q: want e.g. https://api.example.com/v1", redactRawURL(o.BaseURL))}
 		}
 		if u.Scheme != "http" && u.Scheme != "https" {
-			return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("invalid API URL %q: scheme must be http or https", o.BaseURL)}
+			return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("invalid API URL %q: scheme must be http or https", redactRawURL(o.BaseURL))}
 		}
+		u.Fragment, u.RawFragment = "", ""
 		c.base = u
 	}
 	rt := o.Transport
@@ -154,7 +180,7 @@ func New(o Options) (*Client, error) {
 		if o.CAFile != "" {
 			pem, err := os.ReadFile(o.CAFile)
 			if err != nil {
-				return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("reading ca_file: %v", err)}
+				return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("reading ca_file: %v", err), Err: err}
 			}
 			pool, err := x509.SystemCertPool()
 			if err != nil || pool == nil {
@@ -171,55 +197,87 @@ func New(o Options) (*Client, error) {
 	return c, nil
 }
 
-// BaseURL returns the base URL requests are relative to.
+// BaseURL returns the base URL requests are relative to (nil when none).
 func (c *Client) BaseURL() *url.URL { return c.base }
 
+// checkRedirect follows at most 10 redirects and strips every secret header
+// when a redirect leaves the original host or drops from https to http.
+// (Go re-sends a body on 307/308 when the request has GetBody, which a
+// bytes body has.)
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")
 	}
-	if req.URL.Host != via[0].URL.Host || (via[0].URL.Scheme == "https" && req.URL.Scheme != "https") {
-		for h := range c.secrets {
-			req.Header.Del(h)
+	if !sameOrigin(via[0].URL, req.URL) {
+		for h := range req.Header {
+			if c.isSecretHeader(h) {
+				req.Header.Del(h)
+			}
 		}
 	}
 	return nil
 }
 
-// URL resolves a request path against the base URL.
+// sameOrigin reports whether credentials meant for from may go to to: the
+// same host and port, and no downgrade from https to http.
+func sameOrigin(from, to *url.URL) bool {
+	if !strings.EqualFold(from.Host, to.Host) {
+		return false
+	}
+	return !(from.Scheme == "https" && to.Scheme != "https")
+}
+
+// URL resolves a request path against the base URL and merges q into its
+// query. A path must be escaped already; an absolute http(s) URL is used as
+// is. A malformed path is a KindUsage error.
 func (c *Client) URL(path string, q url.Values) (*url.URL, error) {
 	var u *url.URL
-	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
+	if isAbsURL(path) {
 		p, err := url.Parse(path)
-		if err != nil {
-			return nil, err
+		if err != nil || p.Host == "" {
+			return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("invalid URL %q", redactRawURL(path)), Err: err}
 		}
+		p.Fragment, p.RawFragment = "", ""
 		u = p
 	} else {
 		if c.base == nil {
 			return nil, &userapi.Error{Kind: userapi.KindUsage, Message: "the profile has no API URL"}
 		}
+		path, _, _ = strings.Cut(path, "#")
+		p, rawQuery, hasQuery := strings.Cut(path, "?")
+		if _, err := url.PathUnescape(p); err != nil {
+			return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("invalid request path %q: %v", p, err), Err: err}
+		}
 		cp := *c.base
-		rel, err := url.Parse(path)
-		if err != nil {
-			return nil, err
+		esc := strings.TrimRight(c.base.EscapedPath(), "/")
+		if p != "" {
+			esc += "/" + strings.TrimLeft(p, "/")
 		}
-		cp.Path = strings.TrimRight(cp.Path, "/") + "/" + strings.TrimLeft(rel.Path, "/")
-		cp.RawPath = ""
-		if rel.RawPath != "" {
-			cp.RawPath = strings.TrimRight(c.base.EscapedPath(), "/") + "/" + strings.TrimLeft(rel.RawPath, "/")
+		cp.Path, _ = url.PathUnescape(esc)
+		cp.RawPath = esc // used when it is a valid encoding of Path
+		if hasQuery {
+			cp.RawQuery = rawQuery
 		}
-		cp.RawQuery = rel.RawQuery
 		u = &cp
 	}
 	if len(q) > 0 {
-		merged := u.Query()
+		merged, _ := url.ParseQuery(u.RawQuery)
 		for k, vs := range q {
 			merged[k] = vs
 		}
 		u.RawQuery = merged.Encode()
 	}
 	return u, nil
+}
+
+func isAbsURL(s string) bool {
+	l := strings.ToLower(s[:min(len(s), 8)])
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
+// authorized reports whether the profile's credentials may go to u.
+func (c *Client) authorized(u *url.URL) bool {
+	return c.base == nil || sameOrigin(c.base, u)
 }
 
 func (r *Request) retryable() bool {
@@ -234,84 +292,106 @@ func (r *Request) retryable() bool {
 }
 
 // Do sends the request, retrying as CLI.md says, and returns the response of
-// a 2xx answer or a *userapi.Error.
+// a 2xx answer or a *userapi.Error:
+//   - 429 (any method) and 503 with a Retry-After or X-RateLimit-Reset
+//     (retryable methods) wait as asked, at most RateAttempts tries; a wait
+//     longer than MaxWait fails at once (429: KindRateLimited);
+//   - other 5xx and connection errors back off (Backoff) and retry, at most
+//     MaxAttempts tries, for retryable methods only; a request that surely
+//     was not sent (dial or DNS error) is retried whatever its method;
+//   - a non-retryable request that may have reached the server (5xx,
+//     timeout, connection lost) fails with MaybeSent set;
+//   - the caller's context ending is KindInterrupted at once, even mid-wait.
 func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
+	if r.Method == "" {
+		r.Method = http.MethodGet
+	}
 	u, err := c.URL(r.Path, r.Query)
 	if err != nil {
 		return nil, err
 	}
-	if r.Method == "" {
-		r.Method = http.MethodGet
-	}
 	retryable := r.retryable()
+	lim := c.opts.Limiter
 	var failures, rateWaits int
 	for {
-		if err := ctx.Err(); err != nil {
-			return nil, interrupted(err)
+		if ctx.Err() != nil {
+			return nil, ctxError(ctx, r.Method, u)
 		}
-		if c.opts.Limiter != nil {
-			if err := c.opts.Limiter.Wait(ctx); err != nil {
-				return nil, interrupted(err)
+		if lim != nil {
+			if err := lim.Wait(ctx); err != nil {
+				return nil, ctxError(ctx, r.Method, u)
 			}
 		}
 		resp, err := c.once(ctx, u, r)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, interrupted(ctx.Err())
+				return nil, ctxError(ctx, r.Method, u)
 			}
-			sent := !isDialError(err)
+			var final *userapi.Error
+			if errors.As(err, &final) {
+				return nil, final
+			}
+			sent := !notSent(err)
 			failures++
-			if (retryable || !sent) && failures < c.opts.MaxAttempts {
-				if werr := sleep(ctx, c.opts.Backoff(failures)); werr != nil {
-					return nil, interrupted(werr)
+			if !isTLSError(err) && (retryable || !sent) && failures < c.opts.MaxAttempts {
+				d := c.opts.Backoff(failures)
+				c.logf("! retrying %s %s in %s (try %d of %d)\n", r.Method, redactURL(u), d, failures+1, c.opts.MaxAttempts)
+				if sleep(ctx, d) != nil {
+					return nil, ctxError(ctx, r.Method, u)
 				}
 				continue
 			}
 			return nil, transportError(r.Method, u, err, c.opts.Timeout, sent && !retryable)
 		}
-		if resp.Status >= 200 && resp.Status < 300 {
-			if c.opts.Limiter != nil {
-				c.opts.Limiter.Success()
+		c.observe(resp.Header)
+		switch {
+		case resp.Status >= 200 && resp.Status < 300:
+			if lim != nil {
+				lim.Success()
 			}
 			return resp, nil
+		case resp.Status >= 300 && resp.Status < 400:
+			e := c.statusError(r.Method, resp)
+			e.Kind = userapi.KindUnknown
+			e.Message = fmt.Sprintf("unexpected redirect %d from %s %s", resp.Status, r.Method, redactURL(u))
+			return nil, e
 		}
-		if resp.Status >= 300 && resp.Status < 400 {
-			return nil, &userapi.Error{Kind: userapi.KindUnknown, Status: resp.Status,
-				Message: fmt.Sprintf("unexpected redirect %d from %s %s", resp.Status, r.Method, redactURL(u))}
-		}
-		// A 429 was refused by the server, so even a POST may be re-sent;
-		// a 503 only for retryable methods.
-		if resp.Status == http.StatusTooManyRequests || (resp.Status == http.StatusServiceUnavailable && retryable) {
-			wait, known := RetryAfter(resp.Header, time.Now())
+		wait, known := RetryAfter(resp.Header, time.Now())
+		if resp.Status == http.StatusTooManyRequests || (resp.Status == http.StatusServiceUnavailable && known && retryable) {
 			if !known {
 				wait = c.opts.Backoff(rateWaits + 1)
 			}
-			if c.opts.Limiter != nil && resp.Status == http.StatusTooManyRequests {
-				c.opts.Limiter.Backoff(wait)
-			}
 			rateWaits++
-			if rateWaits < c.opts.RateAttempts && wait <= c.opts.MaxWait {
-				if c.opts.Limiter == nil || resp.Status != http.StatusTooManyRequests {
-					if werr := sleep(ctx, wait); werr != nil {
-						return nil, interrupted(werr)
-					}
-				}
+			if wait > c.opts.MaxWait {
+				e := c.statusError(r.Method, resp)
+				e.Message = fmt.Sprintf("%s %s: the server asks to wait %s, more than the %s limit (%s)",
+					r.Method, redactURL(u), roundWait(wait), c.opts.MaxWait, e.Message)
+				return nil, e
+			}
+			if rateWaits >= c.opts.RateAttempts {
+				e := c.statusError(r.Method, resp)
+				e.Message = fmt.Sprintf("%s %s: still refused after %d tries (%s)", r.Method, redactURL(u), rateWaits, e.Message)
+				return nil, e
+			}
+			c.logf("! %d: waiting %s before try %d of %d\n", resp.Status, wait, rateWaits+1, c.opts.RateAttempts)
+			if lim != nil && resp.Status == http.StatusTooManyRequests {
+				// The limiter pauses every worker sharing it; its Wait at
+				// the top of the loop paces this retry.
+				lim.Backoff(wait)
 				continue
 			}
-			e := c.statusError(r.Method, resp)
-			if resp.Status == http.StatusTooManyRequests {
-				e.Message = fmt.Sprintf("rate limited by the server after %d tries (%s)", rateWaits, e.Message)
-				if wait > c.opts.MaxWait {
-					e.Message = fmt.Sprintf("rate limited: the server asks to wait %s, more than the %s limit (%s)", wait.Round(time.Second), c.opts.MaxWait, c.statusError(r.Method, resp).Message)
-				}
+			if sleep(ctx, wait) != nil {
+				return nil, ctxError(ctx, r.Method, u)
 			}
-			return nil, e
+			continue
 		}
 		if resp.Status >= 500 && retryable {
 			failures++
 			if failures < c.opts.MaxAttempts {
-				if werr := sleep(ctx, c.opts.Backoff(failures)); werr != nil {
-					return nil, interrupted(werr)
+				d := c.opts.Backoff(failures)
+				c.logf("! %d: retrying in %s (try %d of %d)\n", resp.Status, d, failures+1, c.opts.MaxAttempts)
+				if sleep(ctx, d) != nil {
+					return nil, ctxError(ctx, r.Method, u)
 				}
 				continue
 			}
@@ -324,16 +404,55 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	}
 }
 
+// observe tells a RateObserver limiter the server's advertised rate.
+func (c *Client) observe(h http.Header) {
+	obs, ok := c.opts.Limiter.(RateObserver)
+	if !ok {
+		return
+	}
+	if limit, period, ok := rateLimitHint(h); ok {
+		obs.ObserveRateLimit(limit, period)
+	}
+}
+
+// rateLimitHint reads X-RateLimit-Limit ("100", or "100;w=60") and
+// X-RateLimit-Period (seconds).
+func rateLimitHint(h http.Header) (float64, time.Duration, bool) {
+	lv := strings.TrimSpace(h.Get("X-RateLimit-Limit"))
+	if lv == "" {
+		return 0, 0, false
+	}
+	num, params, _ := strings.Cut(lv, ";")
+	num, _, _ = strings.Cut(num, ",")
+	limit, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if err != nil || !(limit > 0) || math.IsInf(limit, 0) {
+		return 0, 0, false
+	}
+	pv := strings.TrimSpace(h.Get("X-RateLimit-Period"))
+	if pv == "" {
+		if w, ok := strings.CutPrefix(strings.TrimSpace(params), "w="); ok {
+			pv = w
+		}
+	}
+	secs, err := strconv.ParseFloat(pv, 64)
+	if err != nil || !(secs > 0) || secs > 86400*366 {
+		return 0, 0, false
+	}
+	return limit, time.Duration(secs * float64(time.Second)), true
+}
+
+// once makes one attempt under its own timeout and reads the body. A
+// *userapi.Error it returns is final; any other error may be retried.
 func (c *Client) once(ctx context.Context, u *url.URL, r Request) (*Response, error) {
 	actx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	var body io.Reader
 	if r.Body != nil {
-		body = bytes.NewReader(r.Body)
+		body = bytes.NewReader(r.Body) // gives the request GetBody: 307/308 re-send it
 	}
 	req, err := http.NewRequestWithContext(actx, r.Method, u.String(), body)
 	if err != nil {
-		return nil, err
+		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("building request %s %s: %v", r.Method, redactURL(u), err), Err: err}
 	}
 	for k, vs := range r.Header {
 		req.Header[k] = vs
@@ -351,28 +470,62 @@ func (c *Client) once(ctx context.Context, u *url.URL, r Request) (*Response, er
 	if c.opts.UserAgent != "" {
 		req.Header.Set("User-Agent", c.opts.UserAgent)
 	}
-	if c.opts.Auth != nil {
+	if c.opts.Auth != nil && c.authorized(u) {
 		c.opts.Auth(req)
 	}
 	start := time.Now()
 	c.logRequest(req, r.Body)
 	hr, err := c.http.Do(req)
 	if err != nil {
-		c.logf("! %s %s: %v\n", r.Method, redactURL(u), redactErr(err))
+		c.logf("! %s %s: %v\n", r.Method, redactURL(u), rootCause(err))
 		return nil, err
 	}
 	defer hr.Body.Close()
+	if hr.ContentLength > c.opts.MaxBody {
+		c.logf("! %s %s: %d-byte body not read\n", r.Method, redactURL(u), hr.ContentLength)
+		return nil, c.tooLarge(r.Method, u, hr.StatusCode)
+	}
 	data, err := io.ReadAll(io.LimitReader(hr.Body, c.opts.MaxBody+1))
 	if err != nil {
 		c.logf("! %s %s: reading body: %v\n", r.Method, redactURL(u), err)
-		return nil, fmt.Errorf("reading response body: %w", err)
+		return nil, &bodyError{status: hr.StatusCode, err: err}
 	}
 	if int64(len(data)) > c.opts.MaxBody {
-		return nil, &userapi.Error{Kind: userapi.KindUnknown, Status: hr.StatusCode,
-			Message: fmt.Sprintf("response from %s %s is larger than %d MiB; refusing to read it", r.Method, redactURL(u), c.opts.MaxBody>>20)}
+		c.logf("! %s %s: body over %d bytes not read\n", r.Method, redactURL(u), c.opts.MaxBody)
+		return nil, c.tooLarge(r.Method, u, hr.StatusCode)
 	}
 	c.logResponse(hr, data, time.Since(start))
 	return &Response{Status: hr.StatusCode, Header: hr.Header, Body: data, URL: hr.Request.URL}, nil
+}
+
+func (c *Client) tooLarge(method string, u *url.URL, status int) error {
+	return &userapi.Error{Kind: userapi.KindUnknown, Status: status,
+		Message: fmt.Sprintf("response to %s %s is larger than %s; refusing to read it", method, redactURL(u), byteSize(c.opts.MaxBody))}
+}
+
+// bodyError is a response whose body could not be read to its end.
+type bodyError struct {
+	status int
+	err    error
+}
+
+func (e *bodyError) Error() string {
+	if errors.Is(e.err, io.ErrUnexpectedEOF) {
+		return fmt.Sprintf("connection closed while reading the %d response body (%v)", e.status, e.err)
+	}
+	return fmt.Sprintf("reading the %d response body: %v", e.status, e.err)
+}
+
+func (e *bodyError) Unwrap() error { return e.err }
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func (c *Client) statusError(method string, resp *Response) *userapi.Error {
@@ -381,7 +534,7 @@ func (c *Client) statusError(method string, resp *Response) *userapi.Error {
 	if msg != "" {
 		text += ": " + msg
 	}
-	return &userapi.Error{Kind: userapi.KindForStatus(resp.Status), Status: resp.Status, Message: text}
+	return &userapi.Error{Kind: userapi.KindForStatus(resp.Status), Status: resp.Status, Message: text, Body: resp.Body}
 }
 
 // StatusMessage is the server's own message of an error, without the status.
@@ -397,24 +550,43 @@ func StatusMessage(err error) string {
 	return strings.TrimPrefix(strings.TrimPrefix(e.Message, prefix), ": ")
 }
 
-func interrupted(err error) error {
+// ctxError reports the end of the caller's context: Ctrl-C (cancel) is
+// KindInterrupted; a deadline the caller set is a timeout.
+func ctxError(ctx context.Context, method string, u *url.URL) error {
+	err := ctx.Err()
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("%s %s: deadline exceeded (timeout)", method, redactURL(u)), Err: err}
+	}
 	return &userapi.Error{Kind: userapi.KindInterrupted, Message: "interrupted", Err: err}
 }
 
 func transportError(method string, u *url.URL, err error, timeout time.Duration, maybeSent bool) error {
 	var msg string
 	var ne net.Error
+	var be *bodyError
+	var rh tls.RecordHeaderError
 	switch {
+	case errors.As(err, &be):
+		msg = fmt.Sprintf("%s %s: %v", method, redactURL(u), be)
+	case isCertError(err):
+		msg = fmt.Sprintf("cannot verify the TLS certificate of %s: %v (for a private CA, set the profile's ca_file)", u.Host, rootCause(err))
+	case errors.As(err, &rh):
+		msg = fmt.Sprintf("TLS handshake with %s failed: %v (is the URL's scheme right?)", u.Host, rootCause(err))
 	case errors.As(err, &ne) && ne.Timeout():
 		msg = fmt.Sprintf("%s %s: no response within %s (timeout)", method, redactURL(u), timeout)
-	case isDialError(err):
+	case notSent(err):
 		msg = fmt.Sprintf("cannot reach %s: %v", u.Host, rootCause(err))
 	default:
 		msg = fmt.Sprintf("%s %s: %v", method, redactURL(u), rootCause(err))
 	}
+	if maybeSent {
+		msg += " (the request may have reached the server)"
+	}
 	return &userapi.Error{Kind: userapi.KindUnknown, Message: msg, Err: err, MaybeSent: maybeSent}
 }
 
+// rootCause strips the *url.Error wrapper, whose text repeats the URL
+// (which may hold secrets in its query).
 func rootCause(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -423,22 +595,35 @@ func rootCause(err error) error {
 	return err
 }
 
-func redactErr(err error) error { return rootCause(err) }
-
-func isDialError(err error) bool {
+// notSent reports whether err proves the request never left: DNS failure,
+// a refused dial, a failed proxy connect or TLS handshake.
+func notSent(err error) bool {
 	var oe *net.OpError
-	if errors.As(err, &oe) && oe.Op == "dial" {
+	if errors.As(err, &oe) && (oe.Op == "dial" || oe.Op == "proxyconnect") {
 		return true
 	}
 	var de *net.DNSError
-	return errors.As(err, &de)
+	return errors.As(err, &de) || isTLSError(err)
+}
+
+// isTLSError reports a failed TLS handshake: retrying will not help.
+func isTLSError(err error) bool {
+	var rh tls.RecordHeaderError
+	return isCertError(err) || errors.As(err, &rh)
+}
+
+func isCertError(err error) bool {
+	var cve *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var ci x509.CertificateInvalidError
+	return errors.As(err, &cve) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci)
 }
 
 func defaultBackoff(n int) time.Duration {
+	n = max(1, min(n, 6))
 	base := 200 * time.Millisecond << (n - 1)
-	if base > 5*time.Second {
-		base = 5 * time.Second
-	}
+	base = min(base, 5*time.Second)
 	return base/2 + rand.N(base/2+1)
 }
 
@@ -456,32 +641,54 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+func roundWait(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(time.Second)
+	}
+	return d
+}
+
+// maxRetryAfter caps absurd waits so the arithmetic cannot overflow.
+const maxRetryAfter = 100 * 365 * 24 * time.Hour
+
 // RetryAfter reads how long the server asks to wait: Retry-After (seconds or
-// an HTTP date), else X-RateLimit-Reset (seconds until reset, or a Unix time).
+// an HTTP date), else X-RateLimit-Reset (seconds until reset, or a Unix time
+// when larger than 1e9). A date in the past is 0. The result is never
+// negative and at most about a century.
 func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
-			return time.Duration(s * float64(time.Second)), true
+		if d, ok := parseSeconds(v); ok {
+			return d, true
 		}
 		if t, err := http.ParseTime(v); err == nil {
-			d := t.Sub(now)
-			if d < 0 {
-				d = 0
-			}
-			return d, true
+			return clampWait(t.Sub(now)), true
 		}
 	}
 	if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {
-		if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
-			if s > 1e9 { // a Unix timestamp
-				d := time.Unix(int64(s), 0).Sub(now)
-				if d < 0 {
-					d = 0
-				}
-				return d, true
-			}
-			return time.Duration(s * float64(time.Second)), true
+		if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 1e9 && s < 1e11 {
+			// A Unix timestamp.
+			sec, frac := math.Modf(s)
+			return clampWait(time.Unix(int64(sec), int64(frac*1e9)).Sub(now)), true
+		}
+		if d, ok := parseSeconds(v); ok {
+			return d, true
 		}
 	}
 	return 0, false
+}
+
+// parseSeconds reads a non-negative, finite number of seconds.
+func parseSeconds(v string) (time.Duration, bool) {
+	s, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(s >= 0) || math.IsInf(s, 0) {
+		return 0, false
+	}
+	if s >= maxRetryAfter.Seconds() {
+		return maxRetryAfter, true
+	}
+	return time.Duration(s * float64(time.Second)), true
+}
+
+func clampWait(d time.Duration) time.Duration {
+	return max(0, min(d, maxRetryAfter))
 }

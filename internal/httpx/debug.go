@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Redacted replaces every secret in logs.
@@ -43,7 +45,7 @@ func (c *Client) logResponse(resp *http.Response, body []byte, took time.Duratio
 	fmt.Fprintf(&b, "< %s %s (%s)\n", resp.Proto, resp.Status, took.Round(time.Millisecond))
 	c.writeHeaders(&b, "< ", resp.Header)
 	if len(body) > 0 {
-		fmt.Fprintf(&b, "< %s\n", RedactBody(resp.Header.Get("Content-Type"), body))
+		fmt.Fprintf(&b, "< %s\n", RedactResponseBody(resp.Header.Get("Content-Type"), body))
 	}
 	fmt.Fprint(c.opts.Debug, b.String())
 }
@@ -56,69 +58,154 @@ func (c *Client) writeHeaders(b *strings.Builder, prefix string, h http.Header) 
 	sort.Strings(keys)
 	for _, k := range keys {
 		v := strings.Join(h[k], ", ")
-		if c.secrets[http.CanonicalHeaderKey(k)] {
+		if c.isSecretHeader(k) {
 			v = Redacted
 		}
 		fmt.Fprintf(b, "%s%s: %s\n", prefix, k, v)
 	}
 }
 
-var secretQuery = regexp.MustCompile(`(?i)(token|key|secret|password|passwd|signature|auth)`)
+// secretHeaderName catches credential headers nobody declared
+// (X-Auth-Token, X-Api-Secret, Private-Token, ...).
+var secretHeaderName = regexp.MustCompile(`(?i)(auth|token|secret|api-?key|app-?key|application-?key|password|cookie|session|signature)`)
 
+func (c *Client) isSecretHeader(name string) bool {
+	return c.secrets[http.CanonicalHeaderKey(name)] || secretHeaderName.MatchString(name)
+}
+
+var secretQuery = regexp.MustCompile(`(?i)(token|key|secret|password|passwd|signature|auth|session|credential)`)
+
+// redactURL renders u for logs and messages: userinfo and the values of
+// secret-looking query parameters become [REDACTED]; the order and
+// encoding of the other parameters are kept.
 func redactURL(u *url.URL) string {
 	if u == nil {
 		return ""
 	}
 	cp := *u
-	if cp.User != nil {
-		cp.User = url.User(Redacted)
-	}
-	if cp.RawQuery != "" {
-		q := cp.Query()
-		changed := false
-		for k := range q {
-			if secretQuery.MatchString(k) {
-				q[k] = []string{"REDACTED"}
-				changed = true
-			}
-		}
-		if changed {
-			cp.RawQuery = q.Encode()
+	user := cp.User != nil
+	cp.User = nil
+	cp.RawQuery = redactQuery(cp.RawQuery)
+	s := cp.String()
+	if user {
+		if i := strings.Index(s, "://"); i >= 0 {
+			s = s[:i+3] + Redacted + "@" + s[i+3:]
 		}
 	}
-	return cp.String()
+	return s
 }
 
-var secretKey = regexp.MustCompile(`(?i)(password|passwd|secret|token|api_?key|app_?key|application_?key|credential)`)
+func redactQuery(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	parts := strings.Split(raw, "&")
+	for i, p := range parts {
+		k, _, hasValue := strings.Cut(p, "=")
+		name, err := url.QueryUnescape(k)
+		if err != nil {
+			name = k
+		}
+		if hasValue && secretQuery.MatchString(name) {
+			parts[i] = k + "=" + Redacted
+		}
+	}
+	return strings.Join(parts, "&")
+}
 
-// RedactBody returns a loggable version of a body: JSON with every
-// password-like field replaced, other text clipped; binary bodies summarised.
+// redactRawURL redacts a URL given as text (possibly unparseable).
+func redactRawURL(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return redactURL(u)
+	}
+	if i := strings.LastIndex(s, "@"); i >= 0 {
+		if j := strings.Index(s, "://"); j >= 0 && j < i {
+			s = s[:j+3] + Redacted + s[i:]
+		}
+	}
+	if i := strings.Index(s, "?"); i >= 0 {
+		s = s[:i+1] + redactQuery(s[i+1:])
+	}
+	return s
+}
+
+// secretKey matches JSON field and form names that hold secrets.
+var secretKey = regexp.MustCompile(`(?i)(password|passwd|passphrase|secret|token|api_?key|app_?key|application_?key|credential|private_?key|authorization|cookie)`)
+
+// secretPair finds "key": value, key=value and key: value pairs of secret
+// keys in text that is not valid JSON (a truncated JSON body, a form).
+var secretPair = regexp.MustCompile(`(?i)("?[\w-]*(?:password|passwd|passphrase|secret|token|api_?key|app_?key|application_?key|credential|private_?key)[\w-]*"?\s*[:=]\s*)("(?:[^"\\]|\\.)*"?|[^\s&,;}]+)`)
+
+// RedactBody returns a loggable version of a request body: JSON with every
+// password-like field replaced by [REDACTED] (nested too), a form with its
+// secret fields replaced, other text clipped, but not shown at all when it
+// mentions a secret-like word it cannot parse; binary bodies summarised.
 func RedactBody(contentType string, body []byte) string {
-	ct := strings.ToLower(contentType)
-	if strings.HasPrefix(ct, "multipart/") || strings.HasPrefix(ct, "image/") || strings.HasPrefix(ct, "application/octet-stream") {
-		return fmt.Sprintf("[%d bytes of %s]", len(body), strings.SplitN(ct, ";", 2)[0])
-	}
-	var v any
-	if err := json.Unmarshal(body, &v); err == nil {
-		v = redactJSON(v)
-		out, _ := json.Marshal(v)
-		return clipBody(string(out))
-	}
-	if strings.Contains(ct, "json") || secretKey.MatchString(string(body)) {
-		// Unparseable but may hold a secret: never print it.
-		if secretKey.MatchString(string(body)) {
-			return fmt.Sprintf("[%d bytes, not shown: may hold a secret]", len(body))
-		}
-	}
-	return clipBody(string(body))
+	return redactBody(contentType, body, true)
 }
 
+// RedactResponseBody is RedactBody for a response: JSON and forms are
+// redacted alike, but other text is shown (clipped, with any key=value pair
+// of a secret key redacted) even when it mentions a password, so that
+// validator messages such as "Key: 'UserPasswordRequest.Value.Password'
+// Error:..." stay readable.
+func RedactResponseBody(contentType string, body []byte) string {
+	return redactBody(contentType, body, false)
+}
+
+func redactBody(contentType string, body []byte, request bool) string {
+	ct := strings.ToLower(strings.TrimSpace(contentType))
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.TrimSpace(mt)
+	if strings.HasPrefix(mt, "multipart/") || strings.HasPrefix(mt, "image/") || strings.HasPrefix(mt, "audio/") ||
+		strings.HasPrefix(mt, "video/") || mt == "application/octet-stream" || !utf8.Valid(body) {
+		if mt == "" {
+			mt = "binary data"
+		}
+		return fmt.Sprintf("[%d bytes of %s]", len(body), mt)
+	}
+	if out, ok := redactJSONBody(body); ok {
+		return clipBody(out)
+	}
+	if mt == "application/x-www-form-urlencoded" {
+		return clipBody(redactQuery(string(body)))
+	}
+	s := string(body)
+	if request && secretKey.MatchString(s) {
+		// Unparseable but may hold a secret: never print it.
+		return fmt.Sprintf("[%d bytes, not shown: may hold a secret]", len(body))
+	}
+	return clipBody(secretPair.ReplaceAllString(sanitize(s), "${1}"+Redacted))
+}
+
+func redactJSONBody(body []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil || dec.More() {
+		return "", false
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(redactJSON(v)); err != nil {
+		return "", false
+	}
+	return strings.TrimSuffix(buf.String(), "\n"), true
+}
+
+// redactJSON replaces the value of every secret-named key, at any depth;
+// booleans and nulls (password_rotation_demanded, ...) are kept.
 func redactJSON(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, e := range t {
 			if secretKey.MatchString(k) {
-				t[k] = Redacted
+				switch e.(type) {
+				case bool, nil:
+				default:
+					t[k] = Redacted
+				}
 				continue
 			}
 			t[k] = redactJSON(e)
@@ -133,9 +220,27 @@ func redactJSON(v any) any {
 	return v
 }
 
+// sanitize replaces control characters (terminal escapes) except newlines
+// and tabs.
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
 func clipBody(s string) string {
-	if len(s) > maxLoggedBody {
-		return s[:maxLoggedBody] + fmt.Sprintf("… [%d bytes]", len(s))
+	if len(s) <= maxLoggedBody {
+		return s
 	}
-	return s
+	cut := maxLoggedBody
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("… [%d bytes]", len(s))
 }

@@ -11,12 +11,21 @@ import (
 
 const maxMessage = 300
 
+// maxParsed bounds how much of an error body is looked at.
+const maxParsed = 1 << 20
+
 // ServerMessage turns an error body of any shape into one readable line:
 // JSON objects with message/error/errors/detail/title keys (strings, lists
 // or field maps), a bare JSON string, plain text, or an HTML page (its title
 // or text). It returns "" for an empty body.
+//
+// The result has no control characters (a hostile body cannot drive the
+// terminal) and is clipped to 300 characters.
 func ServerMessage(contentType string, body []byte) string {
-	s := strings.TrimSpace(string(body))
+	if len(body) > maxParsed {
+		body = body[:maxParsed]
+	}
+	s := strings.TrimSpace(strings.ToValidUTF8(string(body), "\uFFFD"))
 	if s == "" {
 		return ""
 	}
@@ -53,14 +62,23 @@ func jsonMessage(v any) string {
 		var parts []string
 		for _, k := range []string{"message", "error_description", "error", "detail", "title", "msg", "description"} {
 			if m, ok := t[k]; ok {
-				if s := jsonMessage(m); s != "" && !contains(parts, s) {
+				if s := jsonMessage(m); s != "" {
 					parts = append(parts, s)
 					break
 				}
 			}
 		}
+		if len(parts) == 1 {
+			// {"field": "email", "message": "is invalid"}
+			for _, k := range []string{"field", "param", "parameter", "attribute"} {
+				if f, ok := t[k].(string); ok && f != "" {
+					parts[0] = f + ": " + parts[0]
+					break
+				}
+			}
+		}
 		if errs, ok := t["errors"]; ok {
-			if s := fieldErrors(errs); s != "" {
+			if s := fieldErrors(errs); s != "" && !contains(parts, s) {
 				parts = append(parts, s)
 			}
 		}
@@ -128,8 +146,19 @@ func htmlText(s string) string {
 	return t + " (HTML page)"
 }
 
+// oneLine joins the non-blank lines of s with "; ", collapsing spaces and
+// replacing control characters.
 func oneLine(s string) string {
-	lines := strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' })
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' {
+			return '\n'
+		}
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return ' '
+		}
+		return r
+	}, s)
+	lines := strings.Split(s, "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimSpace(reSpace.ReplaceAllString(l, " "))
 	}

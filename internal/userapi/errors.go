@@ -47,6 +47,8 @@ type Error struct {
 	// MaybeSent is true when a non-idempotent request may have reached the
 	// server although no response was read (a create to check before retry).
 	MaybeSent bool
+	// Body is the raw body of the error response, for `userctl api`.
+	Body []byte
 }
 
 func (e *Error) Error() string {
