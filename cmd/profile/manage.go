@@ -1,0 +1,274 @@
+package profile
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/config"
+	"github.com/userctl/userctl/internal/output"
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+// profileRow is one line of profile list.
+type profileRow struct {
+	Current bool   `json:"current"`
+	Name    string `json:"name"`
+	API     string `json:"api"`
+	URL     string `json:"url"`
+}
+
+var profileSchema = output.Schema{Columns: []output.Column{
+	{Name: "current", Header: "CURRENT", Value: func(i any) any {
+		if i.(profileRow).Current {
+			return "*"
+		}
+		return ""
+	}},
+	{Name: "name", Value: func(i any) any { return i.(profileRow).Name }},
+	{Name: "api", Value: func(i any) any { return i.(profileRow).API }},
+	{Name: "url", Value: func(i any) any { return i.(profileRow).URL }},
+}}
+
+// showRow is one line of profile show.
+type showRow struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+	Where string `json:"where,omitempty"`
+}
+
+var showSchema = output.Schema{Columns: []output.Column{
+	{Name: "key", Value: func(i any) any { return i.(showRow).Key }},
+	{Name: "value", Value: func(i any) any { return i.(showRow).Value }},
+	{Name: "where", Value: func(i any) any { return i.(showRow).Where }},
+}}
+
+// checkRow is the data output of profile check.
+type checkRow struct {
+	Profile string `json:"profile"`
+	API     string `json:"api"`
+	OK      bool   `json:"ok"`
+	Detail  string `json:"detail"`
+}
+
+var checkSchema = output.Schema{Columns: []output.Column{
+	{Name: "profile", Value: func(i any) any { return i.(checkRow).Profile }},
+	{Name: "api", Value: func(i any) any { return i.(checkRow).API }},
+	{Name: "ok", Value: func(i any) any { return i.(checkRow).OK }},
+	{Name: "detail", Value: func(i any) any { return i.(checkRow).Detail }},
+}}
+
+func newListCmd(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List profiles",
+		Long:    "List the profiles of the config file and the built-in sandbox; the current one is marked.",
+		Example: "  userctl profile list\n  userctl profile list -o json",
+		Args:    cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			w, err := f.Printer(profileSchema, true)
+			if err != nil {
+				return err
+			}
+			cur := cfg.Current()
+			for _, n := range cfg.Names() {
+				e, _ := cfg.Get(n)
+				url := e.URL
+				if config.IsBuiltin(n) {
+					url = "(built-in sandbox)"
+				} else if url == "" && e.Site != "" {
+					url = "site " + e.Site
+				}
+				mark := ""
+				if n == cur {
+					mark = "*"
+				}
+				if err := w.Write(profileRow{Current: mark == "*", Name: n, API: e.API, URL: url}); err != nil {
+					return err
+				}
+			}
+			return w.Close()
+		},
+	}
+}
+
+func newUseCmd(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:               "use NAME",
+		Short:             "Make a profile the current one",
+		Long:              "Make NAME the profile used when neither -p nor USERCTL_PROFILE says otherwise.",
+		Example:           "  userctl profile use prod",
+		Args:              cmdutil.ExactArgs(1, "NAME"),
+		ValidArgsFunction: completeProfiles(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			if err := cfg.Use(args[0]); err != nil {
+				return err
+			}
+			if err := cfg.Save(); err != nil {
+				return err
+			}
+			f.Notice("Now using profile %q.", args[0])
+			return nil
+		},
+	}
+}
+
+func newShowCmd(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show [NAME]",
+		Short: "Show a profile, secrets masked",
+		Long: `Show a profile as the config file holds it, with every secret masked and where each
+secret lives (OS keyring, config file, environment variable). Without NAME, the
+profile in use is shown (after -p and USERCTL_PROFILE).`,
+		Example:           "  userctl profile show\n  userctl profile show prod -o json",
+		Args:              cmdutil.RangeArgs(0, 1, "at most one NAME"),
+		ValidArgsFunction: completeProfiles(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			name := ""
+			if len(args) == 1 {
+				name = args[0]
+			} else if res, err := f.Resolved(); err == nil {
+				name = res.Profile.Name
+			}
+			fields, err := cfg.Show(name, f.Getenv, nil)
+			if err != nil {
+				return err
+			}
+			w, err := f.Printer(showSchema, true)
+			if err != nil {
+				return err
+			}
+			for _, sf := range fields {
+				if err := w.Write(showRow{Key: sf.Key, Value: sf.Value, Where: sf.Where}); err != nil {
+					return err
+				}
+			}
+			return w.Close()
+		},
+	}
+}
+
+func newRemoveCmd(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:               "remove NAME",
+		Aliases:           []string{"rm"},
+		Short:             "Remove a profile and its stored secrets",
+		Long:              "Remove a profile from the config file and delete its secrets from the OS keyring.",
+		Example:           "  userctl profile remove old-prod",
+		Args:              cmdutil.ExactArgs(1, "NAME"),
+		ValidArgsFunction: completeProfiles(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			if config.IsBuiltin(args[0]) {
+				return userapi.Errorf(userapi.KindUsage, "the sandbox profile is built in and cannot be removed")
+			}
+			if err := cfg.Remove(args[0], f.Secrets); err != nil {
+				return err
+			}
+			if err := cfg.Save(); err != nil {
+				return err
+			}
+			f.Notice("Removed profile %q.", args[0])
+			return nil
+		},
+	}
+}
+
+// CheckOptions are the inputs of profile check.
+type CheckOptions struct {
+	F    *cmdutil.Factory
+	Name string
+}
+
+func newCheckCmd(f *cmdutil.Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
+	opts := &CheckOptions{F: f}
+	return &cobra.Command{
+		Use:   "check [NAME]",
+		Short: "Check that a profile's URL and credentials work",
+		Long: `Resolve the profile (flags, environment, config file, keyring), say where each value
+comes from, and make one authenticated request to prove the API accepts the credentials.
+The exit code says what is wrong (4: credentials refused, 1: unreachable, ...).`,
+		Example:           "  userctl profile check\n  userctl profile check prod",
+		Args:              cmdutil.RangeArgs(0, 1, "at most one NAME"),
+		ValidArgsFunction: completeProfiles(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				if f.Globals.Profile != "" && f.Globals.Profile != args[0] {
+					return userapi.Errorf(userapi.KindUsage, "profile named twice: %q and -p %q", args[0], f.Globals.Profile)
+				}
+				f.Globals.Profile = args[0]
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return checkRun(cmd.Context(), opts)
+		},
+	}
+}
+
+func checkRun(ctx context.Context, opts *CheckOptions) error {
+	f := opts.F
+	res, err := f.Resolved()
+	if err != nil {
+		return err
+	}
+	p := res.Profile
+	f.Notice("Profile %q (%s API)", p.Name, p.API)
+	for _, k := range []string{"url", "site", "token", "api_key", "app_key", "username", "password"} {
+		if src, ok := res.Sources[k]; ok {
+			f.Notice("  %-9s from %s", k, src)
+		}
+	}
+	if missing := res.MissingSecrets(); len(missing) > 0 && !res.Sandbox {
+		return userapi.Errorf(userapi.KindUsage, "profile %q has no %v: store it with `userctl profile add %s --force` or set it in the environment", p.Name, missing, p.Name)
+	}
+	b, err := f.Backend()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	var who string
+	if c, ok := b.(userapi.Checker); ok {
+		who, err = c.Check(ctx)
+	} else {
+		for _, lerr := range b.ListUsers(ctx, userapi.ListOptions{Limit: 1}) {
+			err = lerr
+			break
+		}
+		who = "listing users works"
+	}
+	if err != nil {
+		return fmt.Errorf("profile %q: %w", p.Name, err)
+	}
+	f.Notice("OK: %s (%s)", who, time.Since(start).Round(time.Millisecond))
+	if f.WantsData() {
+		w, err := f.Printer(checkSchema, false)
+		if err != nil {
+			return err
+		}
+		if err := w.Write(checkRow{Profile: p.Name, API: p.API, OK: true, Detail: who}); err != nil {
+			return err
+		}
+		return w.Close()
+	}
+	return nil
+}

@@ -1,0 +1,139 @@
+// Package sandbox holds `userctl sandbox`, the built-in server of every
+// API dialect.
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/userctl/userctl/internal/cmdutil"
+	sb "github.com/userctl/userctl/internal/sandbox"
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+// NewCmd returns `userctl sandbox`.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Run the built-in sandbox server of any API dialect",
+		Long: `userctl carries a sandbox server of each API it speaks. With no configuration, commands
+use the rest one in-process; ` + "`sandbox serve`" + ` runs one on a real port for scripts,
+tests and benchmarks.`,
+		Example: "  userctl sandbox serve --api udata --addr 127.0.0.1:8080",
+		Args:    cmdutil.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newServeCmd(f, nil))
+	return cmd
+}
+
+// ServeOptions are the inputs of sandbox serve.
+type ServeOptions struct {
+	F     *cmdutil.Factory
+	Opts  sb.Options
+	Addr  string
+	State string
+}
+
+func newServeCmd(f *cmdutil.Factory, runF func(context.Context, *ServeOptions) error) *cobra.Command {
+	opts := &ServeOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve a sandbox API on a local port",
+		Long: `Serve the sandbox of one API dialect until interrupted. The first line of stdout is the
+base URL to give to clients (e.g. as USERCTL_URL). Any non-empty credentials of the
+dialect's kind are accepted unless exact ones are required with --token, --api-key and
+--app-key, or --username and --password; missing credentials are always refused.
+
+Without --state the users live in memory only; with it they are loaded from and saved
+to FILE. --seed N creates N users quickly (a million in seconds) for benchmarks.
+--rate-limit, --latency and --fail-rate inject the faults real APIs have.`,
+		Example: `  userctl sandbox serve --api rest --addr 127.0.0.1:8080
+  userctl sandbox serve --api datadog --addr 127.0.0.1:0 --seed 1000 --rate-limit 100
+  userctl sandbox serve --api udata --token secret-admin-key --state ./udata.json`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if _, ok := sb.LookupDialect(opts.Opts.API); !ok {
+				return userapi.Errorf(userapi.KindUsage, "--api %q: the sandbox serves %s", opts.Opts.API, strings.Join(sb.Dialects(), ", "))
+			}
+			if opts.Opts.FailRate < 0 || opts.Opts.FailRate > 1 {
+				return userapi.Errorf(userapi.KindUsage, "--fail-rate must be between 0 and 1")
+			}
+			if opts.Opts.RateLimit < 0 || opts.Opts.Seed < 0 || opts.Opts.Latency < 0 {
+				return userapi.Errorf(userapi.KindUsage, "--rate-limit, --seed and --latency must not be negative")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return serveRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Opts.API, "api", "rest", "dialect to serve: "+strings.Join(sb.Dialects(), ", "))
+	fl.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free one)")
+	fl.StringVar(&opts.State, "state", "", "file to load users from and save them to")
+	fl.IntVar(&opts.Opts.Seed, "seed", 0, "create this many users when starting empty")
+	fl.Float64Var(&opts.Opts.RateLimit, "rate-limit", 0, "requests per second before 429 (0: no limit)")
+	fl.DurationVar(&opts.Opts.Latency, "latency", 0, "delay added to every response")
+	fl.Float64Var(&opts.Opts.FailRate, "fail-rate", 0, "fraction of requests answered 503")
+	fl.StringVar(&opts.Opts.Token, "token", "", "the only token (rest) or admin API key (udata) to accept")
+	fl.StringVar(&opts.Opts.APIKey, "api-key", "", "the only Datadog API key to accept")
+	fl.StringVar(&opts.Opts.AppKey, "app-key", "", "the only Datadog application key to accept")
+	fl.StringVar(&opts.Opts.Username, "username", "", "the only basic username to accept")
+	fl.StringVar(&opts.Opts.Password, "password", "", "the only basic password to accept")
+	_ = cmd.RegisterFlagCompletionFunc("api", cmdutil.FixedCompletion(sb.Dialects()...))
+	return cmd
+}
+
+func serveRun(ctx context.Context, opts *ServeOptions) error {
+	f := opts.F
+	var st *sb.Store
+	var state *sb.State
+	if opts.State != "" {
+		s, err := sb.OpenState(opts.State, opts.Opts.API)
+		if err != nil {
+			return userapi.Errorf(userapi.KindUsage, "--state %s: %v", opts.State, err)
+		}
+		state = s
+		st = s.Store()
+	} else {
+		st = sb.NewStore()
+	}
+	h, err := sb.NewHandler(opts.Opts, st)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return userapi.Errorf(userapi.KindUsage, "--addr %s: %v", opts.Addr, err)
+	}
+	fmt.Fprintln(f.IO.Out, sb.BaseURL(ln, opts.Opts.API))
+	if fl, ok := f.IO.Out.(interface{ Sync() error }); ok {
+		_ = fl.Sync()
+	}
+	f.Notice("Serving the %s sandbox with %d users on %s; Ctrl-C to stop.", opts.Opts.API, st.Len(), ln.Addr())
+	var saveDone chan error
+	if state != nil {
+		saveDone = make(chan error, 1)
+		go func() { saveDone <- state.SaveEvery(ctx, 2*time.Second) }()
+	}
+	err = sb.ServeHandler(ctx, ln, h)
+	if state != nil {
+		if serr := <-saveDone; serr != nil && err == nil {
+			err = serr
+		}
+		if cerr := state.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	f.Notice("Stopped.")
+	return nil
+}

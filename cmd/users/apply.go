@@ -1,0 +1,127 @@
+package users
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/userctl/userctl/internal/bulk"
+	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/output"
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+func newApplyCmd(f *cmdutil.Factory, runF func(context.Context, *BulkOptions) error) *cobra.Command {
+	opts := &BulkOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "apply -f FILE",
+		Short: "Make the API's users match a file (create, update, optionally delete)",
+		Long: `Read the current users and the file, compute a plan — create the missing users, update
+the ones whose fields differ (only the fields the file gives), leave the rest unchanged,
+and with --prune delete the users the file does not list — print it, then carry it out.
+--dry-run stops after the plan. Running apply twice in a row changes nothing the second
+time. Users are matched by the id column, else username, else email.
+
+--prune needs --yes when not interactive. The report and exit codes are those of import.`,
+		Example: `  userctl users apply -f team.yaml --dry-run
+  userctl users apply -f team.yaml
+  userctl users apply -f team.yaml --prune --yes -o json`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.File == "" {
+				return cmdutil.MissingFlag("file")
+			}
+			if opts.Concurrency < 0 {
+				return userapi.Errorf(userapi.KindUsage, "--concurrency must be positive")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return applyRun(cmd.Context(), opts)
+		},
+	}
+	addBulkFlags(cmd, opts)
+	cmd.Flags().BoolVar(&opts.Prune, "prune", false, "delete users that the file does not list")
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask before deleting with --prune")
+	return cmd
+}
+
+// planSchema renders apply plans.
+func planSchema() output.Schema {
+	val := func(k string) func(any) any {
+		return func(i any) any { return i.(bulk.PlanItem).Value()[k] }
+	}
+	return output.Schema{Columns: []output.Column{
+		{Name: "action", Value: val("action")},
+		{Name: "key", Value: val("key")},
+		{Name: "id", Value: val("id")},
+		{Name: "line", Value: val("line"), Wide: true},
+		{Name: "changes", Value: func(i any) any { return i.(bulk.PlanItem).ChangesText() }},
+		{Name: "error", Value: val("error")},
+	}}
+}
+
+func applyRun(ctx context.Context, opts *BulkOptions) (err error) {
+	f := opts.F
+	b, src, report, err := bulkSetup(opts)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	if report != nil {
+		defer func() {
+			if cerr := report.Close(); cerr != nil && err == nil {
+				err = fmt.Errorf("writing the report: %w", cerr)
+			}
+		}()
+	}
+	plan, err := bulk.ComputePlan(ctx, b, src.Items(), bulk.PlanOptions{Prune: opts.Prune, PageSize: exportPageSize})
+	if plan == nil {
+		return err
+	}
+	if perr := printPlan(f, plan); perr != nil {
+		return perr
+	}
+	if err != nil {
+		return err
+	}
+	if opts.DryRun {
+		f.Notice("Dry run: nothing was changed. Plan: %s.", plan.Counts())
+		return nil
+	}
+	if !plan.HasChanges() && plan.Counts().Invalid == 0 {
+		f.Notice("Nothing to do: the API already matches %s.", src.Name)
+		return nil
+	}
+	if c := plan.Counts(); c.Delete > 0 {
+		if err := confirm(f, opts.Yes, fmt.Sprintf("delete %d users absent from %s (--prune)", c.Delete, src.Name)); err != nil {
+			return err
+		}
+	}
+	var w io.Writer
+	if report != nil {
+		w = report
+	}
+	_, err = bulk.Apply(ctx, b, plan, opts.engineOptions(src, w, "apply"))
+	return err
+}
+
+// printPlan shows the plan: as text on stderr for people, as data on stdout
+// for -o json and co.
+func printPlan(f *cmdutil.Factory, plan *bulk.Plan) error {
+	if !f.WantsData() {
+		return plan.WriteText(f.IO.ErrOut)
+	}
+	w, err := f.Printer(planSchema(), true)
+	if err != nil {
+		return err
+	}
+	for _, it := range plan.Items {
+		if err := w.Write(it); err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}

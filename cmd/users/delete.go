@@ -1,0 +1,109 @@
+package users
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+// DeleteOptions are the inputs of users delete.
+type DeleteOptions struct {
+	F              *cmdutil.Factory
+	IDs            []string
+	Yes            bool
+	IgnoreNotFound bool
+	Opts           userapi.DeleteOptions
+}
+
+func newDeleteCmd(f *cmdutil.Factory, runF func(context.Context, *DeleteOptions) error) *cobra.Command {
+	opts := &DeleteOptions{F: f}
+	cmd := &cobra.Command{
+		Use:     "delete ID...",
+		Aliases: []string{"rm"},
+		Short:   "Delete users",
+		Long: `Delete users. Asks for confirmation when interactive; when not interactive --yes is
+required. What delete means depends on the API and is said before it happens:
+Datadog only disables users, udata anonymises the account (soft delete).
+
+A user that does not exist is exit 3, unless --ignore-not-found.`,
+		Example: `  userctl users delete usr_000001
+  userctl users delete usr_000001 usr_000002 --yes --ignore-not-found`,
+		Args:              cmdutil.MinArgs(1, "user ID"),
+		ValidArgsFunction: f.CompleteUserIDs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.IDs = args
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return deleteRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	fl.BoolVar(&opts.IgnoreNotFound, "ignore-not-found", false, "treat users that do not exist as deleted")
+	fl.BoolVar(&opts.Opts.NoMail, "no-mail", false, "do not notify the user by mail (udata)")
+	fl.BoolVar(&opts.Opts.DeleteComments, "delete-comments", false, "also delete the user's comments (udata)")
+	return cmd
+}
+
+// confirm asks before a destructive verb, or requires --yes.
+func confirm(f *cmdutil.Factory, yes bool, question string) error {
+	if yes {
+		return nil
+	}
+	if !f.CanPrompt() {
+		return userapi.Errorf(userapi.KindUsage, "--yes is needed to %s when not running interactively", question)
+	}
+	ok, err := f.Prompter().Confirm(capitalize(question)+"?", false)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return userapi.Errorf(userapi.KindUsage, "cancelled: nothing was changed")
+	}
+	return nil
+}
+
+func deleteRun(ctx context.Context, opts *DeleteOptions) error {
+	f := opts.F
+	b, err := f.Backend()
+	if err != nil {
+		return err
+	}
+	info := b.Info()
+	if info.DeleteNote != "" {
+		f.Notice("Note: %s.", strings.TrimSuffix(info.DeleteNote, "."))
+	}
+	if err := confirm(f, opts.Yes, fmt.Sprintf("delete %s", plural(opts.IDs))); err != nil {
+		return err
+	}
+	var results []userapi.Result
+	for _, id := range opts.IDs {
+		res, err := b.DeleteUser(ctx, id, opts.Opts)
+		if err != nil {
+			if opts.IgnoreNotFound && userapi.IsKind(err, userapi.KindNotFound) {
+				results = append(results, userapi.Result{ID: id, Action: "not found", Message: fmt.Sprintf("user %q not found (ignored)", id)})
+				continue
+			}
+			_ = printResults(f, results, true)
+			return err
+		}
+		if res.ID == "" {
+			res.ID = id
+		}
+		results = append(results, res)
+	}
+	return printResults(f, results, len(opts.IDs) > 1)
+}
+
+func plural(ids []string) string {
+	if len(ids) == 1 {
+		return fmt.Sprintf("user %q", ids[0])
+	}
+	return fmt.Sprintf("%d users (%s)", len(ids), strings.Join(ids, ", "))
+}

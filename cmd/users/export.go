@@ -1,0 +1,57 @@
+package users
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+// ExportOptions are the inputs of users export.
+type ExportOptions struct {
+	F        *cmdutil.Factory
+	PageSize int
+}
+
+// exportPageSize is the page size export asks for: few, large pages.
+const exportPageSize = 1000
+
+func newExportCmd(f *cmdutil.Factory, runF func(context.Context, *ExportOptions) error) *cobra.Command {
+	opts := &ExportOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write every user, streamed (JSON Lines by default)",
+		Long: `Write every user of the API on stdout, streamed with constant memory: the next page
+is fetched while the current one is written. The format is JSON Lines unless -o says
+json, csv or yaml. The output can be fed back to import or apply.`,
+		Example: `  userctl users export > users.jsonl
+  userctl users export -o csv --fields id,email,status > users.csv`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch f.Globals.Output {
+			case "":
+				if f.Getenv("USERCTL_OUTPUT") == "" {
+					f.Globals.Output = "jsonl"
+				}
+			case "table", "wide":
+				return userapi.Errorf(userapi.KindUsage, "export writes jsonl, json, csv or yaml, not %s (use users list --all for a table)", f.Globals.Output)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return exportRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().IntVar(&opts.PageSize, "page-size", exportPageSize, "users asked for per request")
+	return cmd
+}
+
+func exportRun(ctx context.Context, opts *ExportOptions) error {
+	b, err := opts.F.Backend()
+	if err != nil {
+		return err
+	}
+	return writeUsers(ctx, opts.F, b.ListUsers(ctx, userapi.ListOptions{PageSize: opts.PageSize}), 0)
+}

@@ -1,0 +1,149 @@
+package users
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/userctl/userctl/internal/bulk"
+	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/httpx"
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+// BulkOptions are the inputs shared by users import and apply.
+type BulkOptions struct {
+	F            *cmdutil.Factory
+	File         string
+	Concurrency  int
+	DryRun       bool
+	SkipExisting bool
+	FailFast     bool
+	Report       string
+	Prune        bool
+	Yes          bool
+}
+
+func addBulkFlags(cmd *cobra.Command, opts *BulkOptions) {
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.File, "file", "f", "", "file of users: .csv, .jsonl, .json, .yaml, or - for JSON Lines on stdin")
+	fl.IntVar(&opts.Concurrency, "concurrency", 0, "parallel requests (default: suited to the API)")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "send nothing: validate (import) or print the plan (apply)")
+	fl.BoolVar(&opts.FailFast, "fail-fast", false, "stop at the first failed item")
+	fl.StringVar(&opts.Report, "report", "", "write a JSON Lines report of every item to this file, as it goes")
+	_ = cmd.MarkFlagFilename("file", "csv", "jsonl", "ndjson", "json", "yaml", "yml")
+	_ = cmd.MarkFlagFilename("report", "jsonl")
+}
+
+func newImportCmd(f *cmdutil.Factory, runF func(context.Context, *BulkOptions) error) *cobra.Command {
+	opts := &BulkOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "import -f FILE",
+		Short: "Create many users from a file, fast and without losing any",
+		Long: `Create the users of a CSV (header row), JSON Lines, JSON array or YAML file with a pool
+of workers that share one rate limiter: when the API says to slow down, every worker
+waits, then speeds up again. A create that may have reached the server is checked
+before it is sent again, so nothing is created twice.
+
+Every line ends as created, skipped or failed in the report (--report FILE, JSON Lines,
+written as it goes so an interrupted run keeps it); the summary goes to stderr. A bad
+line is reported with its number and does not stop the others (unless --fail-fast).
+Exit code 7 when any item failed. Columns: email, name, first_name, last_name,
+username, roles (a;b), status, password.`,
+		Example: `  userctl users import -f users.csv --report import.jsonl
+  userctl users import -f users.csv --skip-existing      # rerun: creates only what is missing
+  userctl users export | userctl -p staging users import -f -`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.File == "" {
+				return cmdutil.MissingFlag("file")
+			}
+			if opts.Concurrency < 0 {
+				return userapi.Errorf(userapi.KindUsage, "--concurrency must be positive")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return importRun(cmd.Context(), opts)
+		},
+	}
+	addBulkFlags(cmd, opts)
+	cmd.Flags().BoolVar(&opts.SkipExisting, "skip-existing", false, "report users that already exist as skipped, not failed")
+	return cmd
+}
+
+// bulkSetup opens the input and report, and builds a backend whose requests
+// share one adaptive rate limiter.
+func bulkSetup(opts *BulkOptions) (userapi.Backend, *bulk.Source, io.WriteCloser, error) {
+	f := opts.F
+	src, err := bulk.Open(opts.File, f.IO.In)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	env := f.Env()
+	env.Limiter = httpx.NewAdaptiveLimiter(0)
+	b, err := f.BackendWith(env)
+	if err != nil {
+		_ = src.Close()
+		return nil, nil, nil, err
+	}
+	var report io.WriteCloser
+	if opts.Report != "" {
+		if dir := filepath.Dir(opts.Report); dir != "" {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				_ = src.Close()
+				return nil, nil, nil, userapi.Errorf(userapi.KindUsage, "--report: %v", err)
+			}
+		}
+		rf, err := os.OpenFile(opts.Report, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		if err != nil {
+			_ = src.Close()
+			return nil, nil, nil, userapi.Errorf(userapi.KindUsage, "--report: %v", err)
+		}
+		report = rf
+	}
+	return b, src, report, nil
+}
+
+func (opts *BulkOptions) engineOptions(src *bulk.Source, report io.Writer, verb string) bulk.Options {
+	f := opts.F
+	o := bulk.Options{
+		Concurrency:  opts.Concurrency,
+		DryRun:       opts.DryRun,
+		SkipExisting: opts.SkipExisting,
+		FailFast:     opts.FailFast,
+		Stderr:       f.IO.ErrOut,
+		Progress:     f.IO.IsStderrTTY(),
+		Total:        src.Total,
+		Verb:         verb,
+	}
+	if report != nil {
+		o.Report = report
+	}
+	return o
+}
+
+func importRun(ctx context.Context, opts *BulkOptions) (err error) {
+	b, src, report, err := bulkSetup(opts)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	if report != nil {
+		defer func() {
+			if cerr := report.Close(); cerr != nil && err == nil {
+				err = fmt.Errorf("writing the report: %w", cerr)
+			}
+		}()
+	}
+	var w io.Writer
+	if report != nil {
+		w = report
+	}
+	_, err = bulk.Import(ctx, b, src.Items(), opts.engineOptions(src, w, "import"))
+	return err
+}

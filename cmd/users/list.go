@@ -1,0 +1,104 @@
+package users
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/output"
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+// DefaultListLimit is how many users list shows without --limit or --all.
+const DefaultListLimit = 100
+
+// ListOptions are the inputs of users list.
+type ListOptions struct {
+	F     *cmdutil.Factory
+	Limit int
+	All   bool
+	Query string
+	Sort  string
+	Role  string
+}
+
+func newListCmd(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
+	opts := &ListOptions{F: f}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List users",
+		Long: `List the users of the API, streaming through every page.
+
+Without --limit or --all the first 100 users are shown. Output is streamed:
+-o jsonl prints each user as soon as it arrives, with constant memory.`,
+		Example: `  userctl users list
+  userctl users list --all -o jsonl > users.jsonl
+  userctl users list --query ada --sort -created
+  userctl users list --all --jq '.[] | select(.status == "disabled") | .email'`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Limit < 0 {
+				return userapi.Errorf(userapi.KindUsage, "--limit must be positive")
+			}
+			if opts.All && cmd.Flags().Changed("limit") {
+				return userapi.Errorf(userapi.KindUsage, "--limit and --all cannot be used together")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return listRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().IntVarP(&opts.Limit, "limit", "L", DefaultListLimit, "maximum number of users to show")
+	cmd.Flags().BoolVar(&opts.All, "all", false, "show every user")
+	cmd.Flags().StringVarP(&opts.Query, "query", "q", "", "search text (where the API supports it)")
+	cmd.Flags().StringVar(&opts.Sort, "sort", "", "sort key of the API (prefix - for descending)")
+	cmd.Flags().StringVar(&opts.Role, "role", "", "only users with this role")
+	return cmd
+}
+
+func listRun(ctx context.Context, opts *ListOptions) error {
+	f := opts.F
+	b, err := f.Backend()
+	if err != nil {
+		return err
+	}
+	limit := opts.Limit
+	if opts.All {
+		limit = 0
+	}
+	lo := userapi.ListOptions{Limit: limit, Query: opts.Query, Sort: opts.Sort, Role: opts.Role}
+	return writeUsers(ctx, f, b.ListUsers(ctx, lo), limit)
+}
+
+// writeUsers streams a sequence of users to the printer as a list.
+func writeUsers(ctx context.Context, f *cmdutil.Factory, seq func(func(userapi.User, error) bool), limit int) error {
+	w, err := f.Printer(output.UserSchema(), true)
+	if err != nil {
+		return err
+	}
+	n := 0
+	var listErr error
+	for u, err := range seq {
+		if err != nil {
+			listErr = err
+			break
+		}
+		if err := w.Write(u); err != nil {
+			return err
+		}
+		n++
+	}
+	if err := w.Close(); err != nil && listErr == nil {
+		listErr = err
+	}
+	if listErr != nil {
+		return listErr
+	}
+	if limit > 0 && n == limit && f.IO.IsStderrTTY() {
+		f.Notice("Showing the first %d users; use --all for every user or --limit N.", limit)
+	}
+	return ctx.Err()
+}

@@ -1,0 +1,50 @@
+package users
+
+import (
+	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/output"
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+// printResults shows outcomes of verbs without a user in their answer: as
+// messages on stderr for people, as objects on stdout for -o json and co.
+func printResults(f *cmdutil.Factory, results []userapi.Result, list bool) error {
+	if !f.WantsData() {
+		for _, r := range results {
+			msg := r.Message
+			if msg == "" {
+				msg = r.Action + " " + r.ID
+			}
+			f.Notice("%s", capitalize(msg))
+		}
+		return nil
+	}
+	w, err := f.Printer(output.ResultSchema(), list || len(results) != 1)
+	if err != nil {
+		return err
+	}
+	for _, r := range results {
+		if err := w.Write(r); err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	if c := s[0]; c >= 'a' && c <= 'z' {
+		return string(c-'a'+'A') + s[1:] + dot(s)
+	}
+	return s + dot(s)
+}
+
+func dot(s string) string {
+	switch s[len(s)-1] {
+	case '.', '!', '?', ')':
+		return ""
+	}
+	return "."
+}

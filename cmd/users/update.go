@@ -1,0 +1,117 @@
+package users
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+// UpdateOptions are the inputs of users update.
+type UpdateOptions struct {
+	F       *cmdutil.Factory
+	ID      string
+	Req     userapi.UpdateRequest
+	email   string
+	name    string
+	first   string
+	last    string
+	roles   []string
+	status  string
+	admin   bool
+	website string
+	about   string
+}
+
+func newUpdateCmd(f *cmdutil.Factory, runF func(context.Context, *UpdateOptions) error) *cobra.Command {
+	opts := &UpdateOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "update ID",
+		Short: "Change a user's fields",
+		Long: `Change the given fields of a user; fields not given are left as they are
+(on udata the full roles list is always sent, so roles are never wiped).`,
+		Example: `  userctl users update usr_000001 --name "Ada King" --role admin
+  userctl users update usr_000001 --status disabled`,
+		Args:              cmdutil.ExactArgs(1, "ID"),
+		ValidArgsFunction: f.CompleteUserIDs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ID = args[0]
+			fl := cmd.Flags()
+			r := &opts.Req
+			if fl.Changed("email") {
+				r.Email = &opts.email
+			}
+			if fl.Changed("name") {
+				r.Name = &opts.name
+			}
+			if fl.Changed("first-name") {
+				r.FirstName = &opts.first
+			}
+			if fl.Changed("last-name") {
+				r.LastName = &opts.last
+			}
+			if fl.Changed("role") {
+				r.Roles = &opts.roles
+			}
+			if fl.Changed("admin") {
+				r.Admin = &opts.admin
+			}
+			if fl.Changed("status") {
+				s := userapi.Status(opts.status)
+				if s != userapi.StatusActive && s != userapi.StatusDisabled {
+					return userapi.Errorf(userapi.KindUsage, "--status %q: want active or disabled", opts.status)
+				}
+				r.Status = &s
+			}
+			if fl.Changed("website") || fl.Changed("about") {
+				r.Extra = map[string]string{}
+				if fl.Changed("website") {
+					r.Extra["website"] = opts.website
+				}
+				if fl.Changed("about") {
+					r.Extra["about"] = opts.about
+				}
+			}
+			if r.IsEmpty() {
+				return userapi.Errorf(userapi.KindUsage, "nothing to update: give at least one of --email, --name, --first-name, --last-name, --role, --status, --admin")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return updateRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.email, "email", "", "new email address")
+	fl.StringVar(&opts.name, "name", "", "new full name")
+	fl.StringVar(&opts.first, "first-name", "", "new first name (udata)")
+	fl.StringVar(&opts.last, "last-name", "", "new last name (udata)")
+	fl.StringArrayVar(&opts.roles, "role", nil, "the user's roles, replacing the current ones (repeatable)")
+	fl.StringVar(&opts.status, "status", "", "active or disabled")
+	fl.BoolVar(&opts.admin, "admin", false, "grant (--admin) or revoke (--admin=false) administrator rights")
+	fl.StringVar(&opts.website, "website", "", "website (udata)")
+	fl.StringVar(&opts.about, "about", "", "about text (udata)")
+	_ = cmd.RegisterFlagCompletionFunc("status", cmdutil.FixedCompletion("active", "disabled"))
+	return cmd
+}
+
+func updateRun(ctx context.Context, opts *UpdateOptions) error {
+	b, err := opts.F.Backend()
+	if err != nil {
+		return err
+	}
+	up, err := capability[userapi.Updater](b, "update")
+	if err != nil {
+		return err
+	}
+	u, err := up.UpdateUser(ctx, opts.ID, opts.Req)
+	if err != nil {
+		return err
+	}
+	if !opts.F.WantsData() {
+		opts.F.Notice("Updated user %q.", u.ID)
+	}
+	return printUser(opts.F, u)
+}

@@ -1,0 +1,178 @@
+package cmdutil
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/userctl/userctl/internal/config"
+	"github.com/userctl/userctl/internal/output"
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+// Formats are the values of -o.
+var Formats = []string{"table", "wide", "json", "jsonl", "yaml", "csv"}
+
+// AddGlobalFlags declares the persistent flags of CLI.md on root.
+func AddGlobalFlags(root *cobra.Command, f *Factory) {
+	g := f.Globals
+	fl := root.PersistentFlags()
+	fl.StringVarP(&g.Profile, "profile", "p", "", "profile to use (env USERCTL_PROFILE; default: the current profile, else the built-in sandbox)")
+	fl.StringVar(&g.Config, "config", "", "config file (env USERCTL_CONFIG; default $XDG_CONFIG_HOME/userctl/config.yaml)")
+	fl.StringVarP(&g.Output, "output", "o", "", "output format: "+strings.Join(Formats, ", ")+" (env USERCTL_OUTPUT)")
+	fl.StringSliceVar(&g.Fields, "fields", nil, "columns or keys to show, in that order (e.g. id,email)")
+	fl.StringVar(&g.JQ, "jq", "", "filter the JSON output with a jq expression")
+	fl.StringVar(&g.Template, "template", "", "render each result with a Go template (e.g. '{{.email}}')")
+	fl.BoolVar(&g.NoHeader, "no-header", false, "print tables and csv without the header row")
+	fl.BoolVar(&g.NoInput, "no-input", false, "never prompt (env USERCTL_NO_INPUT; implied when not on a terminal or when CI is set)")
+	fl.BoolVar(&g.Debug, "debug", false, "log each HTTP request and response to stderr, secrets redacted (env USERCTL_DEBUG)")
+	fl.DurationVar(&g.Timeout, "timeout", 30*time.Second, "per-request timeout")
+
+	_ = root.RegisterFlagCompletionFunc("output", fixed(Formats))
+	_ = root.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return f.ProfileNames(), cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = root.RegisterFlagCompletionFunc("fields", func(_ *cobra.Command, _ []string, typed string) ([]string, cobra.ShellCompDirective) {
+		prefix := ""
+		if i := strings.LastIndex(typed, ","); i >= 0 {
+			prefix = typed[:i+1]
+		}
+		var out []string
+		for _, fl := range output.ValidFields(output.UserSchema()) {
+			out = append(out, prefix+fl)
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	})
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if !cmd.Flags().Changed("timeout") {
+			g.Timeout = 0
+		}
+		if g.Output != "" && !contains(Formats, g.Output) {
+			return userapi.Errorf(userapi.KindUsage, "unknown output format %q (valid: %s)", g.Output, strings.Join(Formats, ", "))
+		}
+		if v := f.Getenv("USERCTL_OUTPUT"); g.Output == "" && v != "" && !contains(Formats, v) {
+			return userapi.Errorf(userapi.KindUsage, "USERCTL_OUTPUT: unknown output format %q (valid: %s)", v, strings.Join(Formats, ", "))
+		}
+		if g.Timeout < 0 {
+			return userapi.Errorf(userapi.KindUsage, "--timeout must be positive")
+		}
+		return nil
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+func fixed(values []string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return values, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// FixedCompletion completes a flag or argument from a fixed list.
+func FixedCompletion(values ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return fixed(values)
+}
+
+// ProfileNames lists the profiles for completion (silently empty on error).
+func (f *Factory) ProfileNames() []string {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil
+	}
+	return cfg.Names()
+}
+
+// DialectNames lists the API dialects for completion.
+func DialectNames(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return userapi.Names(), cobra.ShellCompDirectiveNoFileComp
+}
+
+// CompleteUserIDs completes user IDs from the API with a short timeout,
+// silently offering nothing when it fails.
+func (f *Factory) CompleteUserIDs(cmd *cobra.Command, _ []string, typed string) ([]string, cobra.ShellCompDirective) {
+	ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Second)
+	defer cancel()
+	env := f.Env()
+	env.Debug = nil
+	env.Timeout = 2 * time.Second
+	b, err := f.BackendWith(env)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var out []string
+	for u, err := range b.ListUsers(ctx, userapi.ListOptions{Limit: 200}) {
+		if err != nil {
+			break
+		}
+		if strings.HasPrefix(u.ID, typed) {
+			desc := u.Email
+			if desc == "" {
+				desc = u.Name
+			}
+			if desc != "" {
+				out = append(out, u.ID+"\t"+desc)
+			} else {
+				out = append(out, u.ID)
+			}
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// NoArgs rejects any argument with a usage error.
+func NoArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return userapi.Errorf(userapi.KindUsage, "%s takes no arguments, got %q", cmd.CommandPath(), args[0])
+	}
+	return nil
+}
+
+// ExactArgs wants n arguments, naming them in the error.
+func ExactArgs(n int, names ...string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return userapi.Errorf(userapi.KindUsage, "%s needs %s (got %d argument(s)); see --help", cmd.CommandPath(), strings.Join(names, " and "), len(args))
+		}
+		return nil
+	}
+}
+
+// MinArgs wants at least n arguments.
+func MinArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return userapi.Errorf(userapi.KindUsage, "%s needs at least %d %s", cmd.CommandPath(), n, what)
+		}
+		return nil
+	}
+}
+
+// RangeArgs wants between min and max arguments.
+func RangeArgs(min, max int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < min || len(args) > max {
+			return userapi.Errorf(userapi.KindUsage, "%s takes %s (got %d argument(s))", cmd.CommandPath(), what, len(args))
+		}
+		return nil
+	}
+}
+
+// MissingFlag is the usage error for a required value when prompts are off.
+func MissingFlag(flag string) error {
+	return userapi.Errorf(userapi.KindUsage, "missing required flag --%s", flag)
+}
+
+// Describe is a short profile description for messages.
+func Describe(res config.Resolved) string {
+	return fmt.Sprintf("%s (%s)", res.Profile.Name, res.Profile.API)
+}

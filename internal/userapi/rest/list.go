@@ -1,0 +1,289 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+
+	"github.com/userctl/userctl/internal/httpx"
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+// pageState says how to ask for the next page: an absolute URL, or the list
+// path with a query.
+type pageState struct {
+	url   string
+	query url.Values
+	page  int
+}
+
+// page is one fetched page: its users and how to get the next, if any.
+type page struct {
+	users []userapi.User
+	next  *pageState
+	err   error
+}
+
+// ListUsers streams every user, following the service's paging. The next
+// page is fetched while the caller consumes the current one.
+func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.Seq2[userapi.User, error] {
+	return func(yield func(userapi.User, error) bool) {
+		size := c.pageSize
+		if opts.PageSize > 0 {
+			size = opts.PageSize
+		}
+		if opts.Limit > 0 && opts.Limit < size {
+			size = opts.Limit
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		pages := make(chan page, 1)
+		go c.fetchPages(ctx, c.first(size), size, pages)
+		n := 0
+		for p := range pages {
+			for _, u := range p.users {
+				if opts.Role != "" && !hasRole(u, opts.Role) {
+					continue
+				}
+				if !yield(u, nil) {
+					return
+				}
+				n++
+				if opts.Limit > 0 && n >= opts.Limit {
+					return
+				}
+			}
+			if p.err != nil {
+				yield(userapi.User{}, p.err)
+				return
+			}
+		}
+	}
+}
+
+func hasRole(u userapi.User, role string) bool {
+	for _, r := range u.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Client) first(size int) *pageState {
+	q := url.Values{}
+	switch c.pagination {
+	case PageAuto, PagePage:
+		q.Set("page", "1")
+		q.Set("per_page", strconv.Itoa(size))
+	case PageOffset:
+		q.Set("offset", "0")
+		q.Set("limit", strconv.Itoa(size))
+	case PageCursor, PageLink:
+		q.Set("limit", strconv.Itoa(size))
+	}
+	return &pageState{query: q, page: 1}
+}
+
+// fetchPages runs in its own goroutine and closes out when done; it stops
+// as soon as ctx is cancelled (the consumer went away).
+func (c *Client) fetchPages(ctx context.Context, st *pageState, size int, out chan<- page) {
+	defer close(out)
+	seen := map[string]bool{}
+	offset := 0
+	for st != nil {
+		key := st.url + "?" + st.query.Encode()
+		if seen[key] {
+			out <- page{err: userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same next page twice (%s); stopping", key)}
+			return
+		}
+		seen[key] = true
+		req := httpx.Request{Method: http.MethodGet, Path: c.listPath, Query: st.query}
+		if st.url != "" {
+			req.Path, req.Query = st.url, nil
+		}
+		resp, err := c.http.Do(ctx, req)
+		if err != nil {
+			select {
+			case out <- page{err: err}:
+			case <-ctx.Done():
+			}
+			return
+		}
+		items, meta, err := c.decodePage(resp)
+		if err != nil {
+			select {
+			case out <- page{err: err}:
+			case <-ctx.Done():
+			}
+			return
+		}
+		users := make([]userapi.User, 0, len(items))
+		for _, m := range items {
+			users = append(users, c.normalize(m))
+		}
+		offset += len(items)
+		next := c.next(st, resp, meta, len(items), size, offset)
+		select {
+		case out <- page{users: users, next: next}:
+		case <-ctx.Done():
+			return
+		}
+		st = next
+	}
+}
+
+var linkNext = regexp.MustCompile(`<([^>]+)>\s*;[^,]*rel="?next"?`)
+
+// next decides where the next page is, or nil at the end.
+func (c *Client) next(cur *pageState, resp *httpx.Response, meta map[string]any, got, size, offset int) *pageState {
+	if got == 0 {
+		return nil
+	}
+	mode := c.pagination
+	if mode == PageNone {
+		return nil
+	}
+	if mode == PageAuto || mode == PageLink {
+		if m := linkNext.FindStringSubmatch(resp.Header.Get("Link")); m != nil {
+			return c.abs(resp, m[1])
+		}
+		if mode == PageLink {
+			return nil
+		}
+	}
+	if mode == PageAuto || mode == PageCursor {
+		for _, k := range []string{"next_cursor", "cursor_next", "next_page_token"} {
+			if s, ok := meta[k].(string); ok && s != "" {
+				q := cloneQuery(cur.query)
+				q.Set("cursor", s)
+				return &pageState{query: q}
+			}
+		}
+		if mode == PageCursor {
+			return nil
+		}
+	}
+	if mode == PageAuto {
+		if s, ok := meta["next"].(string); ok && s != "" {
+			return c.abs(resp, s)
+		}
+		if v, present := meta["next_page"]; present {
+			switch n := v.(type) {
+			case nil:
+				return nil
+			case string:
+				if n == "" {
+					return nil
+				}
+				if _, err := strconv.Atoi(n); err != nil {
+					return c.abs(resp, n)
+				}
+			}
+		}
+		if hm, ok := meta["has_more"].(bool); ok && !hm {
+			return nil
+		}
+	}
+	if mode == PageOffset {
+		if got < size {
+			return nil
+		}
+		q := cloneQuery(cur.query)
+		q.Set("offset", strconv.Itoa(offset))
+		return &pageState{query: q}
+	}
+	// page + per_page until a short page (or the server's next_page number).
+	if got < size {
+		if hm, ok := meta["has_more"].(bool); !ok || !hm {
+			return nil
+		}
+	}
+	q := cloneQuery(cur.query)
+	if q == nil || q.Get("page") == "" {
+		return nil
+	}
+	nextNum := cur.page + 1
+	if v, ok := meta["next_page"].(json.Number); ok {
+		if n, err := v.Int64(); err == nil {
+			nextNum = int(n)
+		}
+	}
+	q.Set("page", strconv.Itoa(nextNum))
+	return &pageState{query: q, page: nextNum}
+}
+
+func (c *Client) abs(resp *httpx.Response, ref string) *pageState {
+	u, err := resp.URL.Parse(ref)
+	if err != nil {
+		return nil
+	}
+	return &pageState{url: u.String()}
+}
+
+func cloneQuery(q url.Values) url.Values {
+	out := url.Values{}
+	for k, v := range q {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}
+
+// decodePage returns the items of a list response and the other top-level
+// keys (paging metadata).
+func (c *Client) decodePage(resp *httpx.Response) ([]map[string]any, map[string]any, error) {
+	body := bytes.TrimSpace(resp.Body)
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if len(body) > 0 && body[0] == '[' {
+		var items []map[string]any
+		if err := dec.Decode(&items); err != nil {
+			return nil, nil, unreadable(resp, err)
+		}
+		return items, map[string]any{}, nil
+	}
+	var top map[string]json.RawMessage
+	if err := dec.Decode(&top); err != nil {
+		return nil, nil, unreadable(resp, err)
+	}
+	keys := []string{"data", "users", "items", "results"}
+	if c.itemsKey != "" {
+		keys = []string{c.itemsKey}
+	}
+	for _, k := range keys {
+		raw, ok := top[k]
+		if !ok {
+			continue
+		}
+		var items []map[string]any
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.UseNumber()
+		if err := d.Decode(&items); err != nil {
+			return nil, nil, unreadable(resp, fmt.Errorf("%q is not a list of objects: %w", k, err))
+		}
+		meta := make(map[string]any, len(top))
+		for mk, mv := range top {
+			if mk == k {
+				continue
+			}
+			var v any
+			d := json.NewDecoder(bytes.NewReader(mv))
+			d.UseNumber()
+			if d.Decode(&v) == nil {
+				meta[mk] = v
+			}
+		}
+		return items, meta, nil
+	}
+	want := "one of data, users, items, results"
+	if c.itemsKey != "" {
+		want = fmt.Sprintf("%q (items_key)", c.itemsKey)
+	}
+	return nil, nil, unreadable(resp, fmt.Errorf("no list of users under %s", want))
+}

@@ -1,0 +1,501 @@
+// Package rest is the dialect of a generic bearer-key JSON users API
+// (apis/rest.md): GET/POST /users, GET/PUT/DELETE /users/{id}, with the
+// profile keys that adapt it to real services of that shape.
+package rest
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/userctl/userctl/internal/httpx"
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+func init() {
+	userapi.Register(userapi.Dialect{
+		Name:    "rest",
+		Title:   "generic JSON users API",
+		Secrets: []string{"token"},
+		New:     New,
+	})
+}
+
+// Compile-time checks of the capabilities this dialect has.
+var (
+	_ userapi.Backend        = (*Client)(nil)
+	_ userapi.Updater        = (*Client)(nil)
+	_ userapi.Disabler       = (*Client)(nil)
+	_ userapi.PasswordSetter = (*Client)(nil)
+	_ userapi.Finder         = (*Client)(nil)
+	_ userapi.Checker        = (*Client)(nil)
+	_ userapi.RawRequester   = (*Client)(nil)
+)
+
+// MinPasswordLength is the documented minimum.
+const MinPasswordLength = 8
+
+// Pagination styles.
+const (
+	PageAuto   = "auto"
+	PageNone   = "none"
+	PagePage   = "page"
+	PageOffset = "offset"
+	PageCursor = "cursor"
+	PageLink   = "link"
+)
+
+// Client talks to one rest API.
+type Client struct {
+	http         *httpx.Client
+	listPath     string
+	itemsKey     string
+	pagination   string
+	pageSize     int
+	idField      string
+	disableVerb  string
+	passwordPath string
+}
+
+// New builds a client from a profile. Options (profile keys): list_path,
+// items_key, pagination, page_size, id_field, auth, disable, password_path.
+func New(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
+	o := p.Options
+	c := &Client{
+		listPath:     "/users",
+		pagination:   PageAuto,
+		pageSize:     100,
+		idField:      "id",
+		disableVerb:  http.MethodPut,
+		itemsKey:     o["items_key"],
+		passwordPath: o["password_path"],
+	}
+	if v := o["list_path"]; v != "" {
+		c.listPath = "/" + strings.Trim(v, "/")
+	}
+	if v := o["pagination"]; v != "" {
+		switch v {
+		case PageAuto, PageNone, PagePage, PageOffset, PageCursor, PageLink:
+			c.pagination = v
+		default:
+			return nil, userapi.Errorf(userapi.KindUsage, "profile %q: pagination %q is not one of auto, none, page, offset, cursor, link", p.Name, v)
+		}
+	}
+	if v := o["page_size"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, userapi.Errorf(userapi.KindUsage, "profile %q: page_size %q is not a positive number", p.Name, v)
+		}
+		c.pageSize = n
+	}
+	if v := o["id_field"]; v != "" {
+		c.idField = v
+	}
+	if v := strings.ToUpper(o["disable"]); v != "" {
+		if v != http.MethodPut && v != http.MethodPatch {
+			return nil, userapi.Errorf(userapi.KindUsage, "profile %q: disable %q is not PUT or PATCH", p.Name, o["disable"])
+		}
+		c.disableVerb = v
+	}
+	if p.URL == "" {
+		return nil, userapi.Errorf(userapi.KindUsage, "profile %q has no url: set it with `userctl profile add` or USERCTL_URL", p.Name)
+	}
+	auth, secretHeader, err := authFunc(p)
+	if err != nil {
+		return nil, err
+	}
+	opts := httpx.Options{
+		BaseURL: p.URL, Auth: auth, Timeout: env.Timeout, CAFile: p.CAFile, Debug: env.Debug,
+		Transport: env.Transport, UserAgent: env.UserAgent, MaxWait: env.MaxRetryWait,
+	}
+	if secretHeader != "" {
+		opts.SecretHeaders = []string{secretHeader}
+	}
+	if env.Limiter != nil {
+		opts.Limiter = env.Limiter
+	}
+	hc, err := httpx.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	c.http = hc
+	return c, nil
+}
+
+func authFunc(p userapi.Profile) (func(*http.Request), string, error) {
+	mode := p.Options["auth"]
+	missing := func(what string) error {
+		return userapi.Errorf(userapi.KindUsage, "profile %q has no %s: set USERCTL_TOKEN, or store one with `userctl profile add %s --api rest`", p.Name, what, p.Name)
+	}
+	switch {
+	case mode == "" || mode == "bearer":
+		if p.Token == "" {
+			return nil, "", missing("token")
+		}
+		return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+p.Token) }, "", nil
+	case mode == "basic":
+		if p.Username == "" || p.Password == "" {
+			return nil, "", userapi.Errorf(userapi.KindUsage, "profile %q uses basic auth but has no username and password: set USERCTL_USERNAME and USERCTL_PASSWORD", p.Name)
+		}
+		cred := base64.StdEncoding.EncodeToString([]byte(p.Username + ":" + p.Password))
+		return func(r *http.Request) { r.Header.Set("Authorization", "Basic "+cred) }, "", nil
+	case strings.HasPrefix(mode, "header:"):
+		name := strings.TrimSpace(strings.TrimPrefix(mode, "header:"))
+		if name == "" {
+			return nil, "", userapi.Errorf(userapi.KindUsage, "profile %q: auth %q names no header", p.Name, mode)
+		}
+		if p.Token == "" {
+			return nil, "", missing("token")
+		}
+		return func(r *http.Request) { r.Header.Set(name, p.Token) }, name, nil
+	}
+	return nil, "", userapi.Errorf(userapi.KindUsage, "profile %q: auth %q is not bearer, basic or header:NAME", p.Name, mode)
+}
+
+// Info describes the dialect.
+func (c *Client) Info() userapi.Info {
+	return userapi.Info{
+		Name: "rest", Title: "generic JSON users API",
+		CreateRequired:    []string{"email", "name", "password"},
+		MinPasswordLength: MinPasswordLength,
+		BulkConcurrency:   16,
+	}
+}
+
+// wireUser is the user object of rest.md; unknown fields go to extra.
+type wireUser map[string]any
+
+func str(m map[string]any, k string) string {
+	switch v := m[k].(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case json.Number:
+		return v.String()
+	case bool:
+		return strconv.FormatBool(v)
+	}
+	return ""
+}
+
+func parseTime(s string) *time.Time {
+	if s == "" {
+		return nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			t = t.UTC()
+			return &t
+		}
+	}
+	return nil
+}
+
+var known = map[string]bool{"id": true, "email": true, "name": true, "username": true, "role": true, "roles": true,
+	"status": true, "created_at": true, "updated_at": true, "password": true}
+
+func (c *Client) normalize(m map[string]any) userapi.User {
+	u := userapi.User{
+		ID:        str(m, c.idField),
+		Username:  str(m, "username"),
+		Email:     str(m, "email"),
+		Name:      str(m, "name"),
+		CreatedAt: parseTime(str(m, "created_at")),
+		UpdatedAt: parseTime(str(m, "updated_at")),
+		Roles:     []string{},
+	}
+	if r := str(m, "role"); r != "" {
+		u.Roles = append(u.Roles, r)
+	}
+	if rs, ok := m["roles"].([]any); ok {
+		for _, r := range rs {
+			if s, ok := r.(string); ok && s != "" {
+				u.Roles = append(u.Roles, s)
+			}
+		}
+	}
+	switch strings.ToLower(str(m, "status")) {
+	case "disabled", "inactive", "suspended", "blocked", "locked":
+		u.Status = userapi.StatusDisabled
+	case "pending", "invited", "unverified":
+		u.Status = userapi.StatusPending
+	case "deleted":
+		u.Status = userapi.StatusDeleted
+	default:
+		u.Status = userapi.StatusActive
+	}
+	extra := map[string]any{}
+	for k, v := range m {
+		if !known[k] && k != c.idField {
+			extra[k] = v
+		}
+	}
+	u.Extra = extra
+	return u
+}
+
+func userPath(id string) string { return "/users/" + url.PathEscape(id) }
+
+func (c *Client) decodeUser(resp *httpx.Response) (userapi.User, error) {
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(resp.Body))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil {
+		return userapi.User{}, unreadable(resp, err)
+	}
+	// Some services wrap the object: {"data": {...}} or {"user": {...}}.
+	for _, k := range []string{"data", "user"} {
+		if inner, ok := m[k].(map[string]any); ok && m[c.idField] == nil {
+			m = inner
+			break
+		}
+	}
+	return c.normalize(m), nil
+}
+
+func unreadable(resp *httpx.Response, err error) error {
+	return &userapi.Error{Kind: userapi.KindUnknown, Status: resp.Status,
+		Message: fmt.Sprintf("unreadable response from %s: %v (body starts %q)", resp.URL.Path, err, snippet(resp.Body))}
+}
+
+func snippet(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if len(s) > 60 {
+		s = s[:60] + "…"
+	}
+	return s
+}
+
+func subject(id string) string { return fmt.Sprintf("user %q", id) }
+
+// GetUser fetches one user.
+func (c *Client) GetUser(ctx context.Context, id string) (userapi.User, error) {
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: userPath(id)})
+	if err != nil {
+		return userapi.User{}, userapi.WithSubject(err, subject(id))
+	}
+	return c.decodeUser(resp)
+}
+
+func jsonBody(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
+
+func createBody(req userapi.CreateRequest) map[string]any {
+	body := map[string]any{"email": req.Email, "name": req.Name, "password": req.Password}
+	if body["name"] == "" && (req.FirstName != "" || req.LastName != "") {
+		body["name"] = strings.TrimSpace(req.FirstName + " " + req.LastName)
+	}
+	if req.Username != "" {
+		body["username"] = req.Username
+	}
+	switch {
+	case len(req.Roles) > 0:
+		body["role"] = req.Roles[0]
+	case req.Admin != nil && *req.Admin:
+		body["role"] = "admin"
+	}
+	if req.Inactive {
+		body["status"] = "disabled"
+	}
+	for k, v := range req.Extra {
+		if _, taken := body[k]; !taken {
+			body[k] = v
+		}
+	}
+	return body
+}
+
+// CreateUser creates a user with POST /users. A POST that may have reached
+// the server without an answer is checked by email before one retry.
+func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (userapi.User, error) {
+	if req.Email == "" {
+		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "missing required flag --email")
+	}
+	if len(req.Password) < MinPasswordLength {
+		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "password must be at least %d characters", MinPasswordLength)
+	}
+	body := jsonBody(createBody(req))
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: "/users", Body: body})
+	var e *userapi.Error
+	if err != nil && errors.As(err, &e) && e.MaybeSent {
+		if u, found, ferr := c.FindUser(ctx, req.Email); ferr == nil && found {
+			return u, nil
+		} else if ferr == nil {
+			resp, err = c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: "/users", Body: body})
+		}
+	}
+	if err != nil {
+		return userapi.User{}, userapi.WithSubject(err, fmt.Sprintf("user %q", req.Email))
+	}
+	return c.decodeUser(resp)
+}
+
+func updateBody(req userapi.UpdateRequest) map[string]any {
+	body := map[string]any{}
+	if req.Email != nil {
+		body["email"] = *req.Email
+	}
+	if req.Name != nil {
+		body["name"] = *req.Name
+	} else if req.FirstName != nil || req.LastName != nil {
+		var f, l string
+		if req.FirstName != nil {
+			f = *req.FirstName
+		}
+		if req.LastName != nil {
+			l = *req.LastName
+		}
+		body["name"] = strings.TrimSpace(f + " " + l)
+	}
+	if req.Roles != nil {
+		if len(*req.Roles) > 0 {
+			body["role"] = (*req.Roles)[0]
+		} else {
+			body["role"] = "user"
+		}
+	} else if req.Admin != nil {
+		if *req.Admin {
+			body["role"] = "admin"
+		} else {
+			body["role"] = "user"
+		}
+	}
+	if req.Status != nil {
+		body["status"] = string(*req.Status)
+	}
+	for k, v := range req.Extra {
+		if _, taken := body[k]; !taken {
+			body[k] = v
+		}
+	}
+	return body
+}
+
+// UpdateUser sends PUT /users/{id} with the changed fields.
+func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRequest) (userapi.User, error) {
+	if req.Status != nil && *req.Status != userapi.StatusActive && *req.Status != userapi.StatusDisabled {
+		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "status %q: want active or disabled", *req.Status)
+	}
+	if req.IsEmpty() {
+		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "nothing to update: give at least one of --email, --name, --role, --status, --admin")
+	}
+	return c.put(ctx, http.MethodPut, id, updateBody(req))
+}
+
+func (c *Client) put(ctx context.Context, method, id string, body map[string]any) (userapi.User, error) {
+	resp, err := c.http.Do(ctx, httpx.Request{Method: method, Path: userPath(id), Body: jsonBody(body)})
+	if err != nil {
+		return userapi.User{}, userapi.WithSubject(err, subject(id))
+	}
+	if len(bytes.TrimSpace(resp.Body)) == 0 {
+		return c.GetUser(ctx, id)
+	}
+	return c.decodeUser(resp)
+}
+
+// DisableUser sets status disabled.
+func (c *Client) DisableUser(ctx context.Context, id string) (userapi.User, error) {
+	return c.put(ctx, c.disableVerb, id, map[string]any{"status": "disabled"})
+}
+
+// EnableUser sets status active.
+func (c *Client) EnableUser(ctx context.Context, id string) (userapi.User, error) {
+	return c.put(ctx, c.disableVerb, id, map[string]any{"status": "active"})
+}
+
+// PasswordPolicy: a new password of at least 8 characters.
+func (c *Client) PasswordPolicy() userapi.PasswordPolicy {
+	return userapi.PasswordPolicy{NeedsNew: true, MinLength: MinPasswordLength}
+}
+
+// SetPassword sends PUT /users/{id} {"password": …} (or to password_path,
+// where "{id}" is replaced by the user's ID).
+func (c *Client) SetPassword(ctx context.Context, id string, ch userapi.PasswordChange) (userapi.Result, error) {
+	if len(ch.New) < MinPasswordLength {
+		return userapi.Result{}, userapi.Errorf(userapi.KindUsage, "password must be at least %d characters", MinPasswordLength)
+	}
+	path := userPath(id)
+	if c.passwordPath != "" {
+		path = strings.ReplaceAll(c.passwordPath, "{id}", url.PathEscape(id))
+	}
+	_, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPut, Path: path, Body: jsonBody(map[string]string{"password": ch.New})})
+	if err != nil {
+		return userapi.Result{}, userapi.WithSubject(err, subject(id))
+	}
+	return userapi.Result{ID: id, Action: "password changed", Message: fmt.Sprintf("password of user %q changed", id)}, nil
+}
+
+// DeleteUser sends DELETE /users/{id}.
+func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOptions) (userapi.Result, error) {
+	if _, err := c.http.Do(ctx, httpx.Request{Method: http.MethodDelete, Path: userPath(id)}); err != nil {
+		return userapi.Result{}, userapi.WithSubject(err, subject(id))
+	}
+	return userapi.Result{ID: id, Action: "deleted", Message: fmt.Sprintf("user %q deleted", id)}, nil
+}
+
+// FindUser looks a user up by email or username: GET /users?email=KEY
+// narrows the search where the service supports it; the page is checked
+// either way, and without a match the whole list is scanned.
+func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, error) {
+	match := func(u userapi.User) bool {
+		return strings.EqualFold(u.Email, key) || strings.EqualFold(u.Username, key) || u.ID == key
+	}
+	q := url.Values{"email": {key}}
+	if resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: c.listPath, Query: q}); err == nil {
+		if items, _, err := c.decodePage(resp); err == nil {
+			for _, m := range items {
+				if u := c.normalize(m); match(u) {
+					return u, true, nil
+				}
+			}
+			// A service that filtered returns few items; one that ignored
+			// the parameter returns a page of everyone: scan in that case.
+			if len(items) == 0 {
+				return userapi.User{}, false, nil
+			}
+		}
+	} else if userapi.KindOf(err) == userapi.KindInterrupted {
+		return userapi.User{}, false, err
+	}
+	for u, err := range c.ListUsers(ctx, userapi.ListOptions{}) {
+		if err != nil {
+			return userapi.User{}, false, err
+		}
+		if match(u) {
+			return u, true, nil
+		}
+	}
+	return userapi.User{}, false, nil
+}
+
+// Check lists one page to prove the URL and token work.
+func (c *Client) Check(ctx context.Context) (string, error) {
+	q := url.Values{}
+	if c.pagination == PageAuto || c.pagination == PagePage {
+		q.Set("per_page", "1")
+	}
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: c.listPath, Query: q})
+	if err != nil {
+		return "", err
+	}
+	if _, _, err := c.decodePage(resp); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("token accepted by %s", c.http.BaseURL()), nil
+}
+
+// Raw sends an authenticated request for `userctl api`.
+func (c *Client) Raw(ctx context.Context, method, path string, body []byte, header http.Header) (*http.Response, error) {
+	return c.http.Raw(ctx, method, path, body, header)
+}
