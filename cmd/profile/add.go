@@ -223,4 +223,3 @@ func envHint(secrets []string) string {
 	}
 	return strings.Join(out, ", ")
 }
-

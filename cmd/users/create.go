@@ -187,4 +187,3 @@ func newPassword(f *cmdutil.Factory, fromStdin bool, minLen int) (string, error)
 	}
 	return pw, nil
 }
-

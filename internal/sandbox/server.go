@@ -26,6 +26,8 @@ type Options struct {
 	AppKey   string
 	Username string
 	Password string
+	// Clock replaces time.Now for the rate limiter (tests); nil is time.Now.
+	Clock func() time.Time
 }
 
 // Dialect is one API the sandbox can speak.
@@ -43,6 +45,10 @@ type Dialect struct {
 	// Seed adds n generated users to the store, quickly (a million in
 	// seconds): IDs, usernames and emails in the dialect's formats.
 	Seed func(st *Store, n int)
+	// Demo, optional, adds the handful of plausible users the built-in
+	// sandbox starts with. Without it the built-in sandbox seeds 6 users
+	// with Seed and gives them plausible names.
+	Demo func(st *Store)
 }
 
 var (

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -67,19 +68,55 @@ var (
 
 // Store holds the users of one sandbox, in creation order. It is safe for
 // concurrent use.
+//
+// Stored records are immutable: Update replaces a record's pointer, so a
+// pointer handed to the change hook stays valid.
 type Store struct {
 	mu      sync.RWMutex
 	order   []*Record // creation order; removed records are nil
+	holes   []int     // sorted indexes of the nil entries of order
 	byID    map[string]int
 	byEmail map[string]int
 	byName  map[string]int
 	live    int
 	seq     int64
+	// gen counts changes, for persistence to tell a dirty store.
+	gen uint64
+	// hook, when set, is told about every change, under mu (see State).
+	hook func(change)
 }
+
+// change is one mutation of a store, as the state journal records it:
+// exactly one of put, del, seq or reset is set.
+type change struct {
+	put   *Record
+	del   string
+	seq   int64
+	reset bool
+}
+
+// compactHoles is the number of removed records above which Remove
+// compacts the creation order (when they are also a quarter of it).
+const compactHoles = 1024
 
 // NewStore returns an empty store.
 func NewStore() *Store {
 	return &Store{byID: map[string]int{}, byEmail: map[string]int{}, byName: map[string]int{}}
+}
+
+// Grow prepares an empty store for n records, so that seeding a million
+// does not rehash its indexes over and over. It does nothing to a store
+// that holds records.
+func (s *Store) Grow(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.order) > 0 || n <= 0 {
+		return
+	}
+	s.order = make([]*Record, 0, n)
+	s.byID = make(map[string]int, n)
+	s.byEmail = make(map[string]int, n)
+	s.byName = make(map[string]int, n)
 }
 
 // NextSeq returns a new sequence number, unique in this store (for IDs).
@@ -87,7 +124,29 @@ func (s *Store) NextSeq() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++
+	s.changedLocked(change{seq: s.seq})
 	return s.seq
+}
+
+// Generation returns a number that changes whenever the store does (for
+// callers that save it when dirty).
+func (s *Store) Generation() uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.gen
+}
+
+func (s *Store) changedLocked(c change) {
+	s.gen++
+	if s.hook != nil {
+		s.hook(c)
+	}
+}
+
+func (s *Store) setHook(fn func(change)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hook = fn
 }
 
 func key(s string) string { return strings.ToLower(s) }
@@ -100,17 +159,22 @@ func (s *Store) Create(r Record) (Record, error) {
 	if _, dup := s.byID[r.ID]; dup {
 		return Record{}, ErrConflict
 	}
-	if _, dup := s.byEmail[key(r.Email)]; dup && r.Email != "" {
-		return Record{}, ErrConflict
+	if r.Email != "" {
+		if _, dup := s.byEmail[key(r.Email)]; dup {
+			return Record{}, ErrConflict
+		}
 	}
-	if _, dup := s.byName[key(r.Username)]; dup && r.Username != "" {
-		return Record{}, ErrConflict
+	if r.Username != "" {
+		if _, dup := s.byName[key(r.Username)]; dup {
+			return Record{}, ErrConflict
+		}
 	}
-	s.insertLocked(r)
-	return r.Clone(), nil
+	c := s.insertLocked(r)
+	s.changedLocked(change{put: c})
+	return c.Clone(), nil
 }
 
-func (s *Store) insertLocked(r Record) {
+func (s *Store) insertLocked(r Record) *Record {
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = time.Now().UTC()
 	}
@@ -128,6 +192,7 @@ func (s *Store) insertLocked(r Record) {
 		s.byName[key(c.Username)] = i
 	}
 	s.live++
+	return &c
 }
 
 // Get returns the record with that ID.
@@ -152,6 +217,26 @@ func (s *Store) Find(ref string) (Record, bool) {
 		return s.order[i].Clone(), true
 	}
 	if i, ok := s.byEmail[key(ref)]; ok {
+		return s.order[i].Clone(), true
+	}
+	return Record{}, false
+}
+
+// FindByEmail returns the record with that email (case insensitive).
+func (s *Store) FindByEmail(email string) (Record, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if i, ok := s.byEmail[key(email)]; ok && email != "" {
+		return s.order[i].Clone(), true
+	}
+	return Record{}, false
+}
+
+// FindByUsername returns the record with that username (case insensitive).
+func (s *Store) FindByUsername(username string) (Record, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if i, ok := s.byName[key(username)]; ok && username != "" {
 		return s.order[i].Clone(), true
 	}
 	return Record{}, false
@@ -193,6 +278,7 @@ func (s *Store) Update(id string, fn func(*Record) error) (Record, error) {
 	c.ID = old.ID
 	c.UpdatedAt = time.Now().UTC()
 	s.order[i] = &c
+	s.changedLocked(change{put: &c})
 	return c.Clone(), nil
 }
 
@@ -212,9 +298,45 @@ func (s *Store) Remove(id string) error {
 	if m, ok := s.byName[key(r.Username)]; ok && m == i {
 		delete(s.byName, key(r.Username))
 	}
+	s.removeAtLocked(i)
+	s.changedLocked(change{del: id})
+	return nil
+}
+
+// removeAtLocked drops the record at index i (already out of byID) and
+// compacts the creation order when removed records pile up.
+func (s *Store) removeAtLocked(i int) {
 	s.order[i] = nil
 	s.live--
-	return nil
+	at, _ := slices.BinarySearch(s.holes, i)
+	s.holes = slices.Insert(s.holes, at, i)
+	if len(s.holes) > compactHoles && len(s.holes)*4 > len(s.order) {
+		s.compactLocked()
+	}
+}
+
+// compactLocked rebuilds the creation order without holes, and the indexes.
+func (s *Store) compactLocked() {
+	recs := make([]*Record, 0, s.live)
+	for _, r := range s.order {
+		if r != nil {
+			recs = append(recs, r)
+		}
+	}
+	s.order = recs
+	s.holes = nil
+	s.byID = make(map[string]int, len(recs))
+	s.byEmail = make(map[string]int, len(recs))
+	s.byName = make(map[string]int, len(recs))
+	for i, r := range recs {
+		s.byID[r.ID] = i
+		if r.Email != "" {
+			s.byEmail[key(r.Email)] = i
+		}
+		if r.Username != "" {
+			s.byName[key(r.Username)] = i
+		}
+	}
 }
 
 // Len returns the number of records.
@@ -226,23 +348,37 @@ func (s *Store) Len() int {
 
 // Page returns the records that match keep (nil keeps all) in creation
 // order, skipping offset of them and returning at most limit (limit <= 0:
-// all), with the total number that match. Without a filter it is O(limit)
-// for any offset when nothing was removed.
+// all), with the total number that match. Without a filter it is
+// O(limit + removed records) for any offset.
 func (s *Store) Page(keep func(*Record) bool, offset, limit int) ([]Record, int) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if keep == nil && s.live == len(s.order) {
-		total := len(s.order)
+	offset = max(offset, 0)
+	if keep == nil {
+		total := s.live
 		if offset >= total {
 			return []Record{}, total
 		}
-		end := total
-		if limit > 0 && offset+limit < end {
-			end = offset + limit
+		// The offset-th live record: each hole at or before it shifts it.
+		pos := offset
+		for _, h := range s.holes {
+			if h > pos {
+				break
+			}
+			pos++
 		}
-		out := make([]Record, 0, end-offset)
-		for _, r := range s.order[offset:end] {
-			out = append(out, r.Clone())
+		n := total - offset
+		if limit > 0 && limit < n {
+			n = limit
+		}
+		out := make([]Record, 0, n)
+		for _, r := range s.order[pos:] {
+			if len(out) == n {
+				break
+			}
+			if r != nil {
+				out = append(out, r.Clone())
+			}
 		}
 		return out, total
 	}
@@ -285,13 +421,65 @@ func (s *Store) Snapshot() ([]Record, int64) {
 func (s *Store) Restore(recs []Record, seq int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.order = nil
-	s.byID = make(map[string]int, len(recs))
-	s.byEmail = make(map[string]int, len(recs))
-	s.byName = make(map[string]int, len(recs))
-	s.live = 0
-	s.seq = seq
+	s.resetLocked(len(recs), seq)
 	for _, r := range recs {
 		s.insertLocked(r)
 	}
+	s.changedLocked(change{reset: true})
+}
+
+func (s *Store) resetLocked(n int, seq int64) {
+	s.order = make([]*Record, 0, n)
+	s.holes = nil
+	s.byID = make(map[string]int, n)
+	s.byEmail = make(map[string]int, n)
+	s.byName = make(map[string]int, n)
+	s.live = 0
+	s.seq = seq
+}
+
+// applyLocked replays one journal change as it was recorded (timestamps
+// kept, no uniqueness checks, no hook): a put replaces or appends the record
+// of its ID.
+func (s *Store) applyLocked(c change) {
+	switch {
+	case c.put != nil:
+		r := c.put.Clone()
+		i, ok := s.byID[r.ID]
+		if !ok {
+			s.insertLocked(r)
+			break
+		}
+		old := s.order[i]
+		if m, ok := s.byEmail[key(old.Email)]; ok && m == i {
+			delete(s.byEmail, key(old.Email))
+		}
+		if m, ok := s.byName[key(old.Username)]; ok && m == i {
+			delete(s.byName, key(old.Username))
+		}
+		if r.Email != "" {
+			s.byEmail[key(r.Email)] = i
+		}
+		if r.Username != "" {
+			s.byName[key(r.Username)] = i
+		}
+		s.order[i] = &r
+	case c.del != "":
+		i, ok := s.byID[c.del]
+		if !ok {
+			break
+		}
+		r := s.order[i]
+		delete(s.byID, r.ID)
+		if m, ok := s.byEmail[key(r.Email)]; ok && m == i {
+			delete(s.byEmail, key(r.Email))
+		}
+		if m, ok := s.byName[key(r.Username)]; ok && m == i {
+			delete(s.byName, key(r.Username))
+		}
+		s.removeAtLocked(i)
+	case c.seq > s.seq:
+		s.seq = c.seq
+	}
+	s.gen++
 }
