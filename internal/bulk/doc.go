@@ -1,0 +1,26 @@
+// Package bulk is the engine of `users import` and `users apply`: readers
+// of bulk files (CSV, JSON Lines, JSON array, YAML list) that stream items
+// with their source line numbers, the apply plan (create / update /
+// unchanged / delete), a bounded worker pool that carries items out against
+// a userapi.Backend, and the per-item JSON Lines report.
+//
+// Every input line ends in the report as exactly one of created, updated,
+// unchanged, skipped, failed (or deleted, for apply --prune):
+//
+//   - a line that cannot be read (bad JSON, wrong column count, invalid
+//     email, unknown status, ...) is failed with "line N: ..." and does not
+//     stop the others, unless Options.FailFast is set;
+//   - a create that may have reached the server (userapi.Error.MaybeSent)
+//     is never blindly re-sent: the user is looked up first (userapi.Finder,
+//     else a scan of ListUsers), so nothing is created twice;
+//   - when the context is cancelled (Ctrl-C) no new item starts, requests in
+//     flight get Options.Grace to finish, and every item that never started
+//     is reported as skipped with the error "interrupted" (the rest of the
+//     input is still read, without sending anything, so that every line is
+//     accounted for); the run then returns a KindInterrupted error;
+//   - with FailFast, the first failed item stops the run the same way, the
+//     never-started items being skipped with a "not attempted" error.
+//
+// The report is written one line per item as results arrive (ordered by
+// completion), each line flushed, so an interrupted run keeps it.
+package bulk

@@ -1,0 +1,393 @@
+package bulk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+// DefaultConcurrency is the number of workers when neither the flag nor the
+// backend's Info().BulkConcurrency says.
+const DefaultConcurrency = 8
+
+// Defaults of Options.
+const (
+	DefaultGrace          = 5 * time.Second
+	DefaultRateRetries    = 5
+	DefaultCreateAttempts = 3
+)
+
+// Concurrency returns the number of workers: flag when > 0, else the
+// backend's hint, else DefaultConcurrency.
+func Concurrency(b userapi.Backend, flag int) int {
+	if flag > 0 {
+		return flag
+	}
+	if n := b.Info().BulkConcurrency; n > 0 {
+		return n
+	}
+	return DefaultConcurrency
+}
+
+// Options tune a bulk run. The zero value works: workers from the backend's
+// hint, no report, no output.
+type Options struct {
+	// Concurrency is the number of workers (<= 0: see Concurrency).
+	Concurrency int
+	// DryRun (import) validates every item and sends nothing; items are
+	// reported as skipped with the note "dry run".
+	DryRun bool
+	// SkipExisting (import) reports a create the API refuses as a conflict
+	// ("already exists") as skipped instead of failed.
+	SkipExisting bool
+	// FailFast stops at the first failed item: nothing new starts, and the
+	// items that never started are reported as skipped.
+	FailFast bool
+	// Report receives the JSON Lines report, one line per item as it ends
+	// (flushed after each line when it has a Flush method).
+	Report io.Writer
+	// Stderr receives the final summary, and the progress bar when Progress
+	// is set; nil: nothing is printed.
+	Stderr io.Writer
+	// Progress draws a progress bar on Stderr (set it only when Stderr is a
+	// terminal).
+	Progress bool
+	// Total is the expected number of items, for the progress bar's
+	// percentage and ETA (0: unknown).
+	Total int
+	// Verb names the command in the summary ("import", "apply").
+	Verb string
+	// Grace is how long requests in flight may go on after the context is
+	// cancelled (0: DefaultGrace; < 0: none, they are cancelled at once).
+	Grace time.Duration
+	// RateRetries bounds how many more times an item the API answered
+	// "rate limited" (retries of the HTTP client exhausted) is tried, after
+	// every worker paused (0: DefaultRateRetries; < 0: none).
+	RateRetries int
+	// RetryWait is the pause of every worker before the n-th retry (n from
+	// 1) of a rate-limited item (nil: 1s doubling up to 30s).
+	RetryWait func(n int) time.Duration
+	// CreateAttempts bounds the sends of one create whose earlier sends may
+	// have reached the server and were checked not to (0:
+	// DefaultCreateAttempts).
+	CreateAttempts int
+}
+
+func (o Options) withDefaults(b userapi.Backend) Options {
+	o.Concurrency = Concurrency(b, o.Concurrency)
+	switch {
+	case o.Grace == 0:
+		o.Grace = DefaultGrace
+	case o.Grace < 0:
+		o.Grace = 0
+	}
+	switch {
+	case o.RateRetries == 0:
+		o.RateRetries = DefaultRateRetries
+	case o.RateRetries < 0:
+		o.RateRetries = 0
+	}
+	if o.CreateAttempts <= 0 {
+		o.CreateAttempts = DefaultCreateAttempts
+	}
+	if o.RetryWait == nil {
+		o.RetryWait = func(n int) time.Duration { return min(time.Second<<min(n-1, 5), 30*time.Second) }
+	}
+	if o.Verb == "" {
+		o.Verb = "bulk"
+	}
+	return o
+}
+
+// Summary counts how the items of a run ended.
+type Summary struct {
+	Total     int
+	Created   int
+	Updated   int
+	Unchanged int
+	Deleted   int
+	Skipped   int
+	Failed    int
+	Elapsed   time.Duration
+	// Interrupted is true when the context was cancelled before the end.
+	Interrupted bool
+}
+
+// Rate is the items ended per second.
+func (s Summary) Rate() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Total) / s.Elapsed.Seconds()
+}
+
+func (s *Summary) add(o Outcome) {
+	s.Total++
+	switch o {
+	case Created:
+		s.Created++
+	case Updated:
+		s.Updated++
+	case Unchanged:
+		s.Unchanged++
+	case Deleted:
+		s.Deleted++
+	case Skipped:
+		s.Skipped++
+	default:
+		s.Failed++
+	}
+}
+
+// String is the one-line summary: "1000 items in 2.1s (476.2/s): 990
+// created, 10 failed".
+func (s Summary) String() string {
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		name string
+	}{{s.Created, "created"}, {s.Updated, "updated"}, {s.Unchanged, "unchanged"}, {s.Deleted, "deleted"},
+		{s.Skipped, "skipped"}, {s.Failed, "failed"}} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.name))
+		}
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "nothing to do")
+	}
+	msg := fmt.Sprintf("%d items in %s (%.1f/s): %s", s.Total, s.Elapsed.Round(time.Millisecond), s.Rate(),
+		strings.Join(parts, ", "))
+	if s.Interrupted {
+		msg += " (interrupted)"
+	}
+	return msg
+}
+
+// errInterrupted is the error of items that never started because of
+// Ctrl-C.
+var errInterrupted = errors.New("interrupted")
+
+// stopError is the error of items that never started because an earlier
+// one failed with FailFast (or the report could not be written).
+type stopError struct{ why string }
+
+func (e *stopError) Error() string { return "not attempted: " + e.why }
+
+// engine runs tasks over a worker pool.
+type engine struct {
+	b    userapi.Backend
+	opts Options
+	info userapi.Info
+
+	gateMu sync.Mutex
+	gate   time.Time // no request starts before (rate-limit pause)
+}
+
+// execFunc carries out one task and says how it ended.
+type execFunc func(ctx, stop context.Context, t *PlanItem) Entry
+
+// run feeds tasks to the workers and collects their entries into the
+// report and summary.
+func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], direct func(*PlanItem) (Entry, bool), exec execFunc) (Summary, error) {
+	opts := e.opts
+	start := time.Now()
+	stopCtx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	reqCtx, cancelReq := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelReq()
+	var graceTimer *time.Timer
+	var graceMu sync.Mutex
+	unhook := context.AfterFunc(ctx, func() {
+		graceMu.Lock()
+		defer graceMu.Unlock()
+		graceTimer = time.AfterFunc(opts.Grace, cancelReq)
+	})
+	defer func() {
+		unhook()
+		graceMu.Lock()
+		if graceTimer != nil {
+			graceTimer.Stop()
+		}
+		graceMu.Unlock()
+	}()
+
+	skipped := func(t *PlanItem) Entry {
+		why := context.Cause(stopCtx)
+		if ctx.Err() != nil || why == nil {
+			why = errInterrupted
+		}
+		return Entry{Line: t.Line, Key: t.Key, ID: t.ID, Action: t.Action, Result: Skipped, Err: why, Changes: t.Changes}
+	}
+
+	// failed stops the run at the first failure with FailFast, from the
+	// goroutine that saw it, so that nothing else starts.
+	failed := func(ent Entry) Entry {
+		if ent.Result == Failed && opts.FailFast && stopCtx.Err() == nil {
+			why := "stopped after the first failure (fail-fast)"
+			if ent.Line > 0 {
+				why = fmt.Sprintf("stopped after line %d failed (fail-fast)", ent.Line)
+			}
+			stop(&stopError{why})
+		}
+		return ent
+	}
+
+	jobs := make(chan *PlanItem)
+	results := make(chan Entry, opts.Concurrency)
+	var readErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(jobs)
+		for t, err := range tasks {
+			if err != nil {
+				readErr = err
+				return
+			}
+			if stopCtx.Err() != nil {
+				results <- skipped(&t)
+				continue
+			}
+			if ent, ok := direct(&t); ok {
+				results <- failed(ent)
+				continue
+			}
+			select {
+			case jobs <- &t:
+			case <-stopCtx.Done():
+				results <- skipped(&t)
+			}
+		}
+	})
+	for range opts.Concurrency {
+		wg.Go(func() {
+			for t := range jobs {
+				if stopCtx.Err() != nil {
+					results <- skipped(t)
+					continue
+				}
+				results <- failed(exec(reqCtx, stopCtx, t))
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	var bar *progress
+	if opts.Progress && opts.Stderr != nil {
+		bar = newProgress(opts.Stderr, opts.Total, start)
+		defer bar.stop()
+	}
+	var sum Summary
+	var writeErr error
+	for ent := range results {
+		sum.add(ent.Result)
+		if bar != nil {
+			bar.add()
+		}
+		if opts.Report != nil && writeErr == nil {
+			if err := writeEntry(opts.Report, ent); err != nil {
+				writeErr = &userapi.Error{Kind: userapi.KindUnknown, Message: err.Error(), Err: err}
+				stop(&stopError{"the report could not be written"})
+			}
+		}
+	}
+	if bar != nil {
+		bar.stop()
+	}
+	sum.Elapsed = time.Since(start)
+	sum.Interrupted = ctx.Err() != nil
+	if opts.Stderr != nil {
+		fmt.Fprintf(opts.Stderr, "%s: %s\n", opts.Verb, sum)
+	}
+	switch {
+	case ctx.Err() != nil:
+		return sum, &userapi.Error{Kind: userapi.KindInterrupted, Err: context.Canceled,
+			Message: fmt.Sprintf("%s interrupted after %d of the items; the report lists the others as skipped", opts.Verb, sum.Total-sum.Skipped)}
+	case writeErr != nil:
+		return sum, writeErr
+	case readErr != nil:
+		return sum, readErr
+	case sum.Failed > 0:
+		return sum, &userapi.Error{Kind: userapi.KindPartial,
+			Message: fmt.Sprintf("%s: %d of %d items failed (the report says which)", opts.Verb, sum.Failed, sum.Total)}
+	}
+	return sum, nil
+}
+
+// pause makes every worker wait d before its next request.
+func (e *engine) pause(d time.Duration) {
+	e.gateMu.Lock()
+	defer e.gateMu.Unlock()
+	if until := time.Now().Add(d); until.After(e.gate) {
+		e.gate = until
+	}
+}
+
+// waitGate blocks until the shared pause is over or stop ends.
+func (e *engine) waitGate(stop context.Context) error {
+	for {
+		e.gateMu.Lock()
+		d := time.Until(e.gate)
+		e.gateMu.Unlock()
+		if d <= 0 {
+			return stop.Err()
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-stop.Done():
+			t.Stop()
+			return stop.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// errStopped marks a task abandoned while waiting for the rate-limit pause.
+var errStopped = errors.New("stopped")
+
+// call runs fn, retrying it while the API answers "rate limited" (a 429 is
+// never processed, so a retry is safe even for a create), every worker
+// pausing before the retry. It returns errStopped when stop ended during a
+// pause.
+func (e *engine) call(stop context.Context, fn func() error) error {
+	for n := 0; ; n++ {
+		if err := e.waitGate(stop); err != nil {
+			return errStopped
+		}
+		err := fn()
+		if !userapi.IsKind(err, userapi.KindRateLimited) || n >= e.opts.RateRetries {
+			return err
+		}
+		e.pause(e.opts.RetryWait(n + 1))
+	}
+}
+
+// entryFor builds the entry of a finished task.
+func entryFor(t *PlanItem, res Outcome, err error) Entry {
+	return Entry{Line: t.Line, Key: t.Key, ID: t.ID, Action: t.Action, Result: res, Err: err, Changes: t.Changes}
+}
+
+// failedEntry builds the entry of a failed request, or a skipped one when
+// the run stopped before it could be sent.
+func failedEntry(ctx, stop context.Context, t *PlanItem, err error) Entry {
+	if errors.Is(err, errStopped) {
+		why := context.Cause(stop)
+		if why == nil || errors.Is(why, context.Canceled) {
+			why = errInterrupted
+		}
+		return entryFor(t, Skipped, why)
+	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		err = fmt.Errorf("interrupted while the request was in flight (it may have been carried out): %w", err)
+	}
+	return entryFor(t, Failed, err)
+}

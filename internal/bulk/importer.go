@@ -1,0 +1,177 @@
+package bulk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"strings"
+
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+// Import creates the users of items with a pool of workers, writing one
+// report line per item. It returns the summary and an error of kind
+// KindPartial when any item failed, KindInterrupted when ctx was cancelled,
+// or the error that made the input unreadable. The backend is built by the
+// caller (with the shared limiter in its userapi.Env).
+func Import(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, error], opts Options) (Summary, error) {
+	e := &engine{b: b, opts: opts.withDefaults(b), info: b.Info()}
+	if e.opts.Verb == "bulk" {
+		e.opts.Verb = "import"
+	}
+	tasks := func(yield func(PlanItem, error) bool) {
+		for it, err := range items {
+			if err != nil {
+				yield(PlanItem{}, err)
+				return
+			}
+			if !yield(PlanItem{Action: ActionCreate, Line: it.Line, Key: it.Key(), Item: &it, Err: it.Err}, nil) {
+				return
+			}
+		}
+	}
+	direct := func(t *PlanItem) (Entry, bool) {
+		if t.Err == nil {
+			t.Err = validateCreate(e.info, t.Item)
+		}
+		switch {
+		case t.Err != nil:
+			return entryFor(t, Failed, t.Err), true
+		case e.opts.DryRun:
+			ent := entryFor(t, Skipped, nil)
+			ent.Note = "dry run: would create"
+			return ent, true
+		}
+		return Entry{}, false
+	}
+	return e.run(ctx, tasks, direct, func(ctx, stop context.Context, t *PlanItem) Entry { return e.create(ctx, stop, t) })
+}
+
+// createFields maps Info.CreateRequired names to item values.
+var createFields = map[string]func(*Item) string{
+	"username":   func(it *Item) string { return it.Username },
+	"email":      func(it *Item) string { return it.Email },
+	"name":       func(it *Item) string { return it.CreateRequest().Name },
+	"first-name": func(it *Item) string { return it.FirstName },
+	"last-name":  func(it *Item) string { return it.LastName },
+	"password":   func(it *Item) string { return it.Password },
+}
+
+// validateCreate checks before sending what the API needs to create it.
+func validateCreate(info userapi.Info, it *Item) error {
+	var missing []string
+	for _, f := range info.CreateRequired {
+		if get, ok := createFields[f]; ok && get(it) == "" {
+			missing = append(missing, strings.ReplaceAll(f, "-", "_"))
+		}
+	}
+	title := info.Name
+	if len(missing) > 0 {
+		return &userapi.Error{Kind: userapi.KindUsage, Message: (&lineError{it.Line,
+			fmt.Sprintf("missing %s (the %s API needs it to create a user)", strings.Join(missing, ", "), title)}).Error()}
+	}
+	if it.Password != "" && info.MinPasswordLength > 0 && len(it.Password) < info.MinPasswordLength {
+		return &userapi.Error{Kind: userapi.KindUsage, Message: (&lineError{it.Line,
+			fmt.Sprintf("password shorter than %d characters", info.MinPasswordLength)}).Error()}
+	}
+	return nil
+}
+
+func maybeSent(err error) bool {
+	var e *userapi.Error
+	return errors.As(err, &e) && e.MaybeSent
+}
+
+// create creates t's user. A create that may have reached the server is
+// checked (find by email or username) before it is sent again, so nothing
+// is created twice.
+func (e *engine) create(ctx, stop context.Context, t *PlanItem) Entry {
+	req := t.Item.CreateRequest()
+	uncertain := false
+	for attempt := 1; ; attempt++ {
+		var u userapi.User
+		err := e.call(stop, func() error {
+			var err error
+			u, err = e.b.CreateUser(ctx, req)
+			return err
+		})
+		switch {
+		case err == nil:
+			ent := entryFor(t, Created, nil)
+			ent.ID = u.ID
+			if uncertain {
+				ent.Note = "created by a retry after an earlier send was checked not to have arrived"
+			}
+			return ent
+		case errors.Is(err, errStopped):
+			// Stopped while rate limited: not sent (or an earlier send was
+			// checked not to have arrived).
+			return failedEntry(ctx, stop, t, err)
+		case maybeSent(err) || (uncertain && userapi.IsKind(err, userapi.KindConflict)):
+			found, ferr := e.find(ctx, stop, t.Item)
+			if ferr != nil {
+				return entryFor(t, Failed, fmt.Errorf("%w; checking whether it was created failed too: %v", err, ferr))
+			}
+			if found != nil {
+				ent := entryFor(t, Created, nil)
+				ent.ID = found.ID
+				ent.Note = "confirmed after an uncertain create"
+				return ent
+			}
+			if userapi.IsKind(err, userapi.KindConflict) || attempt >= e.opts.CreateAttempts {
+				return failedEntry(ctx, stop, t, err)
+			}
+			uncertain = true
+		case userapi.IsKind(err, userapi.KindConflict) && e.opts.SkipExisting:
+			ent := entryFor(t, Skipped, nil)
+			ent.Note = "already exists"
+			return ent
+		default:
+			return failedEntry(ctx, stop, t, err)
+		}
+	}
+}
+
+// find looks the item's user up by email, else username: with the
+// backend's Finder when it has one, else by scanning ListUsers. It returns
+// nil when there is no such user.
+func (e *engine) find(ctx, stop context.Context, it *Item) (*userapi.User, error) {
+	keys := []string{it.Email, it.Username}
+	if f, ok := e.b.(userapi.Finder); ok {
+		for _, k := range keys {
+			if k == "" {
+				continue
+			}
+			var u userapi.User
+			var found bool
+			err := e.call(stop, func() error {
+				var err error
+				u, found, err = f.FindUser(ctx, k)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			if found && matches(&u, it) {
+				return &u, nil
+			}
+		}
+		return nil, nil
+	}
+	for u, err := range e.b.ListUsers(ctx, userapi.ListOptions{}) {
+		if err != nil {
+			return nil, err
+		}
+		if matches(&u, it) {
+			return &u, nil
+		}
+	}
+	return nil, nil
+}
+
+// matches reports whether u is the item's user by email or username.
+func matches(u *userapi.User, it *Item) bool {
+	return (it.Email != "" && strings.EqualFold(u.Email, it.Email)) ||
+		(it.Username != "" && strings.EqualFold(u.Username, it.Username))
+}

@@ -1,0 +1,378 @@
+package bulk
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+// Format is the syntax of a bulk file.
+type Format int
+
+// The bulk file formats.
+const (
+	FormatJSONL Format = iota // one object per line (also stdin)
+	FormatCSV                 // header row, then one record per row
+	FormatJSON                // one array of objects
+	FormatYAML                // one list of mappings
+)
+
+func (f Format) String() string {
+	return [...]string{"jsonl", "csv", "json", "yaml"}[f]
+}
+
+// FormatOf picks the format from a file name's extension; "-" (stdin) is
+// JSON Lines.
+func FormatOf(path string) (Format, error) {
+	if path == "-" {
+		return FormatJSONL, nil
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return FormatCSV, nil
+	case ".jsonl", ".ndjson":
+		return FormatJSONL, nil
+	case ".json":
+		return FormatJSON, nil
+	case ".yaml", ".yml":
+		return FormatYAML, nil
+	}
+	return 0, userapi.Errorf(userapi.KindUsage,
+		"%s: unknown bulk file type %q (want .csv, .jsonl, .ndjson, .json, .yaml or .yml; - for JSON Lines on stdin)",
+		path, filepath.Ext(path))
+}
+
+// maxLine bounds one JSON Lines record.
+const maxLine = 16 << 20
+
+// Source is an opened bulk file.
+type Source struct {
+	// Name is the path, or "-" for stdin.
+	Name   string
+	Format Format
+	// Total estimates the number of records, for progress (0: unknown). It
+	// counts lines, so quoted line breaks make it an overestimate.
+	Total int
+	r     io.Reader
+	close func() error
+}
+
+// Open opens a bulk file by path ("-" reads stdin as JSON Lines). The caller
+// closes the source.
+func Open(path string, stdin io.Reader) (*Source, error) {
+	format, err := FormatOf(path)
+	if err != nil {
+		return nil, err
+	}
+	if path == "-" {
+		return &Source{Name: path, Format: format, r: stdin, close: func() error { return nil }}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, userapi.Errorf(userapi.KindUsage, "cannot open bulk file: %v", err)
+	}
+	s := &Source{Name: path, Format: format, r: f, close: f.Close}
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && (format == FormatCSV || format == FormatJSONL) {
+		if n, err := countRecords(f, format); err == nil {
+			s.Total = n
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			f.Close()
+			return nil, userapi.Errorf(userapi.KindUsage, "cannot read bulk file: %v", err)
+		}
+	}
+	return s, nil
+}
+
+// countRecords counts non-blank lines (minus the CSV header).
+func countRecords(r io.Reader, format Format) (int, error) {
+	buf := make([]byte, 256<<10)
+	n, blank, last := 0, 0, byte('\n')
+	for {
+		m, err := r.Read(buf)
+		chunk := buf[:m]
+		for len(chunk) > 0 {
+			i := bytes.IndexByte(chunk, '\n')
+			if i < 0 {
+				last = chunk[len(chunk)-1]
+				break
+			}
+			if i == 0 && last == '\n' {
+				blank++
+			}
+			n++
+			last = '\n'
+			chunk = chunk[i+1:]
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	if last != '\n' {
+		n++
+	}
+	n -= blank
+	if format == FormatCSV && n > 0 {
+		n--
+	}
+	return n, nil
+}
+
+// Close releases the file.
+func (s *Source) Close() error { return s.close() }
+
+// Items streams the records. See Read.
+func (s *Source) Items() iter.Seq2[Item, error] {
+	return Read(s.r, s.Format, s.Name)
+}
+
+// Read streams the records of r. A record that cannot be read or is invalid
+// is yielded as an Item with Err set (and its line number) and reading goes
+// on; an error that makes the rest unreadable (I/O, a CSV header missing, a
+// broken JSON array, YAML syntax) is yielded as the second value and ends
+// the sequence. CSV and JSON Lines are read line by line and JSON arrays
+// element by element, with constant memory; YAML is loaded whole. name is
+// used in messages.
+func Read(r io.Reader, format Format, name string) iter.Seq2[Item, error] {
+	switch format {
+	case FormatCSV:
+		return readCSV(r, name)
+	case FormatJSON:
+		return readJSONArray(r, name)
+	case FormatYAML:
+		return readYAML(r, name)
+	default:
+		return readJSONL(r, name)
+	}
+}
+
+func fatal(name string, line int, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if line > 0 {
+		msg = fmt.Sprintf("line %d: %s", line, msg)
+	}
+	return &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("reading %s: %s", name, msg)}
+}
+
+func readCSV(r io.Reader, name string) iter.Seq2[Item, error] {
+	return func(yield func(Item, error) bool) {
+		cr := csv.NewReader(bufio.NewReaderSize(r, 64<<10))
+		cr.FieldsPerRecord = -1
+		cr.ReuseRecord = true
+		header, err := cr.Read()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			yield(Item{}, fatal(name, 1, "header row: %v", err))
+			return
+		}
+		cols := make([]string, len(header))
+		seen := map[string]bool{}
+		for i, h := range header {
+			cols[i] = normalizeKey(strings.TrimPrefix(h, "\ufeff"))
+			if cols[i] == "" {
+				yield(Item{}, fatal(name, 1, "header row: column %d has no name", i+1))
+				return
+			}
+			if seen[cols[i]] {
+				yield(Item{}, fatal(name, 1, "header row: column %q appears twice", cols[i]))
+				return
+			}
+			seen[cols[i]] = true
+		}
+		for {
+			rec, err := cr.Read()
+			if err == io.EOF {
+				return
+			}
+			var it Item
+			var pe *csv.ParseError
+			switch {
+			case errors.As(err, &pe):
+				it = badLine(pe.StartLine, "%v", pe.Err)
+			case err != nil:
+				yield(Item{}, fatal(name, 0, "%v", err))
+				return
+			default:
+				line, _ := cr.FieldPos(0)
+				if len(rec) != len(cols) {
+					it = badLine(line, "%d columns, the header has %d", len(rec), len(cols))
+					break
+				}
+				fields := make(map[string]any, len(cols))
+				for i, c := range cols {
+					fields[c] = rec[i]
+				}
+				it = newItem(line, fields)
+			}
+			if !yield(it, nil) {
+				return
+			}
+		}
+	}
+}
+
+func readJSONL(r io.Reader, name string) iter.Seq2[Item, error] {
+	return func(yield func(Item, error) bool) {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), maxLine)
+		line := 0
+		for sc.Scan() {
+			line++
+			b := bytes.TrimSpace(sc.Bytes())
+			if len(b) == 0 {
+				continue
+			}
+			if !yield(decodeObject(line, b), nil) {
+				return
+			}
+		}
+		if err := sc.Err(); err != nil {
+			yield(Item{}, fatal(name, line+1, "%v", err))
+		}
+	}
+}
+
+// decodeObject reads one JSON object (numbers beyond 2^53 lose precision;
+// no user field is numeric).
+func decodeObject(line int, b []byte) Item {
+	var fields map[string]any
+	if err := json.Unmarshal(b, &fields); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return badLine(line, "want a JSON object, got %s", te.Value)
+		}
+		return badLine(line, "invalid JSON: %v", err)
+	}
+	if fields == nil {
+		return badLine(line, "want a JSON object, got null")
+	}
+	return newItem(line, normalizeFields(fields))
+}
+
+func normalizeFields(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[normalizeKey(k)] = v
+	}
+	return out
+}
+
+// lineCounter maps byte offsets of a stream to line numbers, for offsets
+// asked in increasing order, keeping only the bytes not yet counted.
+type lineCounter struct {
+	r    io.Reader
+	buf  []byte
+	base int64 // offset of buf[0]
+	line int   // line of offset base
+}
+
+func (c *lineCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.buf = append(c.buf, p[:n]...)
+	return n, err
+}
+
+// lineAt returns the line of offset off (>= every earlier off).
+func (c *lineCounter) lineAt(off int64) int {
+	k := int(off - c.base)
+	k = max(0, min(k, len(c.buf)))
+	c.line += bytes.Count(c.buf[:k], []byte{'\n'})
+	c.buf = append(c.buf[:0], c.buf[k:]...)
+	c.base += int64(k)
+	return c.line
+}
+
+func readJSONArray(r io.Reader, name string) iter.Seq2[Item, error] {
+	return func(yield func(Item, error) bool) {
+		lc := &lineCounter{r: r, line: 1}
+		d := json.NewDecoder(lc)
+		tok, err := d.Token()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			yield(Item{}, fatal(name, lc.lineAt(d.InputOffset()), "invalid JSON: %v", err))
+			return
+		}
+		if delim, ok := tok.(json.Delim); !ok || delim != '[' {
+			yield(Item{}, fatal(name, lc.lineAt(d.InputOffset()), "want a JSON array of users"))
+			return
+		}
+		for d.More() {
+			var raw json.RawMessage
+			if err := d.Decode(&raw); err != nil {
+				// A syntax error leaves the decoder unable to find the next
+				// element: the rest of the file is unreadable.
+				off := d.InputOffset()
+				var se *json.SyntaxError
+				if errors.As(err, &se) && se.Offset > off {
+					off = se.Offset // where the error is, from the start
+				}
+				yield(Item{}, fatal(name, lc.lineAt(off), "invalid JSON: %v", err))
+				return
+			}
+			line := lc.lineAt(d.InputOffset() - int64(len(raw)))
+			if !yield(decodeObject(line, raw), nil) {
+				return
+			}
+		}
+		if _, err := d.Token(); err != nil {
+			yield(Item{}, fatal(name, lc.lineAt(d.InputOffset()), "invalid JSON: %v", err))
+		}
+	}
+}
+
+func readYAML(r io.Reader, name string) iter.Seq2[Item, error] {
+	return func(yield func(Item, error) bool) {
+		var doc yaml.Node
+		if err := yaml.NewDecoder(r).Decode(&doc); err != nil {
+			if err == io.EOF {
+				return
+			}
+			yield(Item{}, fatal(name, 0, "invalid YAML: %v", err))
+			return
+		}
+		root := &doc
+		if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+			root = root.Content[0]
+		}
+		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+			return
+		}
+		if root.Kind != yaml.SequenceNode {
+			yield(Item{}, fatal(name, root.Line, "want a YAML list of users"))
+			return
+		}
+		for _, n := range root.Content {
+			var it Item
+			var fields map[string]any
+			if n.Kind != yaml.MappingNode {
+				it = badLine(n.Line, "want a mapping of fields")
+			} else if err := n.Decode(&fields); err != nil {
+				it = badLine(n.Line, "%v", err)
+			} else {
+				it = newItem(n.Line, normalizeFields(fields))
+			}
+			if !yield(it, nil) {
+				return
+			}
+		}
+	}
+}
