@@ -185,6 +185,13 @@ func (c *Client) next(cur *pageState, resp *httpx.Response, meta map[string]any,
 				if _, err := strconv.Atoi(n); err != nil {
 					return c.abs(resp, n)
 				}
+			case json.Number:
+				// The server numbers its pages: trust it over page sizes.
+				if num, err := n.Int64(); err == nil && cur.query.Get("page") != "" {
+					q := cloneQuery(cur.query)
+					q.Set("page", strconv.FormatInt(num, 10))
+					return &pageState{query: q, page: int(num)}
+				}
 			}
 		}
 		if hm, ok := meta["has_more"].(bool); ok && !hm {

@@ -1,0 +1,34 @@
+package rest_test
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/userctl/userctl/internal/sandbox"
+	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/userapi/rest"
+	"github.com/userctl/userctl/internal/userapi/userapitest"
+)
+
+func TestConformance(t *testing.T) {
+	userapitest.Run(t, userapitest.Harness{
+		New: func(t *testing.T) userapi.Backend {
+			h, err := sandbox.NewHandler(sandbox.Options{API: "rest"}, sandbox.NewStore())
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(h)
+			t.Cleanup(srv.Close)
+			b, err := rest.New(userapi.Profile{Name: "t", API: "rest", URL: srv.URL + "/v1", Token: "tok",
+				Options: map[string]string{"page_size": "2"}}, userapi.Env{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		},
+		NewUser: func(i int) userapi.CreateRequest {
+			return userapi.CreateRequest{Email: fmt.Sprintf("user%d@example.com", i), Name: fmt.Sprintf("User %d", i), Password: "long-enough-pw"}
+		},
+	})
+}
