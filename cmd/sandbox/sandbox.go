@@ -92,44 +92,37 @@ to FILE. --seed N creates N users quickly (a million in seconds) for benchmarks.
 
 func serveRun(ctx context.Context, opts *ServeOptions) error {
 	f := opts.F
-	var st *sb.Store
 	var state *sb.State
+	st := sb.NewStore()
 	if opts.State != "" {
 		s, err := sb.OpenState(opts.State, opts.Opts.API)
 		if err != nil {
 			return userapi.Errorf(userapi.KindUsage, "--state %s: %v", opts.State, err)
 		}
-		state = s
-		st = s.Store()
-	} else {
-		st = sb.NewStore()
-	}
-	h, err := sb.NewHandler(opts.Opts, st)
-	if err != nil {
-		return err
+		defer s.Close()
+		state, st = s, s.Store()
 	}
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return userapi.Errorf(userapi.KindUsage, "--addr %s: %v", opts.Addr, err)
 	}
+	if opts.Opts.Seed > 0 && st.Len() == 0 {
+		f.Notice("Seeding %d users…", opts.Opts.Seed)
+	}
+	// Build the handler (and seed) before announcing the URL, so that a
+	// client reading the first line finds every user there.
+	h, err := sb.NewHandler(opts.Opts, st)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
 	fmt.Fprintln(f.IO.Out, sb.BaseURL(ln, opts.Opts.API))
-	if fl, ok := f.IO.Out.(interface{ Sync() error }); ok {
-		_ = fl.Sync()
-	}
 	f.Notice("Serving the %s sandbox with %d users on %s; Ctrl-C to stop.", opts.Opts.API, st.Len(), ln.Addr())
-	var saveDone chan error
 	if state != nil {
-		saveDone = make(chan error, 1)
-		go func() { saveDone <- state.SaveEvery(ctx, 2*time.Second) }()
-	}
-	err = sb.ServeHandler(ctx, ln, h)
-	if state != nil {
-		if serr := <-saveDone; serr != nil && err == nil {
-			err = serr
-		}
-		if cerr := state.Close(); cerr != nil && err == nil {
-			err = cerr
-		}
+		opts.Opts.Seed = 0 // already seeded above
+		err = sb.ServeState(ctx, ln, opts.Opts, state, 2*time.Second)
+	} else {
+		err = sb.ServeHandler(ctx, ln, h)
 	}
 	if err != nil {
 		return err

@@ -658,12 +658,24 @@ const maxRetryAfter = 100 * 365 * 24 * time.Hour
 func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
 		if d, ok := parseSeconds(v); ok {
+			// Retry-After has whole seconds: a server that says 0 may give
+			// the precise sub-second wait in X-RateLimit-Reset.
+			if d == 0 {
+				if r, ok := resetAfter(h, now); ok && r > 0 {
+					return r, true
+				}
+			}
 			return d, true
 		}
 		if t, err := http.ParseTime(v); err == nil {
 			return clampWait(t.Sub(now)), true
 		}
 	}
+	return resetAfter(h, now)
+}
+
+// resetAfter reads X-RateLimit-Reset: seconds until reset, or a Unix time.
+func resetAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {
 		if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 1e9 && s < 1e11 {
 			// A Unix timestamp.

@@ -461,7 +461,8 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 			}
 			// A service that filtered returns few items; one that ignored
 			// the parameter returns a page of everyone: scan in that case.
-			if len(items) == 0 {
+			// The filter is on email, so a username is always scanned for.
+			if len(items) == 0 && strings.Contains(key, "@") {
 				return userapi.User{}, false, nil
 			}
 		}
