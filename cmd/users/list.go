@@ -73,12 +73,11 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	return writeUsers(ctx, f, b.ListUsers(ctx, lo), limit)
 }
 
-// writeUsers streams a sequence of users to the printer as a list.
+// writeUsers streams a sequence of users to the printer as a list. The
+// printer starts with the first user, so a listing that fails before any
+// user prints nothing on stdout (no "[]" a script could take for "none").
 func writeUsers(ctx context.Context, f *cmdutil.Factory, seq func(func(userapi.User, error) bool), limit int) error {
-	w, err := f.Printer(output.UserSchema(), true)
-	if err != nil {
-		return err
-	}
+	var w output.Writer
 	n := 0
 	var listErr error
 	for u, err := range seq {
@@ -86,10 +85,25 @@ func writeUsers(ctx context.Context, f *cmdutil.Factory, seq func(func(userapi.U
 			listErr = err
 			break
 		}
+		if w == nil {
+			if w, err = f.Printer(output.UserSchema(), true); err != nil {
+				return err
+			}
+		}
 		if err := w.Write(u); err != nil {
+			_ = w.Close()
 			return err
 		}
 		n++
+	}
+	if w == nil {
+		if listErr != nil {
+			return listErr
+		}
+		var err error
+		if w, err = f.Printer(output.UserSchema(), true); err != nil {
+			return err
+		}
 	}
 	if err := w.Close(); err != nil && listErr == nil {
 		listErr = err
