@@ -6,4 +6,5 @@ import (
 	_ "github.com/userctl/userctl/internal/userapi/basic"   // HTTP Basic /api/v1/users
 	_ "github.com/userctl/userctl/internal/userapi/datadog" // Datadog API v1 users
 	_ "github.com/userctl/userctl/internal/userapi/rest"    // generic JSON users API
+	_ "github.com/userctl/userctl/internal/userapi/udata"   // data.gouv.fr udata API v1
 )

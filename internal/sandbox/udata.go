@@ -987,11 +987,19 @@ var (
 // an admin, every 7th an editor, every 13th inactive. Taken ids are skipped.
 func seedUdata(st *Store, n int) {
 	st.Grow(n)
+	firstSlugs := make([]string, len(udFirstNames))
+	for i, f := range udFirstNames {
+		firstSlugs[i] = udSlugify(f)
+	}
+	lastSlugs := make([]string, len(udLastNames))
+	for i, l := range udLastNames {
+		lastSlugs[i] = udSlugify(l)
+	}
 	base := time.Date(2020, 1, 1, 9, 0, 0, 0, time.UTC)
 	for i, added := 1, 0; added < n; i++ {
-		first := udFirstNames[i%len(udFirstNames)]
-		last := udLastNames[(i/len(udFirstNames))%len(udLastNames)]
-		slug := fmt.Sprintf("%s-%s-%d", udSlugify(first), udSlugify(last), i)
+		fi, li := i%len(udFirstNames), (i/len(udFirstNames))%len(udLastNames)
+		first, last := udFirstNames[fi], udLastNames[li]
+		num := strconv.Itoa(i)
 		roles := []string{}
 		switch {
 		case i%10 == 0:
@@ -1000,9 +1008,11 @@ func seedUdata(st *Store, n int) {
 			roles = []string{"editor"}
 		}
 		created := base.Add(time.Duration(i) * time.Minute)
+		hexID := strconv.FormatInt(int64(i), 16)
 		rec := Record{
-			ID: fmt.Sprintf("5d%022x", i), Username: slug,
-			Email:     fmt.Sprintf("%s.%s.%d@example.org", udSlugify(first), udSlugify(last), i),
+			ID:        "5d" + strings.Repeat("0", max(0, 22-len(hexID))) + hexID,
+			Username:  firstSlugs[fi] + "-" + lastSlugs[li] + "-" + num,
+			Email:     firstSlugs[fi] + "." + lastSlugs[li] + "." + num + "@example.org",
 			FirstName: first, LastName: last, Name: first + " " + last,
 			Roles: roles, Admin: i%10 == 0, Status: "active", CreatedAt: created, UpdatedAt: created,
 		}
