@@ -145,14 +145,14 @@ if need wrk wrk; then
 local base = os.getenv("BASE_PATH") or ""
 local next_id = 0
 local counter = 0
-local tid = 0
+
 function setup(thread)
 	thread:set("tid", next_id)
 	next_id = next_id + 1
 end
 function request()
 	counter = counter + 1
-	local body = string.format('{"email":"wrk-%d-%d@example.com","name":"W %d","password":"password-123"}', tid, counter, counter)
+	local body = string.format('{"email":"wrk-%d-%d@example.com","name":"W %d","password":"password-123"}', tid or 0, counter, counter)
 	return wrk.format("POST", base .. "/users", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer x"}, body)
 end
 EOF

@@ -116,7 +116,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size int, out ch
 			}
 			return
 		}
-		items, meta, err := c.decodePage(resp)
+		users, meta, err := c.decodePage(resp)
 		if err != nil {
 			select {
 			case out <- page{err: err}:
@@ -124,12 +124,8 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size int, out ch
 			}
 			return
 		}
-		users := make([]userapi.User, 0, len(items))
-		for _, m := range items {
-			users = append(users, c.normalize(m))
-		}
-		offset += len(items)
-		next := c.next(st, resp, meta, len(items), size, offset)
+		offset += len(users)
+		next := c.next(st, resp, meta, len(users), size, offset)
 		select {
 		case out <- page{users: users, next: next}:
 		case <-ctx.Done():
@@ -242,41 +238,62 @@ func cloneQuery(q url.Values) url.Values {
 	return out
 }
 
-// decodePage returns the items of a list response and the other top-level
+// scanPage decodes a page of plain user objects without reflection; ok is
+// false when the page needs encoding/json (see scanUsers).
+func (c *Client) scanPage(items []byte) ([]userapi.User, bool) {
+	if c.idField != "id" {
+		return nil, false
+	}
+	ws, ok := scanUsers(items)
+	if !ok {
+		return nil, false
+	}
+	users := make([]userapi.User, len(ws))
+	for i, w := range ws {
+		users[i] = build(w, nil)
+	}
+	return users, true
+}
+
+// decodePage returns the users of a list response and the other top-level
 // keys (paging metadata).
-func (c *Client) decodePage(resp *httpx.Response) ([]map[string]any, map[string]any, error) {
+func (c *Client) decodePage(resp *httpx.Response) ([]userapi.User, map[string]any, error) {
 	body := bytes.TrimSpace(resp.Body)
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if len(body) > 0 && body[0] == '[' {
-		var items []map[string]any
-		if err := dec.Decode(&items); err != nil {
-			return nil, nil, unreadable(resp, err)
-		}
-		return items, map[string]any{}, nil
-	}
-	var top map[string]json.RawMessage
-	if err := dec.Decode(&top); err != nil {
-		return nil, nil, unreadable(resp, err)
-	}
-	keys := []string{"data", "users", "items", "results"}
-	if c.itemsKey != "" {
-		keys = []string{c.itemsKey}
-	}
-	for _, k := range keys {
-		raw, ok := top[k]
+	var raws []json.RawMessage
+	meta := map[string]any{}
+	items, found := body, "the body"
+	if len(body) == 0 || body[0] != '[' {
+		top, ok := scanTop(body)
 		if !ok {
-			continue
+			var full map[string]json.RawMessage
+			if err := json.Unmarshal(body, &full); err != nil {
+				return nil, nil, unreadable(resp, err)
+			}
+			top = make(map[string][]byte, len(full))
+			for k, v := range full {
+				top[k] = v
+			}
 		}
-		var items []map[string]any
-		d := json.NewDecoder(bytes.NewReader(raw))
-		d.UseNumber()
-		if err := d.Decode(&items); err != nil {
-			return nil, nil, unreadable(resp, fmt.Errorf("%q is not a list of objects: %w", k, err))
+		keys := []string{"data", "users", "items", "results"}
+		if c.itemsKey != "" {
+			keys = []string{c.itemsKey}
 		}
-		meta := make(map[string]any, len(top))
+		found = ""
+		for _, k := range keys {
+			if raw, ok := top[k]; ok {
+				items, found = raw, k
+				break
+			}
+		}
+		if found == "" {
+			want := "one of data, users, items, results"
+			if c.itemsKey != "" {
+				want = fmt.Sprintf("%q (items_key)", c.itemsKey)
+			}
+			return nil, nil, unreadable(resp, fmt.Errorf("no list of users under %s", want))
+		}
 		for mk, mv := range top {
-			if mk == k {
+			if mk == found {
 				continue
 			}
 			var v any
@@ -286,11 +303,20 @@ func (c *Client) decodePage(resp *httpx.Response) ([]map[string]any, map[string]
 				meta[mk] = v
 			}
 		}
-		return items, meta, nil
 	}
-	want := "one of data, users, items, results"
-	if c.itemsKey != "" {
-		want = fmt.Sprintf("%q (items_key)", c.itemsKey)
+	if fast, ok := c.scanPage(items); ok {
+		return fast, meta, nil
 	}
-	return nil, nil, unreadable(resp, fmt.Errorf("no list of users under %s", want))
+	if err := json.Unmarshal(items, &raws); err != nil {
+		return nil, nil, unreadable(resp, fmt.Errorf("%q is not a list of objects: %w", found, err))
+	}
+	users := make([]userapi.User, 0, len(raws))
+	for i, raw := range raws {
+		u, err := c.decodeItem(raw)
+		if err != nil {
+			return nil, nil, unreadable(resp, fmt.Errorf("item %d is not a user object: %w", i, err))
+		}
+		users = append(users, u)
+	}
+	return users, meta, nil
 }

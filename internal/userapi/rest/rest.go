@@ -203,27 +203,76 @@ func parseTime(s string) *time.Time {
 var known = map[string]bool{"id": true, "email": true, "name": true, "username": true, "role": true, "roles": true,
 	"status": true, "created_at": true, "updated_at": true, "password": true}
 
+// wire is the user object of rest.md, for the fast path of decoding: an
+// object with exactly these keys decodes without a map.
+type wire struct {
+	ID        string   `json:"id"`
+	Username  string   `json:"username"`
+	Email     string   `json:"email"`
+	Name      string   `json:"name"`
+	Role      string   `json:"role"`
+	Roles     []string `json:"roles"`
+	Status    string   `json:"status"`
+	CreatedAt string   `json:"created_at"`
+	UpdatedAt string   `json:"updated_at"`
+}
+
+// decodeItem decodes one user object: into the wire struct when it has only
+// known keys (the common, fast case), else through a map so that unknown
+// keys reach extra and other id fields or types are understood.
+func (c *Client) decodeItem(raw []byte) (userapi.User, error) {
+	if c.idField == "id" {
+		var w wire
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.DisallowUnknownFields()
+		if d.Decode(&w) == nil {
+			return build(w, map[string]any{}), nil
+		}
+	}
+	var m map[string]any
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	if err := d.Decode(&m); err != nil {
+		return userapi.User{}, err
+	}
+	return c.normalize(m), nil
+}
+
 func (c *Client) normalize(m map[string]any) userapi.User {
-	u := userapi.User{
-		ID:        str(m, c.idField),
-		Username:  str(m, "username"),
-		Email:     str(m, "email"),
-		Name:      str(m, "name"),
-		CreatedAt: parseTime(str(m, "created_at")),
-		UpdatedAt: parseTime(str(m, "updated_at")),
-		Roles:     []string{},
-	}
-	if r := str(m, "role"); r != "" {
-		u.Roles = append(u.Roles, r)
-	}
+	w := wire{ID: str(m, c.idField), Username: str(m, "username"), Email: str(m, "email"), Name: str(m, "name"),
+		Role: str(m, "role"), Status: str(m, "status"), CreatedAt: str(m, "created_at"), UpdatedAt: str(m, "updated_at")}
 	if rs, ok := m["roles"].([]any); ok {
 		for _, r := range rs {
-			if s, ok := r.(string); ok && s != "" {
-				u.Roles = append(u.Roles, s)
+			if s, ok := r.(string); ok {
+				w.Roles = append(w.Roles, s)
 			}
 		}
 	}
-	switch strings.ToLower(str(m, "status")) {
+	extra := map[string]any{}
+	for k, v := range m {
+		if !known[k] && k != c.idField {
+			extra[k] = v
+		}
+	}
+	return build(w, extra)
+}
+
+// build maps the wire object to the normalized user.
+func build(w wire, extra map[string]any) userapi.User {
+	u := userapi.User{
+		ID: w.ID, Username: w.Username, Email: w.Email, Name: w.Name,
+		CreatedAt: parseTime(w.CreatedAt), UpdatedAt: parseTime(w.UpdatedAt),
+		Roles: make([]string, 0, 1+len(w.Roles)), Extra: extra,
+	}
+	if w.Role != "" {
+		u.Roles = append(u.Roles, w.Role)
+	}
+	for _, r := range w.Roles {
+		if r != "" && r != w.Role {
+			u.Roles = append(u.Roles, r)
+		}
+	}
+	switch strings.ToLower(w.Status) {
 	case "disabled", "inactive", "suspended", "blocked", "locked":
 		u.Status = userapi.StatusDisabled
 	case "pending", "invited", "unverified":
@@ -233,13 +282,6 @@ func (c *Client) normalize(m map[string]any) userapi.User {
 	default:
 		u.Status = userapi.StatusActive
 	}
-	extra := map[string]any{}
-	for k, v := range m {
-		if !known[k] && k != c.idField {
-			extra[k] = v
-		}
-	}
-	u.Extra = extra
 	return u
 }
 
@@ -259,7 +301,13 @@ func (c *Client) decodeUser(resp *httpx.Response) (userapi.User, error) {
 			break
 		}
 	}
-	return c.normalize(m), nil
+	u := c.normalize(m)
+	if u.ID == "" && u.Email == "" && u.Username == "" {
+		// A 2xx whose body is no user (a login page's JSON, {"data": "…"})
+		// must not pass for an empty user.
+		return userapi.User{}, unreadable(resp, fmt.Errorf("no user in it (no %s, email or username)", c.idField))
+	}
+	return u, nil
 }
 
 func unreadable(resp *httpx.Response, err error) error {
@@ -454,8 +502,8 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 	q := url.Values{"email": {key}}
 	if resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: c.listPath, Query: q}); err == nil {
 		if items, _, err := c.decodePage(resp); err == nil {
-			for _, m := range items {
-				if u := c.normalize(m); match(u) {
+			for _, u := range items {
+				if match(u) {
 					return u, true, nil
 				}
 			}

@@ -1,0 +1,311 @@
+package rest
+
+import (
+	"encoding/json"
+	"unicode/utf8"
+)
+
+// scanUsers parses a JSON array of flat user objects whose keys are all of
+// the wire struct and whose values are strings, nulls or (for roles) lists
+// of strings: the shape of every page of a well-behaved service, decoded
+// here without reflection or maps because `users export` spends its time
+// here. ok is false for anything else — another key, a number, a nested
+// object, invalid JSON — and the caller then decodes with encoding/json,
+// which handles every shape and reports errors.
+func scanUsers(b []byte) (out []wire, ok bool) {
+	// One string for the whole page: every field is a substring of it, so
+	// decoding allocates per user, not per field.
+	s := scanner{b: b, src: string(b)}
+	s.space()
+	if !s.eat('[') {
+		return nil, false
+	}
+	out = make([]wire, 0, 128)
+	s.space()
+	if s.eat(']') {
+		return out, s.end()
+	}
+	for {
+		var w wire
+		if !s.object(&w) {
+			return nil, false
+		}
+		out = append(out, w)
+		s.space()
+		if s.eat(']') {
+			return out, s.end()
+		}
+		if !s.eat(',') {
+			return nil, false
+		}
+		s.space()
+	}
+}
+
+type scanner struct {
+	b   []byte
+	src string // b as a string, when strings may share its memory
+	i   int
+}
+
+func (s *scanner) space() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+func (s *scanner) eat(c byte) bool {
+	if s.i < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+func (s *scanner) end() bool {
+	s.space()
+	return s.i == len(s.b)
+}
+
+// object reads one {"key": value, ...} into w.
+func (s *scanner) object(w *wire) bool {
+	if !s.eat('{') {
+		return false
+	}
+	s.space()
+	if s.eat('}') {
+		return true
+	}
+	for {
+		key, ok := s.str()
+		if !ok {
+			return false
+		}
+		s.space()
+		if !s.eat(':') {
+			return false
+		}
+		s.space()
+		if key == "roles" {
+			if !s.roles(w) {
+				return false
+			}
+		} else {
+			dst := w.field(key)
+			if dst == nil {
+				return false
+			}
+			if !s.nullableStr(dst) {
+				return false
+			}
+		}
+		s.space()
+		if s.eat('}') {
+			return true
+		}
+		if !s.eat(',') {
+			return false
+		}
+		s.space()
+	}
+}
+
+// field points at the string field of a wire key, or nil.
+func (w *wire) field(key string) *string {
+	switch key {
+	case "id":
+		return &w.ID
+	case "username":
+		return &w.Username
+	case "email":
+		return &w.Email
+	case "name":
+		return &w.Name
+	case "role":
+		return &w.Role
+	case "status":
+		return &w.Status
+	case "created_at":
+		return &w.CreatedAt
+	case "updated_at":
+		return &w.UpdatedAt
+	}
+	return nil
+}
+
+func (s *scanner) nullableStr(dst *string) bool {
+	if s.i+4 <= len(s.b) && string(s.b[s.i:s.i+4]) == "null" {
+		s.i += 4
+		return true
+	}
+	v, ok := s.str()
+	*dst = v
+	return ok
+}
+
+func (s *scanner) roles(w *wire) bool {
+	if s.i+4 <= len(s.b) && string(s.b[s.i:s.i+4]) == "null" {
+		s.i += 4
+		return true
+	}
+	if !s.eat('[') {
+		return false
+	}
+	s.space()
+	if s.eat(']') {
+		return true
+	}
+	for {
+		v, ok := s.str()
+		if !ok {
+			return false
+		}
+		w.Roles = append(w.Roles, v)
+		s.space()
+		if s.eat(']') {
+			return true
+		}
+		if !s.eat(',') {
+			return false
+		}
+		s.space()
+	}
+}
+
+// str reads a JSON string. Strings with escapes are unquoted by
+// encoding/json; control characters and invalid UTF-8 fail the scan.
+func (s *scanner) str() (string, bool) {
+	if !s.eat('"') {
+		return "", false
+	}
+	start := s.i
+	escaped, ascii := false, true
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		switch {
+		case c == '"':
+			raw := s.b[start:s.i]
+			s.i++
+			if !ascii && !utf8.Valid(raw) {
+				return "", false
+			}
+			if !escaped {
+				if s.src != "" {
+					return s.src[start : s.i-1], true
+				}
+				return string(raw), true
+			}
+			var out string
+			if err := json.Unmarshal(s.b[start-1:s.i], &out); err != nil {
+				return "", false
+			}
+			return out, true
+		case c == '\\':
+			escaped = true
+			s.i += 2
+			continue
+		case c < 0x20:
+			return "", false
+		case c >= 0x80:
+			ascii = false
+		}
+		s.i++
+	}
+	return "", false
+}
+
+// scanTop splits a top-level JSON object into its members' raw values
+// without decoding them; ok is false when it is not a well-formed object
+// (the caller then lets encoding/json report why).
+func scanTop(b []byte) (members map[string][]byte, ok bool) {
+	s := scanner{b: b}
+	s.space()
+	if !s.eat('{') {
+		return nil, false
+	}
+	members = make(map[string][]byte, 8)
+	s.space()
+	if s.eat('}') {
+		return members, s.end()
+	}
+	for {
+		key, ok := s.str()
+		if !ok {
+			return nil, false
+		}
+		s.space()
+		if !s.eat(':') {
+			return nil, false
+		}
+		s.space()
+		start := s.i
+		if !s.skip() {
+			return nil, false
+		}
+		members[key] = s.b[start:s.i]
+		s.space()
+		if s.eat('}') {
+			return members, s.end()
+		}
+		if !s.eat(',') {
+			return nil, false
+		}
+		s.space()
+	}
+}
+
+// skip passes over one JSON value, checking that brackets and strings are
+// balanced; scalars are checked by whoever decodes them.
+func (s *scanner) skip() bool {
+	depth := 0
+	for s.i < len(s.b) {
+		switch c := s.b[s.i]; c {
+		case '"':
+			if _, ok := s.str(); !ok {
+				return false
+			}
+			if depth == 0 {
+				return true
+			}
+			continue
+		case '[', '{':
+			depth++
+		case ']', '}':
+			depth--
+			if depth < 0 {
+				return false
+			}
+			if depth == 0 {
+				s.i++
+				return true
+			}
+		case ',', ' ', '\t', '\n', '\r', ':':
+			if depth == 0 {
+				return s.i > 0
+			}
+		default:
+			if depth == 0 {
+				// A scalar: up to the next delimiter.
+				for s.i < len(s.b) && !isDelim(s.b[s.i]) {
+					s.i++
+				}
+				return true
+			}
+		}
+		s.i++
+	}
+	return false
+}
+
+func isDelim(c byte) bool {
+	switch c {
+	case ',', '}', ']', ' ', '\t', '\n', '\r':
+		return true
+	}
+	return false
+}
