@@ -133,13 +133,15 @@ func looksHTML(s string) bool {
 func htmlText(s string) string {
 	for _, re := range []*regexp.Regexp{reTitle, reH1} {
 		if m := re.FindStringSubmatch(s); m != nil {
-			t := oneLine(html.UnescapeString(reTag.ReplaceAllString(m[1], " ")))
+			// In HTML, line breaks are spaces: a title written over
+			// several lines is still one phrase.
+			t := oneLine(reSpace.ReplaceAllString(html.UnescapeString(reTag.ReplaceAllString(m[1], " ")), " "))
 			if t != "" {
 				return t + " (HTML page)"
 			}
 		}
 	}
-	t := oneLine(html.UnescapeString(reTag.ReplaceAllString(reScript.ReplaceAllString(s, " "), " ")))
+	t := oneLine(reSpace.ReplaceAllString(html.UnescapeString(reTag.ReplaceAllString(reScript.ReplaceAllString(s, " "), " ")), " "))
 	if t == "" {
 		return "an HTML page with no text"
 	}

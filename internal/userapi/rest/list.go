@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
@@ -34,6 +35,12 @@ type page struct {
 // page is fetched while the caller consumes the current one.
 func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.Seq2[userapi.User, error] {
 	return func(yield func(userapi.User, error) bool) {
+		if opts.Sort != "" {
+			yield(userapi.User{}, userapi.Errorf(userapi.KindUsage,
+				"--sort: the rest API has no sort order; sort the output instead (e.g. --jq 'sort_by(.%s)')", strings.TrimPrefix(opts.Sort, "-")))
+			return
+		}
+		query := strings.ToLower(opts.Query)
 		size := c.pageSize
 		if opts.PageSize > 0 {
 			size = opts.PageSize
@@ -51,6 +58,9 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 				if opts.Role != "" && !hasRole(u, opts.Role) {
 					continue
 				}
+				if query != "" && !matches(u, query) {
+					continue
+				}
 				if !yield(u, nil) {
 					return
 				}
@@ -65,6 +75,17 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 			}
 		}
 	}
+}
+
+// matches is the client-side --query of the rest dialect: a substring of
+// the id, username, email or name, ignoring case.
+func matches(u userapi.User, q string) bool {
+	for _, f := range []string{u.ID, u.Username, u.Email, u.Name} {
+		if strings.Contains(strings.ToLower(f), q) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasRole(u userapi.User, role string) bool {

@@ -311,3 +311,28 @@ func TestAuthOptions(t *testing.T) {
 		t.Errorf("bad pagination option: %v", err)
 	}
 }
+
+func TestListQueryFiltersAndSortIsRefused(t *testing.T) {
+	b, reqs := fake(t, nil, func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"data":[{"id":"a","email":"ada@x.org","name":"Ada"},{"id":"b","email":"bob@x.org","name":"Bob"}],"next_page":null}`)
+	})
+	var ids []string
+	for u, err := range b.ListUsers(context.Background(), userapi.ListOptions{Query: "ADA"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, u.ID)
+	}
+	if strings.Join(ids, ",") != "a" {
+		t.Errorf("query ADA gave %v", ids)
+	}
+	n := len(*reqs)
+	for _, err := range b.ListUsers(context.Background(), userapi.ListOptions{Sort: "name"}) {
+		if userapi.ExitCode(err) != 2 {
+			t.Errorf("sort: %v, want a usage error", err)
+		}
+	}
+	if len(*reqs) != n {
+		t.Error("a request was sent for an unsupported sort")
+	}
+}
