@@ -35,7 +35,7 @@ Without --limit or --all the first 100 users are shown. Output is streamed:
 -o jsonl prints each user as soon as it arrives, with constant memory.`,
 		Example: `  userctl users list
   userctl users list --all -o jsonl > users.jsonl
-  userctl users list --query ada --sort -created
+  userctl users list --query ada
   userctl users list --all --jq '.[] | select(.status == "disabled") | .email'`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
