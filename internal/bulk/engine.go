@@ -76,7 +76,8 @@ type Options struct {
 	RetryWait func(n int) time.Duration
 	// CreateAttempts bounds the sends of one create whose earlier sends may
 	// have reached the server and were checked not to (0:
-	// DefaultCreateAttempts).
+	// DefaultCreateAttempts). Sends answered 503 count apart, bounded at
+	// four times as many.
 	CreateAttempts int
 }
 

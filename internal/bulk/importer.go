@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net/http"
 	"strings"
 
 	"github.com/userctl/userctl/internal/userapi"
@@ -78,6 +79,19 @@ func validateCreate(info userapi.Info, it *Item) error {
 	return nil
 }
 
+// busyFactor is how many more 503 answers than uncertain sends a create
+// may meet before it is given up: under a burst of 503s (a third of the
+// requests, say) a few creates of a large import would otherwise meet
+// 2×CreateAttempts of them in a row.
+const busyFactor = 4
+
+// unavailable reports a 503 answer: the server is up but refused the
+// request for now.
+func unavailable(err error) bool {
+	var e *userapi.Error
+	return errors.As(err, &e) && e.Status == http.StatusServiceUnavailable
+}
+
 func maybeSent(err error) bool {
 	var e *userapi.Error
 	return errors.As(err, &e) && e.MaybeSent
@@ -89,7 +103,11 @@ func maybeSent(err error) bool {
 func (e *engine) create(ctx, stop context.Context, t *PlanItem) Entry {
 	req := t.Item.CreateRequest()
 	uncertain := false
-	for attempt := 1; ; attempt++ {
+	// tries counts the sends that may have reached the server; busy those
+	// the server answered 503 (it is up but shedding load, so such an
+	// answer is cheap and bounded apart, more loosely).
+	tries, busy := 0, 0
+	for {
 		var u userapi.User
 		err := e.call(stop, func() error {
 			var err error
@@ -119,7 +137,15 @@ func (e *engine) create(ctx, stop context.Context, t *PlanItem) Entry {
 				ent.Note = "confirmed after an uncertain create"
 				return ent
 			}
-			if userapi.IsKind(err, userapi.KindConflict) || attempt >= e.opts.CreateAttempts {
+			if userapi.IsKind(err, userapi.KindConflict) {
+				return failedEntry(ctx, stop, t, err)
+			}
+			if unavailable(err) {
+				busy++
+			} else {
+				tries++
+			}
+			if tries >= e.opts.CreateAttempts || busy >= busyFactor*e.opts.CreateAttempts {
 				return failedEntry(ctx, stop, t, err)
 			}
 			uncertain = true

@@ -373,6 +373,9 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 	if len(req.Password) < MinPasswordLength {
 		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "password must be at least %d characters", MinPasswordLength)
 	}
+	if err := oneRole(req.Roles); err != nil {
+		return userapi.User{}, err
+	}
 	body := jsonBody(createBody(req))
 	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: "/users", Body: body})
 	var e *userapi.Error
@@ -387,6 +390,15 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 		return userapi.User{}, userapi.WithSubject(err, fmt.Sprintf("user %q", req.Email))
 	}
 	return c.decodeUser(resp)
+}
+
+// oneRole refuses several roles: the API's user has a single role field,
+// and sending one of them would silently drop the others.
+func oneRole(roles []string) error {
+	if len(roles) > 1 {
+		return userapi.Errorf(userapi.KindUsage, "the rest API gives a user one role, got %d (%s)", len(roles), strings.Join(roles, ", "))
+	}
+	return nil
 }
 
 func updateBody(req userapi.UpdateRequest) map[string]any {
@@ -437,6 +449,11 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 	}
 	if req.IsEmpty() {
 		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "nothing to update: give at least one of --email, --name, --role, --status, --admin")
+	}
+	if req.Roles != nil {
+		if err := oneRole(*req.Roles); err != nil {
+			return userapi.User{}, err
+		}
 	}
 	return c.put(ctx, http.MethodPut, id, updateBody(req))
 }
