@@ -59,7 +59,7 @@ func confirm(f *cmdutil.Factory, yes bool, question string) error {
 	if !f.CanPrompt() {
 		return userapi.Errorf(userapi.KindUsage, "--yes is needed to %s when not running interactively", question)
 	}
-	ok, err := f.Prompter().Confirm(capitalize(question)+"?", false)
+	ok, err := f.Prompter().Confirm(upperFirst(question)+"?", false)
 	if err != nil {
 		return err
 	}

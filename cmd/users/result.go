@@ -31,14 +31,20 @@ func printResults(f *cmdutil.Factory, results []userapi.Result, list bool) error
 	return w.Close()
 }
 
+// capitalize makes a message a sentence: upper-case first letter, final dot.
 func capitalize(s string) string {
 	if s == "" {
 		return s
 	}
-	if c := s[0]; c >= 'a' && c <= 'z' {
-		return string(c-'a'+'A') + s[1:] + dot(s)
+	return upperFirst(s) + dot(s)
+}
+
+// upperFirst upper-cases an ASCII first letter.
+func upperFirst(s string) string {
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		return string(s[0]-'a'+'A') + s[1:]
 	}
-	return s + dot(s)
+	return s
 }
 
 func dot(s string) string {
