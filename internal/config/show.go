@@ -26,6 +26,15 @@ func Mask(s string) string {
 	return maskDots + string(r[n-4:])
 }
 
+// maskField masks the secret of a field: API tokens keep their last 4
+// characters (to tell keys apart), passwords show nothing of themselves.
+func maskField(field, v string) string {
+	if field == "password" && v != "" {
+		return maskDots
+	}
+	return Mask(v)
+}
+
 // ShowField is one line of `profile show`.
 type ShowField struct {
 	// Key is the profile key (api, url, token, list_path, ...).
@@ -89,7 +98,7 @@ func (c *Config) Show(name string, getenv func(string) string, store secret.Stor
 			sf.Value = "(unset)"
 			if getenv != nil {
 				if v := getenv(ref.Env); v != "" {
-					sf.Value = Mask(v)
+					sf.Value = maskField(f, v)
 				}
 			}
 		case ref.Keyring:
@@ -99,7 +108,7 @@ func (c *Config) Show(name string, getenv func(string) string, store secret.Stor
 				v, err := store.Get(secret.Service, secret.Key(name, f))
 				switch {
 				case err == nil:
-					sf.Value = Mask(v)
+					sf.Value = maskField(f, v)
 				case errors.Is(err, secret.ErrNotFound):
 					sf.Value = "(unset)"
 				default:
@@ -108,7 +117,7 @@ func (c *Config) Show(name string, getenv func(string) string, store secret.Stor
 			}
 		default:
 			sf.Where = fmt.Sprintf("config file (%04o)", mode)
-			sf.Value = Mask(ref.Value)
+			sf.Value = maskField(f, ref.Value)
 		}
 		fields = append(fields, sf)
 	}
