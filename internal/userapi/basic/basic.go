@@ -64,7 +64,8 @@ var (
 // Client talks to the /api/v1/users API of one profile. It is safe for
 // concurrent use.
 type Client struct {
-	http     *httpx.Client
+	http *httpx.Client
+	// base is the profile URL for messages, without userinfo or query.
 	base     string
 	profile  string
 	username string
@@ -100,6 +101,7 @@ func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (
 		return nil, userapi.Errorf(userapi.KindUsage,
 			"no password for profile %s: set USERCTL_PASSWORD or run `userctl profile add`", prof)
 	}
+	base = trimAPIPath(base)
 	user, pass := p.Username, p.Password
 	opts := httpx.Options{
 		BaseURL:      base,
@@ -122,7 +124,30 @@ func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (
 	if err != nil {
 		return nil, err
 	}
-	return &Client{http: hc, base: base, profile: prof, username: user, password: pass}, nil
+	shown := *hc.BaseURL() // for messages: no userinfo or query, which may hold secrets
+	shown.User, shown.RawQuery, shown.ForceQuery = nil, "", false
+	return &Client{http: hc, base: strings.TrimRight(shown.String(), "/"), profile: prof, username: user, password: pass}, nil
+}
+
+// trimAPIPath drops a trailing /api/v1 or /api/v1/users from a profile URL:
+// the document's base URL is the server, and a user who pasted the API's
+// own path would otherwise get /api/v1/api/v1/users. A URL that does not
+// parse is left for httpx to report.
+func trimAPIPath(base string) string {
+	u, err := url.Parse(base)
+	if err != nil || u.RawQuery != "" || u.Fragment != "" {
+		return base
+	}
+	p := strings.TrimRight(u.EscapedPath(), "/")
+	for _, suffix := range []string{usersPath, strings.TrimSuffix(usersPath, "/users")} {
+		if strings.HasSuffix(p, suffix) {
+			esc := strings.TrimSuffix(p, suffix)
+			u.Path, _ = url.PathUnescape(esc)
+			u.RawPath = esc
+			return u.String()
+		}
+	}
+	return base
 }
 
 // Info describes the dialect.

@@ -59,6 +59,15 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 
 func (c *Client) list(ctx context.Context) ([]wireUser, error) {
 	resp, err := c.do(ctx, httpx.Request{Method: http.MethodGet, Path: usersPath})
+	var e *userapi.Error
+	if errors.As(err, &e) && e.Kind == userapi.KindNotFound {
+		// The collection always exists: a 404 means a wrong profile URL.
+		cp := *e
+		cp.Message = fmt.Sprintf("no users API at %s%s (is the URL of profile %s right?): %s",
+			c.base, usersPath, c.profile, e.Message)
+		cp.Err = e
+		return nil, &cp
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -180,11 +189,23 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 			return userapi.User{}, subject(err, username)
 		}
 	}
-	w, err := decodeValueUser("create", resp.Body)
-	if err != nil {
-		return userapi.User{}, err
+	return c.created(ctx, username, resp.Body), nil
+}
+
+// created is the user a successful create made. The document promises
+// {"value": {username, admin}}; when a 2xx body holds no user (empty, 204,
+// plain text) the user is fetched, and when even that fails it is the
+// username without admin rights, which is all a create can set: the
+// create went through and must not be reported failed (a retry would
+// conflict).
+func (c *Client) created(ctx context.Context, username string, body []byte) userapi.User {
+	if w, err := decodeUser("create", body); err == nil {
+		return w.normalize()
 	}
-	return w.normalize(), nil
+	if u, err := c.GetUser(ctx, username); err == nil {
+		return u
+	}
+	return wireUser{Username: username}.normalize()
 }
 
 // createCheck validates a create before anything is sent.
@@ -254,27 +275,48 @@ func (c *Client) SetPassword(ctx context.Context, id string, change userapi.Pass
 	if err != nil {
 		return userapi.Result{}, err
 	}
-	resp, err := c.do(ctx, httpx.Request{Method: http.MethodPatch, Path: userPath(id), Body: data}, change.Current, change.New)
+	_, err = c.do(ctx, httpx.Request{Method: http.MethodPatch, Path: userPath(id), Body: data}, change.Current, change.New)
 	if err != nil {
 		var e *userapi.Error
-		if errors.As(err, &e) && e.Status == http.StatusForbidden {
+		if errors.As(err, &e) && (e.Status == http.StatusForbidden || e.Status == http.StatusUnauthorized) {
+			// The document does not say how a wrong current password is
+			// answered; 401 and 403 are the likely ones.
 			return userapi.Result{}, userapi.WithSubject(err, fmt.Sprintf("changing the password of user %q (is the current password right?)", id))
 		}
 		return userapi.Result{}, subject(err, id)
 	}
-	if _, err := decodeValueUser("passwd", resp.Body); err != nil {
-		return userapi.Result{}, err
-	}
+	// Any 2xx means the password changed, whatever the body (the document
+	// shows {"value": {username, admin}}, which holds nothing more to tell).
 	return userapi.Result{ID: id, Action: "password changed", Message: fmt.Sprintf("password of user %q changed", id)}, nil
 }
 
 // DeleteUser sends DELETE /api/v1/users/{user} (204).
+//
+// The DELETE is not re-sent blindly either: a second DELETE of a user the
+// first one removed answers 404, which would report a deleted user "not
+// found". When it may have reached the server, the user is looked up: gone
+// means deleted, still there means the DELETE is sent once more.
 func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOptions) (userapi.Result, error) {
 	if err := checkUsername(id); err != nil {
 		return userapi.Result{}, err
 	}
-	if _, err := c.do(ctx, httpx.Request{Method: http.MethodDelete, Path: userPath(id)}); err != nil {
-		return userapi.Result{}, subject(err, id)
+	r := httpx.Request{Method: http.MethodDelete, Path: userPath(id), Retry: retry(false)}
+	if _, err := c.do(ctx, r); err != nil {
+		var e *userapi.Error
+		if !errors.As(err, &e) || !e.MaybeSent {
+			return userapi.Result{}, subject(err, id)
+		}
+		_, gerr := c.GetUser(ctx, id)
+		switch {
+		case userapi.IsKind(gerr, userapi.KindNotFound):
+			// Gone: the DELETE went through.
+		case gerr != nil:
+			return userapi.Result{}, subject(err, id) // cannot tell: report the delete's failure
+		default:
+			if _, err := c.do(ctx, r); err != nil {
+				return userapi.Result{}, subject(err, id)
+			}
+		}
 	}
 	return userapi.Result{ID: id, Action: "deleted", Message: fmt.Sprintf("user %q deleted", id)}, nil
 }

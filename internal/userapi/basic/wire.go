@@ -47,44 +47,51 @@ func unreadable(what string, err error) error {
 	return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("unreadable %s response: %v", what, err), Err: err}
 }
 
-// decodeUser reads an unwrapped user (GET /api/v1/users/{user}).
+// decodeUser reads a user, unwrapped as GET /api/v1/users/{user} sends it
+// or wrapped in {"value": …} as create and passwd do: a server that wraps
+// (or does not wrap) one answer more than the document shows is still
+// understood. The username is required; admin may be missing or null
+// (false), and unknown fields are ignored.
 func decodeUser(what string, body []byte) (wireUser, error) {
-	var w wireUser
-	if err := json.Unmarshal(body, &w); err != nil {
-		return wireUser{}, unreadable(what, err)
-	}
-	if w.Username == "" {
-		return wireUser{}, unreadable(what, fmt.Errorf("no username in %s", clipped(body)))
-	}
-	return w, nil
-}
-
-// decodeValueUser reads {"value": {username, admin}} (create, passwd).
-func decodeValueUser(what string, body []byte) (wireUser, error) {
 	var v struct {
-		Value *wireUser `json:"value"`
+		wireUser
+		Value json.RawMessage `json:"value"`
 	}
 	if err := json.Unmarshal(body, &v); err != nil {
 		return wireUser{}, unreadable(what, err)
 	}
-	if v.Value == nil || v.Value.Username == "" {
-		return wireUser{}, unreadable(what, fmt.Errorf("no {\"value\": {\"username\": …}} in %s", clipped(body)))
+	if v.Username != "" {
+		return v.wireUser, nil
 	}
-	return *v.Value, nil
+	if len(v.Value) > 0 && v.Value[0] == '{' {
+		var w wireUser
+		if err := json.Unmarshal(v.Value, &w); err != nil {
+			return wireUser{}, unreadable(what, err)
+		}
+		if w.Username != "" {
+			return w, nil
+		}
+	}
+	return wireUser{}, unreadable(what, fmt.Errorf("no username in %s", clipped(body)))
 }
 
-// decodeList reads {"value": [users]}.
+// decodeList reads {"value": [users]}. A null value is an empty list (a Go
+// server encodes an empty slice it never allocated so).
 func decodeList(body []byte) ([]wireUser, error) {
 	var v struct {
-		Value *[]wireUser `json:"value"`
+		Value json.RawMessage `json:"value"`
 	}
 	if err := json.Unmarshal(body, &v); err != nil {
 		return nil, unreadable("list", err)
 	}
-	if v.Value == nil {
+	if len(v.Value) == 0 {
 		return nil, unreadable("list", fmt.Errorf("no {\"value\": [...]} in %s", clipped(body)))
 	}
-	return *v.Value, nil
+	var users []wireUser
+	if err := json.Unmarshal(v.Value, &users); err != nil {
+		return nil, unreadable("list", err)
+	}
+	return users, nil
 }
 
 func clipped(b []byte) string {
