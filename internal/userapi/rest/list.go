@@ -118,7 +118,8 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size int, out ch
 	defer close(out)
 	seen := map[string]bool{}
 	offset := 0
-	for st != nil {
+	prevFirst := ""
+	for first := true; st != nil; first = false {
 		key := st.url + "?" + st.query.Encode()
 		if seen[key] {
 			out <- page{err: userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same next page twice (%s); stopping", key)}
@@ -130,6 +131,11 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size int, out ch
 			req.Path, req.Query = st.url, nil
 		}
 		resp, err := c.http.Do(ctx, req)
+		if err != nil && !first && st.url == "" && !st.query.Has("cursor") && userapi.KindOf(err) == userapi.KindNotFound {
+			// A page number or offset the client worked out, past the end:
+			// some services answer 404 there rather than an empty page.
+			return
+		}
 		if err != nil {
 			select {
 			case out <- page{err: err}:
@@ -144,6 +150,23 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size int, out ch
 			case <-ctx.Done():
 			}
 			return
+		}
+		if len(users) > 0 {
+			if users[0].ID != "" && users[0].ID == prevFirst {
+				if st.url == "" && !st.query.Has("cursor") {
+					// The service ignores the paging parameters and sent
+					// the same page again: that was everyone. (A cursor
+					// or a link came from the server, which said there
+					// was more: the same page again is a loop.)
+					return
+				}
+				select {
+				case out <- page{err: userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same page twice (%s); stopping", key)}:
+				case <-ctx.Done():
+				}
+				return
+			}
+			prevFirst = users[0].ID
 		}
 		offset += len(users)
 		next := c.next(st, resp, meta, len(users), size, offset)
@@ -216,7 +239,7 @@ func (c *Client) next(cur *pageState, resp *httpx.Response, meta map[string]any,
 		}
 	}
 	if mode == PageOffset {
-		if got < size {
+		if !morePages(meta, got, size, offset) {
 			return nil
 		}
 		q := cloneQuery(cur.query)
@@ -224,7 +247,7 @@ func (c *Client) next(cur *pageState, resp *httpx.Response, meta map[string]any,
 		return &pageState{query: q}
 	}
 	// page + per_page until a short page (or the server's next_page number).
-	if got < size {
+	if !morePages(meta, got, size, offset) {
 		if hm, ok := meta["has_more"].(bool); !ok || !hm {
 			return nil
 		}
@@ -241,6 +264,51 @@ func (c *Client) next(cur *pageState, resp *httpx.Response, meta map[string]any,
 	}
 	q.Set("page", strconv.Itoa(nextNum))
 	return &pageState{query: q, page: nextNum}
+}
+
+// morePages guesses whether a page-number or offset listing goes on after
+// a page of got users (offset in all so far), asked for size per page. A
+// total in the answer decides; else a full page means more. A page is full
+// when it has size users, or as many as the page size the server says it
+// used (services cap per_page below what was asked).
+func morePages(meta map[string]any, got, size, offset int) bool {
+	if total, ok := metaInt(meta, "total", "total_count", "totalCount", "total_items", "totalItems", "total_results"); ok {
+		return offset < total
+	}
+	if got >= size {
+		return true
+	}
+	ps, ok := metaInt(meta, "per_page", "page_size", "perPage", "pageSize", "limit")
+	return ok && ps > 0 && got >= ps
+}
+
+// metaInt reads the first of keys that holds a whole number (JSON number or
+// digits in a string) from the top level of a list answer or its "meta" /
+// "pagination" object.
+func metaInt(meta map[string]any, keys ...string) (int, bool) {
+	for _, m := range []any{meta, meta["meta"], meta["pagination"]} {
+		mm, ok := m.(map[string]any)
+		if !ok {
+			continue
+		}
+		for _, k := range keys {
+			var s string
+			switch v := mm[k].(type) {
+			case json.Number:
+				s = v.String()
+			case float64:
+				s = strconv.FormatFloat(v, 'f', -1, 64)
+			case string:
+				s = v
+			default:
+				continue
+			}
+			if n, err := strconv.Atoi(s); err == nil && n >= 0 {
+				return n, true
+			}
+		}
+	}
+	return 0, false
 }
 
 func (c *Client) abs(resp *httpx.Response, ref string) *pageState {

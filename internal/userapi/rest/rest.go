@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -187,9 +189,20 @@ func str(m map[string]any, k string) string {
 	return ""
 }
 
+// parseTime reads the times of a user object: RFC 3339 as the document
+// says, the usual near misses (no zone, a space, a date), and Unix times in
+// seconds or milliseconds. The result is UTC; nil when absent or unreadable.
 func parseTime(s string) *time.Time {
 	if s == "" {
 		return nil
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
+		t := time.Unix(n, 0)
+		if n >= 1e11 { // milliseconds
+			t = time.UnixMilli(n)
+		}
+		t = t.UTC()
+		return &t
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999", "2006-01-02 15:04:05", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
@@ -241,6 +254,16 @@ func (c *Client) decodeItem(raw []byte) (userapi.User, error) {
 func (c *Client) normalize(m map[string]any) userapi.User {
 	w := wire{ID: str(m, c.idField), Username: str(m, "username"), Email: str(m, "email"), Name: str(m, "name"),
 		Role: str(m, "role"), Status: str(m, "status"), CreatedAt: str(m, "created_at"), UpdatedAt: str(m, "updated_at")}
+	if w.Status == "" {
+		// No status: services of this shape often say it with a boolean.
+		if v, ok := m["active"].(bool); ok {
+			w.Status = map[bool]string{true: "active", false: "disabled"}[v]
+		} else if v, ok := m["enabled"].(bool); ok {
+			w.Status = map[bool]string{true: "active", false: "disabled"}[v]
+		} else if v, ok := m["disabled"].(bool); ok {
+			w.Status = map[bool]string{true: "disabled", false: "active"}[v]
+		}
+	}
 	if rs, ok := m["roles"].([]any); ok {
 		for _, r := range rs {
 			if s, ok := r.(string); ok {
@@ -272,17 +295,32 @@ func build(w wire, extra map[string]any) userapi.User {
 			u.Roles = append(u.Roles, r)
 		}
 	}
-	switch strings.ToLower(w.Status) {
-	case "disabled", "inactive", "suspended", "blocked", "locked":
-		u.Status = userapi.StatusDisabled
-	case "pending", "invited", "unverified":
-		u.Status = userapi.StatusPending
-	case "deleted":
-		u.Status = userapi.StatusDeleted
-	default:
-		u.Status = userapi.StatusActive
+	u.Status = normalStatus(w.Status)
+	if u.Status == "" && w.Status != "" {
+		// A status the normalized object has no word for: null, and the
+		// service's own word in extra rather than a guess.
+		if u.Extra == nil {
+			u.Extra = map[string]any{}
+		}
+		u.Extra["status"] = w.Status
 	}
 	return u
+}
+
+// normalStatus maps a service's status word to the normalized status; ""
+// when the user object has none (null in the output) or the word is unknown.
+func normalStatus(s string) userapi.Status {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "active", "enabled", "activated", "confirmed", "verified":
+		return userapi.StatusActive
+	case "disabled", "inactive", "deactivated", "suspended", "blocked", "locked", "banned":
+		return userapi.StatusDisabled
+	case "pending", "invited", "unverified", "unconfirmed", "provisioned", "staged":
+		return userapi.StatusPending
+	case "deleted", "removed", "archived":
+		return userapi.StatusDeleted
+	}
+	return ""
 }
 
 func userPath(id string) string { return "/users/" + url.PathEscape(id) }
@@ -339,7 +377,41 @@ func jsonBody(v any) []byte {
 	return b
 }
 
-func createBody(req userapi.CreateRequest) map[string]any {
+// oneRole reduces --role and --admin to the one role of a rest user; ok is
+// false when none was asked for.
+func oneRole(roles []string, admin *bool) (role string, ok bool, err error) {
+	var want []string
+	for _, r := range roles {
+		if r = strings.TrimSpace(r); r != "" && !slices.Contains(want, r) {
+			want = append(want, r)
+		}
+	}
+	if admin != nil {
+		switch {
+		case *admin && !slices.Contains(want, "admin"):
+			want = append(want, "admin")
+		case !*admin && len(want) == 0:
+			want = append(want, "user")
+		case !*admin && slices.Contains(want, "admin"):
+			return "", false, userapi.Errorf(userapi.KindUsage, "--admin=false contradicts --role admin")
+		}
+	}
+	switch len(want) {
+	case 0:
+		if roles != nil && len(roles) == 0 {
+			return "user", true, nil // roles cleared: the documented default
+		}
+		return "", false, nil
+	case 1:
+		return want[0], true, nil
+	}
+	return "", false, userapi.Errorf(userapi.KindUsage, "the rest API has one role per user, not %d (%s): give one --role",
+		len(want), strings.Join(want, ", "))
+}
+
+// createBody is the documented create body: email, name, password and the
+// optional role; username and profile extras only when asked for.
+func createBody(req userapi.CreateRequest) (map[string]any, error) {
 	body := map[string]any{"email": req.Email, "name": req.Name, "password": req.Password}
 	if body["name"] == "" && (req.FirstName != "" || req.LastName != "") {
 		body["name"] = strings.TrimSpace(req.FirstName + " " + req.LastName)
@@ -347,61 +419,122 @@ func createBody(req userapi.CreateRequest) map[string]any {
 	if req.Username != "" {
 		body["username"] = req.Username
 	}
-	switch {
-	case len(req.Roles) > 0:
-		body["role"] = req.Roles[0]
-	case req.Admin != nil && *req.Admin:
-		body["role"] = "admin"
+	role, ok, err := oneRole(req.Roles, req.Admin)
+	if err != nil {
+		return nil, err
 	}
-	if req.Inactive {
-		body["status"] = "disabled"
+	if ok && (role != "user" || len(req.Roles) > 0) {
+		body["role"] = role
 	}
 	for k, v := range req.Extra {
 		if _, taken := body[k]; !taken {
 			body[k] = v
 		}
 	}
-	return body
+	return body, nil
+}
+
+// conflictWords recognize a duplicate refused as bad parameters: the
+// document lists no 409, so a server may well answer 400 or 422.
+var conflictWords = regexp.MustCompile(`(?i)already (been )?(exists|taken|in use|registered|used)|duplicate|not unique|must be unique|is taken`)
+
+// asConflict turns a 400/422 that says the email is taken into a conflict.
+func asConflict(err error) error {
+	var e *userapi.Error
+	if errors.As(err, &e) && e.Kind == userapi.KindInvalid && conflictWords.MatchString(e.Message) {
+		c := *e
+		c.Kind = userapi.KindConflict
+		return &c
+	}
+	return err
 }
 
 // CreateUser creates a user with POST /users. A POST that may have reached
-// the server without an answer is checked by email before one retry.
+// the server without an answer is checked by email before one retry. An
+// inactive user is created, then disabled the documented way, since the
+// document's create body has no status.
 func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (userapi.User, error) {
 	if req.Email == "" {
 		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "missing required flag --email")
 	}
+	if req.Name == "" && strings.TrimSpace(req.FirstName+req.LastName) == "" {
+		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "missing required flag --name")
+	}
 	if len(req.Password) < MinPasswordLength {
 		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "password must be at least %d characters", MinPasswordLength)
 	}
-	if err := oneRole(req.Roles); err != nil {
+	fields, err := createBody(req)
+	if err != nil {
 		return userapi.User{}, err
 	}
-	body := jsonBody(createBody(req))
+	body := jsonBody(fields)
 	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: "/users", Body: body})
 	var e *userapi.Error
 	if err != nil && errors.As(err, &e) && e.MaybeSent {
 		if u, found, ferr := c.FindUser(ctx, req.Email); ferr == nil && found {
-			return u, nil
+			return c.finishCreate(ctx, req, u)
 		} else if ferr == nil {
 			resp, err = c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: "/users", Body: body})
 		}
 	}
 	if err != nil {
-		return userapi.User{}, userapi.WithSubject(err, fmt.Sprintf("user %q", req.Email))
+		return userapi.User{}, userapi.WithSubject(asConflict(err), fmt.Sprintf("user %q", req.Email))
 	}
-	return c.decodeUser(resp)
+	if len(bytes.TrimSpace(resp.Body)) == 0 {
+		// Created, but the answer holds no user: read it back rather than
+		// fail (a retry would then be a conflict).
+		return c.createdWithoutBody(ctx, req, resp)
+	}
+	u, err := c.decodeUser(resp)
+	if err != nil {
+		return userapi.User{}, err
+	}
+	return c.finishCreate(ctx, req, u)
 }
 
-// oneRole refuses several roles: the API's user has a single role field,
-// and sending one of them would silently drop the others.
-func oneRole(roles []string) error {
-	if len(roles) > 1 {
-		return userapi.Errorf(userapi.KindUsage, "the rest API gives a user one role, got %d (%s)", len(roles), strings.Join(roles, ", "))
+// createdWithoutBody fetches a user whose create answered 2xx with an empty
+// body: from the Location header when there is one, else by email.
+func (c *Client) createdWithoutBody(ctx context.Context, req userapi.CreateRequest, resp *httpx.Response) (userapi.User, error) {
+	if loc := resp.Header.Get("Location"); loc != "" {
+		if ref, err := resp.URL.Parse(loc); err == nil {
+			r, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: ref.String()})
+			if err == nil && len(bytes.TrimSpace(r.Body)) > 0 {
+				if u, err := c.decodeUser(r); err == nil {
+					return c.finishCreate(ctx, req, u)
+				}
+			}
+		}
 	}
-	return nil
+	u, found, err := c.FindUser(ctx, req.Email)
+	switch {
+	case err != nil:
+		return userapi.User{}, userapi.WithSubject(err, fmt.Sprintf("user %q was created but reading it back failed", req.Email))
+	case !found:
+		return userapi.User{}, userapi.Errorf(userapi.KindUnknown, "user %q: the server answered %d with no user, and no user has that email", req.Email, resp.Status)
+	}
+	return c.finishCreate(ctx, req, u)
 }
 
-func updateBody(req userapi.UpdateRequest) map[string]any {
+// finishCreate disables a user created with --inactive.
+func (c *Client) finishCreate(ctx context.Context, req userapi.CreateRequest, u userapi.User) (userapi.User, error) {
+	if !req.Inactive || u.Status == userapi.StatusDisabled {
+		return u, nil
+	}
+	d, err := c.DisableUser(ctx, u.ID)
+	if err != nil {
+		var e *userapi.Error
+		if errors.As(err, &e) {
+			ce := *e
+			ce.Message = fmt.Sprintf("user %q was created with id %q but not disabled: %s", req.Email, u.ID, e.Message)
+			ce.Err = e
+			return u, &ce
+		}
+		return u, err
+	}
+	return d, nil
+}
+
+func updateBody(req userapi.UpdateRequest) (map[string]any, error) {
 	body := map[string]any{}
 	if req.Email != nil {
 		body["email"] = *req.Email
@@ -418,18 +551,19 @@ func updateBody(req userapi.UpdateRequest) map[string]any {
 		}
 		body["name"] = strings.TrimSpace(f + " " + l)
 	}
+	var roles []string
 	if req.Roles != nil {
-		if len(*req.Roles) > 0 {
-			body["role"] = (*req.Roles)[0]
-		} else {
-			body["role"] = "user"
+		roles = *req.Roles
+		if roles == nil {
+			roles = []string{}
 		}
-	} else if req.Admin != nil {
-		if *req.Admin {
-			body["role"] = "admin"
-		} else {
-			body["role"] = "user"
-		}
+	}
+	role, ok, err := oneRole(roles, req.Admin)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		body["role"] = role
 	}
 	if req.Status != nil {
 		body["status"] = string(*req.Status)
@@ -439,7 +573,7 @@ func updateBody(req userapi.UpdateRequest) map[string]any {
 			body[k] = v
 		}
 	}
-	return body
+	return body, nil
 }
 
 // UpdateUser sends PUT /users/{id} with the changed fields.
@@ -450,12 +584,12 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 	if req.IsEmpty() {
 		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "nothing to update: give at least one of --email, --name, --role, --status, --admin")
 	}
-	if req.Roles != nil {
-		if err := oneRole(*req.Roles); err != nil {
-			return userapi.User{}, err
-		}
+	body, err := updateBody(req)
+	if err != nil {
+		return userapi.User{}, err
 	}
-	return c.put(ctx, http.MethodPut, id, updateBody(req))
+	u, err := c.put(ctx, http.MethodPut, id, body)
+	return u, asConflict(err)
 }
 
 func (c *Client) put(ctx context.Context, method, id string, body map[string]any) (userapi.User, error) {
