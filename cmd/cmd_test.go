@@ -208,7 +208,7 @@ func TestDeleteIgnoreNotFound(t *testing.T) {
 	}
 }
 
-func TestGetSeveralIsArrayAndFailurePrintsNothing(t *testing.T) {
+func TestGetSeveralIsArrayAndMissingOnesExit3(t *testing.T) {
 	h := newHarness(t, false)
 	if code := h.run("users", "get", "u1", "u2", "-o", "json"); code != 0 {
 		t.Fatalf("exit %d", code)
@@ -218,14 +218,37 @@ func TestGetSeveralIsArrayAndFailurePrintsNothing(t *testing.T) {
 		t.Fatalf("stdout %s: %v", h.out, err)
 	}
 	h.out.Reset()
-	if code := h.run("users", "get", "u1", "zz"); code != 3 {
+	if code := h.run("users", "get", "u1", "zz", "yy", "-o", "json"); code != 3 {
 		t.Errorf("exit %d, want 3", code)
 	}
-	if h.out.Len() != 0 {
-		t.Errorf("stdout after a failure: %q", h.out)
+	arr = nil
+	if err := json.Unmarshal(h.out.Bytes(), &arr); err != nil || len(arr) != 1 || arr[0]["id"] != "u1" {
+		t.Errorf("stdout %q: want the one user found (%v)", h.out, err)
+	}
+	if got := h.errOut.String(); got != "userctl: 2 users not found: \"zz\", \"yy\"\n" {
+		t.Errorf("stderr = %q", got)
+	}
+	h.out.Reset()
+	h.errOut.Reset()
+	if code := h.run("users", "get", "zz"); code != 3 || h.out.Len() != 0 {
+		t.Errorf("single missing: exit %d, stdout %q", code, h.out)
 	}
 	if !strings.HasPrefix(h.errOut.String(), "userctl: ") || strings.Count(h.errOut.String(), "\n") != 1 {
 		t.Errorf("error is not one line: %q", h.errOut)
+	}
+}
+
+func TestDeleteSeveralGoesOnPastMissing(t *testing.T) {
+	h := newHarness(t, false)
+	code := h.run("users", "delete", "u1", "ghost", "u2", "--yes")
+	if code != 3 {
+		t.Errorf("exit %d, want 3", code)
+	}
+	if got := strings.Join(h.backend.calls, ";"); got != "delete u1;delete ghost;delete u2" {
+		t.Errorf("calls = %s", got)
+	}
+	if _, left := h.backend.users["u2"]; left {
+		t.Error("u2 not deleted after a missing user")
 	}
 }
 

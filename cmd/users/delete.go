@@ -3,6 +3,7 @@ package users
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -82,12 +83,24 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if err := confirm(f, opts.Yes, fmt.Sprintf("delete %s", plural(opts.IDs))); err != nil {
 		return err
 	}
+	// A user that is not found does not stop the others (exit 3 at the end,
+	// 0 with --ignore-not-found); any other error stops at once.
 	var results []userapi.Result
+	var missing []string
+	var notFound error
 	for _, id := range opts.IDs {
 		res, err := b.DeleteUser(ctx, id, opts.Opts)
 		if err != nil {
-			if opts.IgnoreNotFound && userapi.IsKind(err, userapi.KindNotFound) {
-				results = append(results, userapi.Result{ID: id, Action: "not found", Message: fmt.Sprintf("user %q not found (ignored)", id)})
+			if userapi.IsKind(err, userapi.KindNotFound) {
+				msg := fmt.Sprintf("user %q not found (ignored)", id)
+				if !opts.IgnoreNotFound {
+					missing = append(missing, strconv.Quote(id))
+					if notFound == nil {
+						notFound = err
+					}
+					msg = fmt.Sprintf("user %q not found", id)
+				}
+				results = append(results, userapi.Result{ID: id, Action: "not found", Message: msg})
 				continue
 			}
 			_ = printResults(f, results, true)
@@ -98,7 +111,13 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		}
 		results = append(results, res)
 	}
-	return printResults(f, results, len(opts.IDs) > 1)
+	if len(opts.IDs) == 1 && notFound != nil {
+		return notFound
+	}
+	if err := printResults(f, results, len(opts.IDs) > 1); err != nil {
+		return err
+	}
+	return notFoundError(missing, notFound)
 }
 
 func plural(ids []string) string {

@@ -2,6 +2,9 @@ package users
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -43,25 +46,54 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 	if err != nil {
 		return err
 	}
-	// Fetch first, print after: a failure prints no partial document.
+	// Fetch first, print after, so that output is one well-formed document.
+	// Users that are not found are reported after the others (exit 3);
+	// any other error stops at once.
 	users := make([]userapi.User, 0, len(opts.IDs))
+	var missing []string
+	var notFound error
 	for _, id := range opts.IDs {
 		u, err := b.GetUser(ctx, id)
 		if err != nil {
+			if userapi.IsKind(err, userapi.KindNotFound) && len(opts.IDs) > 1 {
+				missing = append(missing, strconv.Quote(id))
+				if notFound == nil {
+					notFound = err
+				}
+				continue
+			}
 			return err
 		}
 		users = append(users, u)
 	}
-	w, err := opts.F.Printer(output.UserSchema(), len(opts.IDs) > 1)
-	if err != nil {
-		return err
-	}
-	for _, u := range users {
-		if err := w.Write(u); err != nil {
+	if len(users) > 0 {
+		w, err := opts.F.Printer(output.UserSchema(), len(opts.IDs) > 1)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if err := w.Write(u); err != nil {
+				return err
+			}
+		}
+		if err := w.Close(); err != nil {
 			return err
 		}
 	}
-	return w.Close()
+	return notFoundError(missing, notFound)
+}
+
+// notFoundError sums up the users a multi-ID verb did not find, keeping the
+// not-found kind (exit 3); nil when none was missing.
+func notFoundError(missing []string, first error) error {
+	switch len(missing) {
+	case 0:
+		return nil
+	case 1:
+		return first
+	}
+	return &userapi.Error{Kind: userapi.KindNotFound, Err: first,
+		Message: fmt.Sprintf("%d users not found: %s", len(missing), strings.Join(missing, ", "))}
 }
 
 // printUser prints one user object.

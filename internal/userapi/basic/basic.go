@@ -57,6 +57,7 @@ var (
 	_ userapi.Backend        = (*Client)(nil)
 	_ userapi.PasswordSetter = (*Client)(nil)
 	_ userapi.Finder         = (*Client)(nil)
+	_ userapi.RoleLister     = (*Client)(nil)
 	_ userapi.Checker        = (*Client)(nil)
 	_ userapi.RawRequester   = (*Client)(nil)
 )

@@ -355,3 +355,9 @@ func (c *Client) Raw(ctx context.Context, method, path string, body []byte, head
 	}
 	return c.http.Raw(ctx, strings.ToUpper(method), path, body, header)
 }
+
+// ListRoles lists the one role the API knows, without a request: a user is
+// an admin or not (the flag is read-only as far as the API shows).
+func (c *Client) ListRoles(context.Context) ([]userapi.Role, error) {
+	return []userapi.Role{{Name: "admin", Description: "administrator (set by the server; read-only through this API)"}}, nil
+}

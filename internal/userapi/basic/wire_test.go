@@ -158,7 +158,7 @@ func TestRegistered(t *testing.T) {
 	if info.Name != Name || !reflect.DeepEqual(info.CreateRequired, []string{"username", "password"}) || info.MinPasswordLength != 8 {
 		t.Errorf("info = %+v", info)
 	}
-	want := []string{"create", "delete", "get", "list", "passwd"}
+	want := []string{"create", "delete", "get", "list", "passwd", "roles"}
 	if got := userapi.Capabilities(b); !reflect.DeepEqual(got, want) {
 		t.Errorf("capabilities = %v, want %v", got, want)
 	}
