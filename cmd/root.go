@@ -66,6 +66,9 @@ func printError(f *cmdutil.Factory, err error) {
 		msg = "interrupted"
 	}
 	msg = strings.TrimSpace(strings.ReplaceAll(msg, "\n", " "))
+	if userapi.KindOf(err) == userapi.KindAuth && !strings.Contains(msg, "profile") {
+		msg += " (check the credentials with `userctl profile check`)"
+	}
 	fmt.Fprintf(f.IO.ErrOut, "userctl: %s\n", msg)
 }
 

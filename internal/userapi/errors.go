@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 )
 
@@ -146,14 +147,24 @@ func WithSubject(err error, subject string) error {
 	c := *e
 	switch c.Kind {
 	case KindNotFound:
-		c.Message = subject + " not found" + suffix(e.Message, "not found")
+		c.Message = subject + " not found" + suffix(withoutStatus(e), "not found")
 	case KindConflict:
-		c.Message = subject + " already exists" + suffix(e.Message, "conflict")
+		c.Message = subject + " already exists" + suffix(withoutStatus(e), "conflict")
 	default:
 		c.Message = subject + ": " + e.Message
 	}
 	c.Err = e
 	return &c
+}
+
+// withoutStatus is the message without its leading "404 Not Found" (the
+// subject's phrase says it already).
+func withoutStatus(e *Error) string {
+	if e.Status == 0 {
+		return e.Message
+	}
+	prefix := fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status))
+	return strings.TrimPrefix(strings.TrimPrefix(e.Message, prefix), ": ")
 }
 
 func suffix(msg, generic string) string {

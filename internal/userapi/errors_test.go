@@ -48,7 +48,7 @@ func TestKindForStatus(t *testing.T) {
 
 func TestWithSubjectNamesTheThing(t *testing.T) {
 	err := userapi.WithSubject(&userapi.Error{Kind: userapi.KindNotFound, Status: 404, Message: "404 Not Found: no such user"}, `user "usr_1"`)
-	if got := err.Error(); got != `user "usr_1" not found: 404 Not Found: no such user` {
+	if got := err.Error(); got != `user "usr_1" not found: no such user` {
 		t.Errorf("message = %q", got)
 	}
 	if userapi.ExitCode(err) != 3 {

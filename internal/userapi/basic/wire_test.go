@@ -389,7 +389,7 @@ func TestCreateConflict(t *testing.T) {
 		if userapi.KindOf(err) != userapi.KindConflict || userapi.ExitCode(err) != 5 {
 			t.Fatalf("kind %v (%v), want conflict", userapi.KindOf(err), err)
 		}
-		if want := `user "alice" already exists: 409 Conflict: Username already existed`; err.Error() != want {
+		if want := `user "alice" already exists: Username already existed`; err.Error() != want {
 			t.Errorf("message %q, want %q", err, want)
 		}
 		if n := len(f.Calls()); n != 1 {
@@ -492,7 +492,7 @@ func TestDelete(t *testing.T) {
 	}
 	checkCall(t, f.Calls()[0], "DELETE", "/api/v1/users/alice", "")
 	_, err = c.DeleteUser(ctx(t), "alice", userapi.DeleteOptions{})
-	if userapi.KindOf(err) != userapi.KindNotFound || err.Error() != `user "alice" not found: 404 Not Found: User not found` {
+	if userapi.KindOf(err) != userapi.KindNotFound || err.Error() != `user "alice" not found: User not found` {
 		t.Errorf("second delete: %v", err)
 	}
 }
@@ -527,8 +527,8 @@ func TestErrorDecoding(t *testing.T) {
 		{"401", reply{status: 401, body: `"Unauthorized"`}, userapi.KindAuth,
 			"401 Unauthorized: Unauthorized (check the username and password of profile svc: USERCTL_USERNAME, USERCTL_PASSWORD or `userctl profile add`)"},
 		{"409 JSON string", reply{status: 409, body: `"Username already existed"`}, userapi.KindConflict,
-			`user "alice" already exists: 409 Conflict: Username already existed`},
-		{"404 empty", reply{status: 404}, userapi.KindNotFound, `user "alice" not found: 404 Not Found`},
+			`user "alice" already exists: Username already existed`},
+		{"404 empty", reply{status: 404}, userapi.KindNotFound, `user "alice" not found`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, _ := newFake(t, nil, tc.rep)

@@ -140,7 +140,7 @@ func TestDeleteAndErrors(t *testing.T) {
 		msg    string
 	}{
 		{204, "", 0, ""},
-		{404, `{"error":"no such user"}`, 3, `user "usr_9" not found: 404 Not Found: no such user`},
+		{404, `{"error":"no such user"}`, 3, `user "usr_9" not found: no such user`},
 		{401, `{"message":"bad token"}`, 4, "bad token"},
 		{400, `{"errors":["email is invalid"]}`, 2, "email is invalid"},
 		{409, `conflict!`, 5, "conflict!"},
