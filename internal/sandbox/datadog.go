@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/mail"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,16 +66,20 @@ func newDatadogHandler(st *Store, opts Options) http.Handler {
 }
 
 func (h *datadogHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	path := r.URL.Path
+	// Route on the escaped path: a handle is one segment, and an escaped
+	// "/" (%2F) is part of it.
+	path := r.URL.EscapedPath()
 	var handle string
 	switch {
 	case path == ddUsersPath:
 	case strings.HasPrefix(path, ddUsersPath+"/") && len(path) > len(ddUsersPath)+1:
-		handle = path[len(ddUsersPath)+1:]
-		if strings.Contains(handle, "/") {
+		seg := path[len(ddUsersPath)+1:]
+		h, err := url.PathUnescape(seg)
+		if strings.Contains(seg, "/") || err != nil || h == "" {
 			ddError(w, http.StatusNotFound, "Not found")
 			return
 		}
+		handle = h
 	default:
 		ddError(w, http.StatusNotFound, "Not found")
 		return

@@ -271,3 +271,23 @@ func TestDatadogListStreamsLargeStore(t *testing.T) {
 		t.Fatalf("list: %d users", len(users))
 	}
 }
+
+// A handle is one path segment: an escaped "/" belongs to it, "@" may come
+// raw or as %40, and a raw "/" or a trailing slash is another path.
+func TestDatadogHandleSegment(t *testing.T) {
+	srv, _ := newDDServer(t, Options{})
+	r := ddDo(t, srv, "POST", "/api/v1/user", `{"handle":"a/b@example.com","name":"Slash"}`)
+	if r.status != 200 {
+		t.Fatalf("create: %d %s", r.status, r.raw)
+	}
+	for _, p := range []string{"/api/v1/user/a%2Fb@example.com", "/api/v1/user/a%2Fb%40example.com"} {
+		if r := ddDo(t, srv, "GET", p, ""); r.status != 200 || r.user(t)["handle"] != "a/b@example.com" {
+			t.Errorf("GET %s: %d %s", p, r.status, r.raw)
+		}
+	}
+	for _, p := range []string{"/api/v1/user/a/b@example.com", "/api/v1/user/"} {
+		if r := ddDo(t, srv, "GET", p, ""); r.status != 404 {
+			t.Errorf("GET %s: %d, want 404", p, r.status)
+		}
+	}
+}

@@ -30,8 +30,9 @@ import (
 //     one. Pages carry absolute next_page URLs built from the request's
 //     Host; a page past the last is 404.
 //   - Delete anonymises the account (name DELETED, email <id>@deleted, slug
-//     deleted-<id>); getting, updating or deleting it again is 410, and so
-//     is getting an inactive user as a non-admin. Deleting yourself is 403.
+//     deleted-<id>); updating or deleting it again is 410, and so is
+//     getting it, or an inactive user, as a non-admin (an admin gets the
+//     anonymised account). Deleting yourself is 403.
 //   - Like older udata servers, a create without "active" makes an inactive
 //     user and an update without "roles" empties them: clients must send
 //     both.
@@ -524,12 +525,19 @@ func (h *udataHandler) list(w http.ResponseWriter, r *http.Request, c udCaller) 
 	udPage(w, r, items, pg, size, total)
 }
 
+// get answers a user by id or slug. As udata does (apis/udata.md, "get"),
+// only non-admins get 410 for a deleted or inactive user: an admin sees the
+// anonymised account.
 func (h *udataHandler) get(w http.ResponseWriter, r *http.Request, c udCaller, ref string) {
-	rec, ok := h.live(w, r, ref)
-	if !ok {
+	rec, ok := h.lookup(ref)
+	switch {
+	case !ok:
+		udNotFound(w, r)
 		return
-	}
-	if rec.Status == "disabled" && !c.admin && !c.is(rec.ID) {
+	case rec.Status == "deleted" && !c.admin:
+		udError(w, http.StatusGone, "This user has been deleted")
+		return
+	case rec.Status == "disabled" && !c.admin && !c.is(rec.ID):
 		udError(w, http.StatusGone, "This user is not active")
 		return
 	}

@@ -204,7 +204,7 @@ func TestUdataSoftDelete(t *testing.T) {
 	if rec.Email != id+"@deleted" || rec.Username != "deleted-"+id || rec.Name != "DELETED" || rec.Status != "deleted" {
 		t.Errorf("record = %+v", rec)
 	}
-	for _, m := range []string{"GET", "DELETE", "PUT"} {
+	for _, m := range []string{"DELETE", "PUT"} {
 		if r := udDo(t, srv, m, "/api/1/users/"+id+"/", "admin", `{}`); r.status != 410 {
 			t.Errorf("%s after delete: %d", m, r.status)
 		}
@@ -212,6 +212,13 @@ func TestUdataSoftDelete(t *testing.T) {
 	// The list hides deleted users (the admin caller remains).
 	if m := udDo(t, srv, "GET", "/api/1/users/", "admin", "").json(t); m["total"] != 1.0 {
 		t.Errorf("list = %v", m)
+	}
+	// Getting it is 410 for non-admins only: admins see the anonymised account.
+	if r := udDo(t, srv, "GET", "/api/1/users/"+id+"/", "nonadmin", ""); r.status != 410 {
+		t.Errorf("GET after delete as non-admin: %d", r.status)
+	}
+	if r := udDo(t, srv, "GET", "/api/1/users/"+id+"/", "admin", ""); r.status != 200 || r.json(t)["email"] != id+"@deleted" {
+		t.Errorf("GET after delete as admin: %d %s", r.status, r.body)
 	}
 	// Deleting yourself is 403.
 	if r := udDo(t, srv, "DELETE", "/api/1/users/"+udAdminID+"/", "admin", ""); r.status != 403 {

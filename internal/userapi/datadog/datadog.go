@@ -11,6 +11,7 @@ package datadog
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -65,7 +66,9 @@ func init() {
 // Client talks to the Datadog API v1 user endpoints of one profile.
 type Client struct {
 	http *httpx.Client
-	base string
+	base string // the API root for messages, password redacted
+	// profile names the profile in messages.
+	profile string
 }
 
 // Compile-time checks of the capabilities the API has.
@@ -80,9 +83,17 @@ var (
 )
 
 // BaseURL returns the API root for a profile: its URL when set, else
-// https://api.<site> with the site checked against Sites.
+// https://api.<site> with the site checked against Sites. A URL written
+// with the API's own /api/v1 at its end (https://proxy.example.com/api/v1)
+// is cut back to the root the request paths are added to, so the paths do
+// not repeat it.
 func BaseURL(p userapi.Profile) (string, error) {
 	if u := strings.TrimSpace(p.URL); u != "" {
+		if root, ok := strings.CutSuffix(strings.TrimRight(u, "/"), "/api/v1"); ok {
+			if r, err := url.Parse(root); err == nil && r.Host != "" && r.RawQuery == "" {
+				return root, nil
+			}
+		}
 		return u, nil
 	}
 	site := strings.ToLower(strings.TrimSpace(p.Site))
@@ -145,7 +156,11 @@ func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (
 	if err != nil {
 		return nil, err
 	}
-	return &Client{http: hc, base: base}, nil
+	// base is only shown in messages: without a password the URL may hold.
+	if u, err := url.Parse(base); err == nil {
+		base = u.Redacted()
+	}
+	return &Client{http: hc, base: base, profile: p.Name}, nil
 }
 
 // Info describes the dialect.

@@ -1,6 +1,7 @@
 package datadog
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,6 +21,28 @@ const usersPath = "/api/v1/user"
 func userPath(handle string) string { return usersPath + "/" + url.PathEscape(handle) }
 
 func retry(b bool) *bool { return &b }
+
+// do sends a request and adds to a 403 (Datadog never answers 401) what to
+// check: the keys of the profile, and for changes an administrator's
+// application key.
+func (c *Client) do(ctx context.Context, r httpx.Request) (*httpx.Response, error) {
+	resp, err := c.http.Do(ctx, r)
+	var e *userapi.Error
+	if err != nil && errors.As(err, &e) && e.Kind == userapi.KindAuth {
+		cp := *e
+		hint := "check the API key and application key"
+		if c.profile != "" {
+			hint += fmt.Sprintf(" of profile %q", c.profile)
+		}
+		if r.Method != http.MethodGet {
+			hint += "; changing users needs the application key of an administrator"
+		}
+		cp.Message = fmt.Sprintf("%s (%s)", e.Message, hint)
+		cp.Err = e
+		return nil, &cp
+	}
+	return resp, err
+}
 
 // subject names the user in not-found, conflict and invalid errors.
 func subject(err error, id string) error {
@@ -80,7 +103,7 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 }
 
 func (c *Client) list(ctx context.Context) ([]wireUser, error) {
-	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: usersPath})
+	resp, err := c.do(ctx, httpx.Request{Method: http.MethodGet, Path: usersPath})
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +165,7 @@ func (c *Client) GetUser(ctx context.Context, id string) (userapi.User, error) {
 	if err := checkID(id); err != nil {
 		return userapi.User{}, err
 	}
-	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: userPath(id)})
+	resp, err := c.do(ctx, httpx.Request{Method: http.MethodGet, Path: userPath(id)})
 	if err != nil {
 		return userapi.User{}, subject(err, id)
 	}
@@ -203,7 +226,14 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 			handle, handle)}
 	}
 	if req.Inactive {
-		return c.DisableUser(ctx, w.Handle)
+		d, err := c.DisableUser(ctx, w.Handle)
+		if err != nil {
+			// The user exists now: say so, so that a retry does not meet a
+			// surprising conflict.
+			return u, fmt.Errorf("created user %q but could not disable it (run `userctl users disable %s`): %w",
+				w.Handle, w.Handle, err)
+		}
+		return d, nil
 	}
 	return u, nil
 }
@@ -213,7 +243,7 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 // when the user does not exist: a user is never created twice.
 func (c *Client) postCreate(ctx context.Context, handle string, data []byte) ([]byte, error) {
 	r := httpx.Request{Method: http.MethodPost, Path: usersPath, Body: data, Retry: retry(false)}
-	resp, err := c.http.Do(ctx, r)
+	resp, err := c.do(ctx, r)
 	if err == nil {
 		return resp.Body, nil
 	}
@@ -221,14 +251,14 @@ func (c *Client) postCreate(ctx context.Context, handle string, data []byte) ([]
 	if !errors.As(err, &e) || !e.MaybeSent {
 		return nil, err
 	}
-	got, gerr := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: userPath(handle)})
+	got, gerr := c.do(ctx, httpx.Request{Method: http.MethodGet, Path: userPath(handle)})
 	switch {
 	case gerr == nil:
 		return got.Body, nil // the create went through
 	case !userapi.IsKind(gerr, userapi.KindNotFound):
 		return nil, err // cannot tell: report the create's own failure
 	}
-	resp, err = c.http.Do(ctx, r)
+	resp, err = c.do(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -364,7 +394,7 @@ func (c *Client) put(ctx context.Context, id string, b updateBody) (userapi.User
 	if err != nil {
 		return userapi.User{}, err
 	}
-	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPut, Path: userPath(id), Body: data})
+	resp, err := c.do(ctx, httpx.Request{Method: http.MethodPut, Path: userPath(id), Body: data})
 	if err != nil {
 		return userapi.User{}, subject(err, id)
 	}
@@ -393,13 +423,33 @@ func (c *Client) EnableUser(ctx context.Context, id string) (userapi.User, error
 // (Info.DeleteNote says so). The Result carries the server's message ("User
 // x disabled"). Deleting a disabled user is a 400 "User is already
 // disabled": a KindInvalid error (exit 2) that says so.
+//
+// DELETE is not blindly re-sent: a retry after a lost answer would meet
+// "already disabled" for the request that did succeed. When the answer is
+// lost, the user is looked up first: disabled means the DELETE went through.
 func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOptions) (userapi.Result, error) {
 	if err := checkID(id); err != nil {
 		return userapi.Result{}, err
 	}
-	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodDelete, Path: userPath(id)})
+	r := httpx.Request{Method: http.MethodDelete, Path: userPath(id), Retry: retry(false)}
+	var resp *httpx.Response
+	var err error
+	var e *userapi.Error
+	for try := 1; ; try++ {
+		resp, err = c.do(ctx, r)
+		if err == nil || !errors.As(err, &e) || !e.MaybeSent || try == httpx.DefaultMaxAttempts {
+			break
+		}
+		got, gerr := c.GetUser(ctx, id)
+		if gerr != nil {
+			break // cannot tell: report the DELETE's own failure
+		}
+		if got.Status == userapi.StatusDisabled {
+			return userapi.Result{ID: id, Action: "disabled", Message: fmt.Sprintf("User %s disabled", id)}, nil
+		}
+		// It did not go through: send it again.
+	}
 	if err != nil {
-		var e *userapi.Error
 		if errors.As(err, &e) && e.Status == http.StatusBadRequest &&
 			strings.Contains(strings.ToLower(httpx.StatusMessage(err)), "already disabled") {
 			c := *e
@@ -410,8 +460,11 @@ func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOpti
 		return userapi.Result{}, subject(err, id)
 	}
 	var d disableResponse
-	if err := json.Unmarshal(resp.Body, &d); err != nil {
-		return userapi.Result{}, unreadable("delete", err)
+	if len(bytes.TrimSpace(resp.Body)) > 0 {
+		// An empty answer (a 204 from a proxy) is a success too.
+		if err := json.Unmarshal(resp.Body, &d); err != nil {
+			return userapi.Result{}, unreadable("delete", err)
+		}
 	}
 	msg := d.Message
 	if msg == "" {

@@ -46,14 +46,16 @@ func unknownRole(role string) error {
 }
 
 // wireUser is a user as the v1 API sends it. Unknown fields (role, title,
-// is_admin, roles) are ignored.
+// is_admin, roles) are ignored. The schema requires no field: verified and
+// icon are absent from the spec's own examples, so a missing verified is
+// "not said" (nil), not "never logged in".
 type wireUser struct {
 	Handle     string  `json:"handle"`
 	Email      string  `json:"email"`
 	Name       *string `json:"name"`
 	AccessRole *string `json:"access_role"`
 	Disabled   bool    `json:"disabled"`
-	Verified   bool    `json:"verified"`
+	Verified   *bool   `json:"verified"`
 	Icon       *string `json:"icon"`
 }
 
@@ -87,7 +89,8 @@ type updateBody struct {
 
 // normalize maps a v1 user to the normalized user: id = username = handle,
 // roles = [access_role code, null as "st"], status disabled / pending (never
-// logged in) / active, extra verified, icon and the raw access_role.
+// logged in: verified false) / active, extra verified, icon and the raw
+// access_role (null when absent).
 func (w wireUser) normalize() userapi.User {
 	role := RoleStandard
 	var rawRole any
@@ -105,8 +108,12 @@ func (w wireUser) normalize() userapi.User {
 	switch {
 	case w.Disabled:
 		status = userapi.StatusDisabled
-	case !w.Verified:
+	case w.Verified != nil && !*w.Verified:
 		status = userapi.StatusPending
+	}
+	var verified any
+	if w.Verified != nil {
+		verified = *w.Verified
 	}
 	u := userapi.User{
 		ID:       w.Handle,
@@ -115,7 +122,7 @@ func (w wireUser) normalize() userapi.User {
 		Roles:    []string{role},
 		Status:   status,
 		Extra: map[string]any{
-			"verified":    w.Verified,
+			"verified":    verified,
 			"icon":        icon,
 			"access_role": rawRole,
 		},

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
@@ -132,6 +133,7 @@ func (c *Client) Followers(ctx context.Context, id string, limit int) iter.Seq2[
 				f.Name = w.Follower.Slug
 			}
 			if t, ok := parseTime(w.Since); ok {
+				t = t.Truncate(time.Second) // like the user's times: RFC 3339 in seconds
 				f.Since = &t
 			}
 			return f, true
@@ -372,7 +374,7 @@ func (c *Client) Check(ctx context.Context) (string, error) {
 // to the API root (/api/1); an absolute URL must point at the profile's
 // host: the key never goes elsewhere.
 func (c *Client) Raw(ctx context.Context, method, path string, body []byte, header http.Header) (*http.Response, error) {
-	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
+	if lower := strings.ToLower(path); strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") {
 		u, err := url.Parse(path)
 		base := c.http.BaseURL()
 		if err != nil || base == nil || !strings.EqualFold(u.Host, base.Host) || u.Scheme != base.Scheme {

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,7 +91,7 @@ func fullName(first, last string) string {
 // slug), disabled (active false), else active (active true or null).
 func (w *wireUser) status() userapi.Status {
 	switch {
-	case strings.HasSuffix(strings.ToLower(w.Email), "@deleted") || strings.HasPrefix(w.Slug, "deleted-"):
+	case strings.HasSuffix(strings.ToLower(w.Email), "@deleted") || w.Slug == "deleted" || strings.HasPrefix(w.Slug, "deleted-"):
 		return userapi.StatusDeleted
 	case w.Active != nil && !*w.Active:
 		return userapi.StatusDisabled
@@ -112,19 +114,34 @@ func (w *wireUser) normalize() userapi.User {
 			"website":       nullable(w.Website),
 			"about":         nullable(w.About),
 			"avatar":        nullable(w.Avatar),
-			"last_login_at": w.LastLoginAt,
+			"last_login_at": normTime(w.LastLoginAt),
 		},
 	}
 	if w.Metrics != nil {
 		u.Extra["metrics"] = w.Metrics
 	}
-	if u.Roles == nil {
-		u.Roles = []string{}
-	}
+	u.Roles = slices.DeleteFunc(append([]string{}, u.Roles...), func(r string) bool { return r == "" })
 	if t, ok := parseTime(w.Since); ok {
 		u.CreatedAt = &t
 	}
 	return u
+}
+
+// normTime renders a date of the API as RFC 3339 UTC (CLI.md: times are
+// RFC 3339 UTC or null); a value that is not a readable date is kept as the
+// server sent it.
+func normTime(v any) any {
+	s, ok := v.(string)
+	if !ok {
+		return v
+	}
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	if t, ok := parseTime(s); ok {
+		return t.Format(time.RFC3339)
+	}
+	return s
 }
 
 func nullable(s string) any {
@@ -193,8 +210,8 @@ func checkRef(ref string) error {
 	if strings.TrimSpace(ref) == "" {
 		return userapi.Errorf(userapi.KindUsage, "a udata user id or slug is required")
 	}
-	if strings.Contains(ref, "/") {
-		return userapi.Errorf(userapi.KindUsage, "invalid udata user id or slug %q: it cannot contain \"/\"", ref)
+	if strings.Contains(ref, "/") || ref == "." || ref == ".." {
+		return userapi.Errorf(userapi.KindUsage, "invalid udata user id or slug %q: it cannot contain \"/\" or be a dot segment", ref)
 	}
 	return nil
 }
@@ -203,6 +220,10 @@ func checkRef(ref string) error {
 // requested this URI [...] but did you mean ...?"), which only confuses in
 // a one-line message. Nothing is decided on it.
 var didYouMean = regexp.MustCompile(`(?s)\s*You have requested this URI.*$`)
+
+// flaskNotFound is the generic text of a Flask 404, which says nothing
+// more than "not found" once the user is named.
+var flaskNotFound = regexp.MustCompile(`(?i)\s*The requested URL was not found on the server\.(\s*If you entered the URL manually please check your spelling and try again\.)?`)
 
 // subject names the user in not-found, conflict and invalid errors.
 func subject(err error, ref string) error {
@@ -217,7 +238,11 @@ func subject(err error, ref string) error {
 	}
 	if e.Kind == userapi.KindNotFound {
 		c := *e
-		c.Message = didYouMean.ReplaceAllString(e.Message, "")
+		c.Message = flaskNotFound.ReplaceAllString(didYouMean.ReplaceAllString(e.Message, ""), "")
+		c.Message = strings.TrimRight(strings.TrimSpace(c.Message), ":")
+		if c.Message == fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status)) {
+			c.Message = "" // nothing but the status: "user "x" not found" says it all
+		}
 		c.Err = e
 		e = &c
 	}
@@ -250,10 +275,16 @@ func fieldErrors(body []byte) map[string]string {
 }
 
 // emailTaken turns a create's 400 whose email error says the address is
-// already used into a conflict (exit 5).
+// already used into a conflict (exit 5), and names the user in a 409.
 func emailTaken(err error, email string) error {
 	var e *userapi.Error
-	if !errors.As(err, &e) || e.Status != 400 {
+	if !errors.As(err, &e) {
+		return err
+	}
+	if e.Status == 409 {
+		return userapi.WithSubject(err, fmt.Sprintf("user %q", email))
+	}
+	if e.Status != 400 {
 		return err
 	}
 	msg := strings.ToLower(fieldErrors(e.Body)["email"])
