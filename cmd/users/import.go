@@ -39,6 +39,10 @@ func addBulkFlags(cmd *cobra.Command, opts *BulkOptions) {
 	_ = cmd.MarkFlagFilename("report", "jsonl")
 }
 
+// maxShownFailures is how many failed items a bulk run without --report
+// lists on stderr.
+const maxShownFailures = 20
+
 func newImportCmd(f *cmdutil.Factory, runF func(context.Context, *BulkOptions) error) *cobra.Command {
 	opts := &BulkOptions{F: f}
 	cmd := &cobra.Command{
@@ -123,6 +127,8 @@ func (opts *BulkOptions) engineOptions(src *bulk.Source, report io.Writer, verb 
 	}
 	if report != nil {
 		o.Report = report
+	} else {
+		o.ShowFailures = maxShownFailures
 	}
 	return o
 }

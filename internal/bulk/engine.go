@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -56,6 +57,9 @@ type Options struct {
 	// Stderr receives the final summary, and the progress bar when Progress
 	// is set; nil: nothing is printed.
 	Stderr io.Writer
+	// ShowFailures prints up to this many failed items (line, key and
+	// error) on Stderr after the summary; for runs without a report file.
+	ShowFailures int
 	// Progress draws a progress bar on Stderr (set it only when Stderr is a
 	// terminal).
 	Progress bool
@@ -289,8 +293,12 @@ func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], dire
 	}
 	var sum Summary
 	var writeErr error
+	var shown []Entry
 	for ent := range results {
 		sum.add(ent.Result)
+		if ent.Result == Failed && len(shown) < opts.ShowFailures {
+			shown = append(shown, ent)
+		}
 		if bar != nil {
 			bar.add()
 		}
@@ -308,6 +316,7 @@ func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], dire
 	sum.Interrupted = ctx.Err() != nil
 	if opts.Stderr != nil {
 		fmt.Fprintf(opts.Stderr, "%s: %s\n", opts.Verb, sum)
+		writeFailures(opts.Stderr, shown, sum.Failed)
 	}
 	switch {
 	case ctx.Err() != nil:
@@ -318,10 +327,36 @@ func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], dire
 	case readErr != nil:
 		return sum, readErr
 	case sum.Failed > 0:
+		where := "the report says which"
+		if opts.Report == nil {
+			where = "see above; --report FILE lists every item"
+		}
 		return sum, &userapi.Error{Kind: userapi.KindPartial,
-			Message: fmt.Sprintf("%s: %d of %d items failed (the report says which)", opts.Verb, sum.Failed, sum.Total)}
+			Message: fmt.Sprintf("%s: %d of %d items failed (%s)", opts.Verb, sum.Failed, sum.Total, where)}
 	}
 	return sum, nil
+}
+
+// writeFailures lists failed items under the summary, in line order.
+func writeFailures(w io.Writer, shown []Entry, failed int) {
+	slices.SortFunc(shown, func(a, b Entry) int { return a.Line - b.Line })
+	for _, e := range shown {
+		where := fmt.Sprintf("line %d", e.Line)
+		if e.Line == 0 {
+			where = "delete"
+		}
+		if e.Key != "" {
+			where += " (" + e.Key + ")"
+		}
+		msg := "failed"
+		if e.Err != nil {
+			msg = strings.TrimPrefix(e.Err.Error(), fmt.Sprintf("line %d: ", e.Line))
+		}
+		fmt.Fprintf(w, "  %s: %s\n", where, msg)
+	}
+	if more := failed - len(shown); more > 0 && len(shown) > 0 {
+		fmt.Fprintf(w, "  … and %d more failed items\n", more)
+	}
 }
 
 // pause makes every worker wait d before its next request.

@@ -386,3 +386,19 @@ func TestProgressLine(t *testing.T) {
 		t.Errorf("stderr = %q", buf.String())
 	}
 }
+
+func TestImportWithoutReportListsFailuresOnStderr(t *testing.T) {
+	in := "email,name\na@example.com,A\nnot-an-email,B\nc@example.com,C\n"
+	var stderr bytes.Buffer
+	sum, err := Import(context.Background(), newFake(), Read(strings.NewReader(in), FormatCSV, "t.csv"),
+		Options{Concurrency: 2, Stderr: &stderr, ShowFailures: 5})
+	if sum.Failed != 1 || userapi.ExitCode(err) != 7 {
+		t.Fatalf("summary %+v, err %v", sum, err)
+	}
+	if !strings.Contains(stderr.String(), "  line 3") || !strings.Contains(stderr.String(), `invalid email "not-an-email"`) {
+		t.Errorf("stderr does not list the failed line:\n%s", stderr.String())
+	}
+	if !strings.Contains(err.Error(), "--report") {
+		t.Errorf("error %q does not point at --report", err)
+	}
+}
