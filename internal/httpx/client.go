@@ -531,7 +531,10 @@ func byteSize(n int64) string {
 func (c *Client) statusError(method string, resp *Response) *userapi.Error {
 	msg := c.opts.ErrorMessage(resp.Status, resp.Header, resp.Body)
 	text := fmt.Sprintf("%d %s", resp.Status, http.StatusText(resp.Status))
-	if msg != "" {
+	// A server message that only repeats the status ("Forbidden", "429 Too
+	// Many Requests") adds nothing.
+	if rest := strings.TrimSpace(strings.TrimSuffix(msg, "(HTML page)")); rest != "" &&
+		!strings.EqualFold(rest, http.StatusText(resp.Status)) && !strings.EqualFold(rest, text) {
 		text += ": " + msg
 	}
 	return &userapi.Error{Kind: userapi.KindForStatus(resp.Status), Status: resp.Status, Message: text, Body: resp.Body}

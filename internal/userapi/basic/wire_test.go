@@ -525,7 +525,7 @@ func TestErrorDecoding(t *testing.T) {
 		{"other 400 text", reply{status: 400, ctype: "text/plain", body: "bad\nrequest"}, userapi.KindInvalid,
 			`user "alice": 400 Bad Request: bad; request`},
 		{"401", reply{status: 401, body: `"Unauthorized"`}, userapi.KindAuth,
-			"401 Unauthorized: Unauthorized (check the username and password of profile svc: USERCTL_USERNAME, USERCTL_PASSWORD or `userctl profile add`)"},
+			"401 Unauthorized (check the username and password of profile svc: USERCTL_USERNAME, USERCTL_PASSWORD or `userctl profile add`)"},
 		{"409 JSON string", reply{status: 409, body: `"Username already existed"`}, userapi.KindConflict,
 			`user "alice" already exists: Username already existed`},
 		{"404 empty", reply{status: 404}, userapi.KindNotFound, `user "alice" not found`},

@@ -792,7 +792,7 @@ func TestDocErrorBodies(t *testing.T) {
 		{422, "application/json", `{"errors":{"email":["is invalid"]}}`, 2, "email: is invalid"},
 		{409, "application/json", `{"message":"Email has already been taken"}`, 5, "already been taken"},
 		{422, "application/json", `{"errors":{"email":["has already been taken"]}}`, 5, "email: has already been taken"},
-		{403, "application/json", `"forbidden"`, 4, "forbidden"},
+		{403, "application/json", `"forbidden"`, 4, "403 Forbidden"},
 		{429, "application/json", `{"error":"Rate limit exceeded"}`, 6, "Rate limit exceeded"},
 	}
 	for _, c := range cases {
