@@ -105,6 +105,11 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		first, last, _ := strings.Cut(req.Name, " ")
 		req.FirstName, req.LastName = first, strings.TrimSpace(last)
 	}
+	// A username that is an email address (a Datadog handle) stands for the
+	// email when none is given.
+	if req.Email == "" && strings.Contains(req.Username, "@") {
+		req.Email = req.Username
+	}
 	needsPassword := false
 	for _, field := range info.CreateRequired {
 		if field == "password" {
@@ -142,7 +147,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	if !f.WantsData() {
+	if f.IO.IsStderrTTY() || !f.WantsData() {
 		f.Notice("Created user %q.", u.ID)
 	}
 	return printUser(f, u)

@@ -77,10 +77,14 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		return err
 	}
 	info := b.Info()
+	question := fmt.Sprintf("delete %s", plural(opts.IDs))
+	if !opts.Yes && !f.CanPrompt() {
+		return confirm(f, false, question)
+	}
 	if info.DeleteNote != "" {
 		f.Notice("Note: %s.", strings.TrimSuffix(info.DeleteNote, "."))
 	}
-	if err := confirm(f, opts.Yes, fmt.Sprintf("delete %s", plural(opts.IDs))); err != nil {
+	if err := confirm(f, opts.Yes, question); err != nil {
 		return err
 	}
 	// A user that is not found does not stop the others (exit 3 at the end,

@@ -79,7 +79,7 @@ func disableRun(ctx context.Context, opts *DisableOptions) error {
 		if err != nil {
 			return err
 		}
-		if !f.WantsData() {
+		if f.IO.IsStderrTTY() || !f.WantsData() {
 			f.Notice("User %q %sd.", id, verb)
 		}
 		users = append(users, u)

@@ -2,6 +2,7 @@ package users
 
 import (
 	"context"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -20,7 +21,7 @@ func newPasswdCmd(f *cmdutil.Factory, runF func(context.Context, *PasswdOptions)
 	opts := &PasswdOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "passwd ID",
-		Short: "Set a user's password",
+		Short: "Set a user's password (udata: force a password rotation)",
 		Long: `Set a user's password. The new password is asked twice with a masked prompt, or read
 from the first line of stdin with --password-stdin; it is never taken from arguments.
 
@@ -57,6 +58,8 @@ func passwdRun(ctx context.Context, opts *PasswdOptions) error {
 	pol := ps.PasswordPolicy()
 	var ch userapi.PasswordChange
 	switch {
+	case !pol.NeedsNew && opts.PasswordStdin:
+		return userapi.Errorf(userapi.KindUsage, "--password-stdin: the %s API sets no password (%s); drop the flag to do that", b.Info().Name, strings.TrimSuffix(pol.Note, "."))
 	case !pol.NeedsNew:
 	case opts.PasswordStdin && pol.NeedsCurrent:
 		lines, err := cmdutil.ReadLines(f.IO.In, 2)

@@ -110,7 +110,7 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 	if err != nil {
 		return err
 	}
-	if !opts.F.WantsData() {
+	if opts.F.IO.IsStderrTTY() || !opts.F.WantsData() {
 		opts.F.Notice("Updated user %q.", u.ID)
 	}
 	return printUser(opts.F, u)

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/userctl/userctl/cmd"
 	"io"
 	"net"
 	"net/http"
@@ -35,6 +36,9 @@ var binary string
 const runTimeout = 30 * time.Second
 
 func TestMain(m *testing.M) {
+	if os.Getenv("USERCTL_E2E_IN_PROCESS") == "never-set" {
+		linkProduct(cmd.BuildInfo{}) // keeps the product linked: see deps_test.go
+	}
 	os.Exit(testMain(m))
 }
 
