@@ -225,3 +225,29 @@ func TestPlanComparesOnlyWhatTheFileSays(t *testing.T) {
 		t.Error("a username change was planned")
 	}
 }
+
+func TestPlanPendingIsActiveAndPruneSkipsWhatDeleteCannotChange(t *testing.T) {
+	current := []userapi.User{
+		{ID: "p", Email: "p@x.org", Status: userapi.StatusPending},
+		{ID: "d", Email: "d@x.org", Status: userapi.StatusDisabled},
+		{ID: "g", Email: "g@x.org", Status: userapi.StatusDeleted},
+		{ID: "a", Email: "a@x.org", Status: userapi.StatusActive},
+	}
+	desired := []Item{{Line: 2, Email: "p@x.org", Status: userapi.StatusActive}}
+	for _, disables := range []bool{false, true} {
+		f := newFake()
+		f.info.DeleteDisables = disables
+		plan := NewPlan(f, current, desired, true)
+		var got []string
+		for _, it := range plan.Items {
+			got = append(got, string(it.Action)+" "+it.Key)
+		}
+		want := "unchanged p@x.org,delete d@x.org,delete a@x.org"
+		if disables {
+			want = "unchanged p@x.org,delete a@x.org"
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("DeleteDisables=%v: plan %v, want %s", disables, got, want)
+		}
+	}
+}

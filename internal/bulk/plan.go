@@ -285,11 +285,17 @@ func NewPlan(b userapi.Backend, current []userapi.User, desired []Item, prune bo
 		plan.Items = append(plan.Items, p)
 	}
 	if prune {
+		deleteDisables := b.Info().DeleteDisables
 		for i := range current {
 			if matched[i] {
 				continue
 			}
 			u := &current[i]
+			// Already gone as far as delete can take it: a soft-deleted
+			// account, or a disabled one where delete only disables.
+			if u.Status == userapi.StatusDeleted || (deleteDisables && u.Status == userapi.StatusDisabled) {
+				continue
+			}
 			key := u.Email
 			if key == "" {
 				key = u.Username
@@ -356,7 +362,9 @@ func diff(u *userapi.User, it *Item) ([]Change, error) {
 			ch = append(ch, Change{Field: "roles", From: have, To: want})
 		}
 	}
-	if it.Status != "" && u.Status != it.Status {
+	// "pending" is an active account nobody has logged in to yet: it is
+	// what "active" asks for, and no request could change it.
+	if it.Status != "" && u.Status != it.Status && !(it.Status == userapi.StatusActive && u.Status == userapi.StatusPending) {
 		ch = append(ch, Change{Field: "status", From: emptyNil(string(u.Status)), To: string(it.Status)})
 	}
 	if it.Admin != nil {

@@ -36,6 +36,9 @@ type Info struct {
 	// DeleteNote explains what delete really does, when it is not a plain
 	// delete ("Datadog only disables users"); shown on stderr.
 	DeleteNote string
+	// DeleteDisables is true when delete only disables the account (so a
+	// disabled user is as deleted as the API allows).
+	DeleteDisables bool
 	// BulkConcurrency is a sensible default number of workers for import
 	// and apply against this API (0: the bulk default).
 	BulkConcurrency int

@@ -170,6 +170,7 @@ func (c *Client) Info() userapi.Info {
 		Title:          Title,
 		CreateRequired: []string{"email"},
 		DeleteNote:     DeleteNote,
+		DeleteDisables: true,
 		// create is limited to 100 per minute (create_user_api).
 		BulkConcurrency: 2,
 	}
