@@ -291,6 +291,10 @@ func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], dire
 		bar = newProgress(opts.Stderr, opts.Total, start)
 		defer bar.stop()
 	}
+	var rep *reportWriter
+	if opts.Report != nil {
+		rep = newReportWriter(opts.Report)
+	}
 	var sum Summary
 	var writeErr error
 	var shown []Entry
@@ -302,11 +306,23 @@ func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], dire
 		if bar != nil {
 			bar.add()
 		}
-		if opts.Report != nil && writeErr == nil {
-			if err := writeEntry(opts.Report, ent); err != nil {
+		if rep != nil && writeErr == nil {
+			err := writeEntry(rep, ent)
+			// Written as it goes: flushed whenever no other result is
+			// waiting, so a busy run writes in batches and an idle one at
+			// once.
+			if err == nil && len(results) == 0 {
+				err = rep.flush()
+			}
+			if err != nil {
 				writeErr = &userapi.Error{Kind: userapi.KindUnknown, Message: err.Error(), Err: err}
 				stop(&stopError{"the report could not be written"})
 			}
+		}
+	}
+	if rep != nil && writeErr == nil {
+		if err := rep.flush(); err != nil {
+			writeErr = &userapi.Error{Kind: userapi.KindUnknown, Message: err.Error(), Err: err}
 		}
 	}
 	if bar != nil {

@@ -1,6 +1,7 @@
 package bulk
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -143,7 +144,28 @@ func writeEntry(w io.Writer, e Entry) error {
 	if _, err := w.Write(b); err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}
-	if f, ok := w.(flusher); ok {
+	return nil
+}
+
+// reportWriter buffers report lines between flushes.
+type reportWriter struct {
+	buf *bufio.Writer
+	dst io.Writer
+}
+
+func newReportWriter(dst io.Writer) *reportWriter {
+	return &reportWriter{buf: bufio.NewWriterSize(dst, 64<<10), dst: dst}
+}
+
+func (r *reportWriter) Write(p []byte) (int, error) { return r.buf.Write(p) }
+
+// flush writes the buffered lines out, and flushes the destination too
+// when it buffers.
+func (r *reportWriter) flush() error {
+	if err := r.buf.Flush(); err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	if f, ok := r.dst.(flusher); ok {
 		if err := f.Flush(); err != nil {
 			return fmt.Errorf("writing the report: %w", err)
 		}

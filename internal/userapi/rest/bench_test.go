@@ -2,8 +2,10 @@ package rest_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/userctl/userctl/internal/output"
@@ -46,4 +48,34 @@ func BenchmarkExport(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "users/s")
+}
+
+// BenchmarkCreateParallel creates users from 16 goroutines against the
+// sandbox: the path of `users import`. It reports creates/s.
+func BenchmarkCreateParallel(b *testing.B) {
+	h, err := sandbox.NewHandler(sandbox.Options{API: "rest"}, sandbox.NewStore())
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	c, err := rest.New(userapi.Profile{Name: "b", URL: srv.URL + "/v1", Token: "t"}, userapi.Env{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n atomic.Int64
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			_, err := c.CreateUser(context.Background(), userapi.CreateRequest{
+				Email: fmt.Sprintf("u%d@example.com", i), Name: fmt.Sprintf("User %d", i), Password: "password-123"})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "creates/s")
 }

@@ -326,6 +326,11 @@ func normalStatus(s string) userapi.Status {
 func userPath(id string) string { return "/users/" + url.PathEscape(id) }
 
 func (c *Client) decodeUser(resp *httpx.Response) (userapi.User, error) {
+	if c.idField == "id" {
+		if w, ok := scanUser(resp.Body); ok && w.ID != "" {
+			return build(w, nil), nil
+		}
+	}
 	var m map[string]any
 	dec := json.NewDecoder(bytes.NewReader(resp.Body))
 	dec.UseNumber()

@@ -42,6 +42,17 @@ func scanUsers(b []byte) (out []wire, ok bool) {
 	}
 }
 
+// scanUser parses one plain user object (see scanUsers); ok is false for
+// any other body.
+func scanUser(b []byte) (w wire, ok bool) {
+	s := scanner{b: b, src: string(b)}
+	s.space()
+	if !s.object(&w) || !s.end() {
+		return wire{}, false
+	}
+	return w, true
+}
+
 type scanner struct {
 	b   []byte
 	src string // b as a string, when strings may share its memory
