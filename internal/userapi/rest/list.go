@@ -327,41 +327,61 @@ func cloneQuery(q url.Values) url.Values {
 	return out
 }
 
-// scanPage decodes a page of plain user objects without reflection; ok is
-// false when the page needs encoding/json (see scanUsers).
-func (c *Client) scanPage(items []byte) ([]userapi.User, bool) {
+// scanPage decodes a page of plain user objects in one pass without
+// reflection; ok is false when the page needs encoding/json (see
+// scanUsers).
+func (c *Client) scanPage(body []byte) ([]userapi.User, map[string]any, bool) {
 	if c.idField != "id" {
-		return nil, false
+		return nil, nil, false
 	}
-	ws, ok := scanUsers(items)
-	if !ok {
-		return nil, false
+	var ws []wire
+	meta := map[string]any{}
+	if len(body) > 0 && body[0] == '[' {
+		var ok bool
+		if ws, ok = scanUsers(body); !ok {
+			return nil, nil, false
+		}
+	} else {
+		keys := []string{"data", "users", "items", "results"}
+		if c.itemsKey != "" {
+			keys = []string{c.itemsKey}
+		}
+		list, _, raw, ok := scanPageObject(body, keys)
+		if !ok {
+			return nil, nil, false
+		}
+		for k, v := range raw {
+			var x any
+			d := json.NewDecoder(bytes.NewReader(v))
+			d.UseNumber()
+			if d.Decode(&x) != nil {
+				return nil, nil, false
+			}
+			meta[k] = x
+		}
+		ws = list
 	}
 	users := make([]userapi.User, len(ws))
 	for i, w := range ws {
 		users[i] = build(w, nil)
 	}
-	return users, true
+	return users, meta, true
 }
 
 // decodePage returns the users of a list response and the other top-level
 // keys (paging metadata).
 func (c *Client) decodePage(resp *httpx.Response) ([]userapi.User, map[string]any, error) {
 	body := bytes.TrimSpace(resp.Body)
+	if users, meta, ok := c.scanPage(body); ok {
+		return users, meta, nil
+	}
 	var raws []json.RawMessage
 	meta := map[string]any{}
 	items, found := body, "the body"
 	if len(body) == 0 || body[0] != '[' {
-		top, ok := scanTop(body)
-		if !ok {
-			var full map[string]json.RawMessage
-			if err := json.Unmarshal(body, &full); err != nil {
-				return nil, nil, unreadable(resp, err)
-			}
-			top = make(map[string][]byte, len(full))
-			for k, v := range full {
-				top[k] = v
-			}
+		var top map[string]json.RawMessage
+		if err := json.Unmarshal(body, &top); err != nil {
+			return nil, nil, unreadable(resp, err)
 		}
 		keys := []string{"data", "users", "items", "results"}
 		if c.itemsKey != "" {
@@ -392,9 +412,6 @@ func (c *Client) decodePage(resp *httpx.Response) ([]userapi.User, map[string]an
 				meta[mk] = v
 			}
 		}
-	}
-	if fast, ok := c.scanPage(items); ok {
-		return fast, meta, nil
 	}
 	if err := json.Unmarshal(items, &raws); err != nil {
 		return nil, nil, unreadable(resp, fmt.Errorf("%q is not a list of objects: %w", found, err))

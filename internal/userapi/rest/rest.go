@@ -196,7 +196,14 @@ func parseTime(s string) *time.Time {
 	if s == "" {
 		return nil
 	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
+	if t, ok := parseUTC(s); ok {
+		return &t
+	}
+	if isDigits(s) {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 {
+			return nil
+		}
 		t := time.Unix(n, 0)
 		if n >= 1e11 { // milliseconds
 			t = time.UnixMilli(n)
@@ -211,6 +218,47 @@ func parseTime(s string) *time.Time {
 		}
 	}
 	return nil
+}
+
+// parseUTC reads the common "2006-01-02T15:04:05Z" without time.Parse
+// (it is on the path of every user of an export).
+func parseUTC(s string) (time.Time, bool) {
+	if len(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(i, n int) (int, bool) {
+		v := 0
+		for _, c := range []byte(s[i : i+n]) {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 2)
+	d, ok3 := num(8, 2)
+	h, ok4 := num(11, 2)
+	mi, ok5 := num(14, 2)
+	sec, ok6 := num(17, 2)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC)
+	if t.Day() != d { // February 30th and the like
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 var known = map[string]bool{"id": true, "email": true, "name": true, "username": true, "role": true, "roles": true,

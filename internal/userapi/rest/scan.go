@@ -2,6 +2,7 @@ package rest
 
 import (
 	"encoding/json"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -17,13 +18,21 @@ func scanUsers(b []byte) (out []wire, ok bool) {
 	// decoding allocates per user, not per field.
 	s := scanner{b: b, src: string(b)}
 	s.space()
+	if out, ok = s.users(); !ok {
+		return nil, false
+	}
+	return out, s.end()
+}
+
+// users reads an array of plain user objects at the scanner's position.
+func (s *scanner) users() (out []wire, ok bool) {
 	if !s.eat('[') {
 		return nil, false
 	}
 	out = make([]wire, 0, 128)
 	s.space()
 	if s.eat(']') {
-		return out, s.end()
+		return out, true
 	}
 	for {
 		var w wire
@@ -33,13 +42,63 @@ func scanUsers(b []byte) (out []wire, ok bool) {
 		out = append(out, w)
 		s.space()
 		if s.eat(']') {
-			return out, s.end()
+			return out, true
 		}
 		if !s.eat(',') {
 			return nil, false
 		}
 		s.space()
 	}
+}
+
+// scanPageObject reads a top-level page object in one pass: the users of
+// the member named by one of keys (the first present wins) and every other
+// member raw. ok is false when the page needs encoding/json.
+func scanPageObject(b []byte, keys []string) (users []wire, found string, meta map[string][]byte, ok bool) {
+	s := scanner{b: b, src: string(b)}
+	s.space()
+	if !s.eat('{') {
+		return nil, "", nil, false
+	}
+	meta = make(map[string][]byte, 8)
+	rank := len(keys)
+	s.space()
+	if s.eat('}') {
+		return nil, "", meta, false
+	}
+	for {
+		key, ok := s.str()
+		if !ok {
+			return nil, "", nil, false
+		}
+		s.space()
+		if !s.eat(':') {
+			return nil, "", nil, false
+		}
+		s.space()
+		if r := slices.Index(keys, key); r >= 0 && r < rank {
+			list, ok := s.users()
+			if !ok {
+				return nil, "", nil, false
+			}
+			users, found, rank = list, key, r
+		} else {
+			start := s.i
+			if !s.skip() {
+				return nil, "", nil, false
+			}
+			meta[key] = s.b[start:s.i]
+		}
+		s.space()
+		if s.eat('}') {
+			break
+		}
+		if !s.eat(',') {
+			return nil, "", nil, false
+		}
+		s.space()
+	}
+	return users, found, meta, found != "" && s.end()
 }
 
 // scanUser parses one plain user object (see scanUsers); ok is false for
@@ -228,46 +287,6 @@ func (s *scanner) str() (string, bool) {
 		s.i++
 	}
 	return "", false
-}
-
-// scanTop splits a top-level JSON object into its members' raw values
-// without decoding them; ok is false when it is not a well-formed object
-// (the caller then lets encoding/json report why).
-func scanTop(b []byte) (members map[string][]byte, ok bool) {
-	s := scanner{b: b}
-	s.space()
-	if !s.eat('{') {
-		return nil, false
-	}
-	members = make(map[string][]byte, 8)
-	s.space()
-	if s.eat('}') {
-		return members, s.end()
-	}
-	for {
-		key, ok := s.str()
-		if !ok {
-			return nil, false
-		}
-		s.space()
-		if !s.eat(':') {
-			return nil, false
-		}
-		s.space()
-		start := s.i
-		if !s.skip() {
-			return nil, false
-		}
-		members[key] = s.b[start:s.i]
-		s.space()
-		if s.eat('}') {
-			return members, s.end()
-		}
-		if !s.eat(',') {
-			return nil, false
-		}
-		s.space()
-	}
 }
 
 // skip passes over one JSON value, checking that brackets and strings are

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
 )
 
 // decodeSlow is what scanUsers must agree with: encoding/json with only the
@@ -77,6 +78,23 @@ func FuzzScanUsers(f *testing.F) {
 		}
 		if len(got) != len(want) || (len(got) > 0 && !reflect.DeepEqual(got, want)) {
 			t.Fatalf("scanUsers(%q) = %+v, encoding/json %+v", b, got, want)
+		}
+	})
+}
+
+// FuzzParseUTC checks the fast timestamp reader against time.Parse.
+func FuzzParseUTC(f *testing.F) {
+	for _, s := range []string{"2024-01-15T10:30:00Z", "2024-02-30T10:30:00Z", "2024-13-01T00:00:00Z", "2024-01-15T24:00:00Z", "2024-01-15t10:30:00Z", "9999-12-31T23:59:59Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseUTC(s)
+		want, err := time.Parse(time.RFC3339, s)
+		if ok && (err != nil || !got.Equal(want)) {
+			t.Fatalf("parseUTC(%q) = %v, time.Parse = %v, %v", s, got, want, err)
+		}
+		if !ok && err == nil && len(s) == 20 && s[19] == 'Z' && s[10] == 'T' {
+			t.Fatalf("parseUTC(%q) refused what time.Parse reads as %v", s, want)
 		}
 	})
 }
