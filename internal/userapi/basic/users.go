@@ -27,7 +27,7 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 			yield(userapi.User{}, err)
 			return
 		}
-		cmp, err := listOrder(opts.Sort)
+		cmp, err := userapi.LocalOrder("basic", opts.Sort, map[string]string{"admin": "roles", "role": "roles"}, "id", "username", "roles")
 		if err != nil {
 			yield(userapi.User{}, err)
 			return
@@ -39,18 +39,10 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 		}
 		users := make([]userapi.User, 0, len(wires))
 		for _, w := range wires {
-			if keep(w) {
-				users = append(users, w.normalize())
-			}
+			users = append(users, w.normalize())
 		}
-		if cmp != nil {
-			slices.SortStableFunc(users, cmp)
-		}
-		for i, u := range users {
-			if opts.Limit > 0 && i >= opts.Limit {
-				return
-			}
-			if !yield(u, nil) {
+		for u, err := range userapi.LocalList(users, keep, cmp, opts.Limit) {
+			if !yield(u, err) {
 				return
 			}
 		}
@@ -74,7 +66,7 @@ func (c *Client) list(ctx context.Context) ([]wireUser, error) {
 	return decodeList(resp.Body)
 }
 
-func listFilter(opts userapi.ListOptions) (func(wireUser) bool, error) {
+func listFilter(opts userapi.ListOptions) (func(userapi.User) bool, error) {
 	q := strings.ToLower(strings.TrimSpace(opts.Query))
 	var adminOnly bool
 	switch strings.ToLower(strings.TrimSpace(opts.Role)) {
@@ -84,39 +76,11 @@ func listFilter(opts userapi.ListOptions) (func(wireUser) bool, error) {
 	default:
 		return nil, userapi.Errorf(userapi.KindUsage, "unknown role %q: basic users have one role, admin", opts.Role)
 	}
-	return func(w wireUser) bool {
-		if q != "" && !strings.Contains(strings.ToLower(w.Username), q) {
+	return func(u userapi.User) bool {
+		if q != "" && !userapi.MatchesQuery(u, q) {
 			return false
 		}
-		return !adminOnly || w.Admin
-	}, nil
-}
-
-func listOrder(sortBy string) (func(a, b userapi.User) int, error) {
-	field := strings.TrimSpace(sortBy)
-	if field == "" {
-		return nil, nil
-	}
-	desc := strings.HasPrefix(field, "-")
-	field = strings.TrimPrefix(field, "-")
-	var key func(u userapi.User) string
-	switch field {
-	case "id", "username":
-		key = func(u userapi.User) string { return strings.ToLower(u.Username) }
-	case "admin", "roles", "role":
-		key = func(u userapi.User) string { return strings.Join(u.Roles, ",") }
-	default:
-		return nil, userapi.Errorf(userapi.KindUsage, "cannot sort basic users by %q: want username or roles", sortBy)
-	}
-	return func(a, b userapi.User) int {
-		r := strings.Compare(key(a), key(b))
-		if r == 0 {
-			r = strings.Compare(a.Username, b.Username)
-		}
-		if desc {
-			return -r
-		}
-		return r
+		return !adminOnly || slices.Contains(u.Roles, "admin")
 	}, nil
 }
 

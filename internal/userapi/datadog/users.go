@@ -72,7 +72,8 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 			yield(userapi.User{}, err)
 			return
 		}
-		cmp, err := listOrder(opts.Sort)
+		cmp, err := userapi.LocalOrder("Datadog", opts.Sort, map[string]string{"handle": "id", "role": "roles", "access_role": "roles"},
+			"id", "username", "email", "name", "status", "roles")
 		if err != nil {
 			yield(userapi.User{}, err)
 			return
@@ -84,18 +85,10 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 		}
 		users := make([]userapi.User, 0, len(wires))
 		for _, w := range wires {
-			if u := w.normalize(); keep(u) {
-				users = append(users, u)
-			}
+			users = append(users, w.normalize())
 		}
-		if cmp != nil {
-			slices.SortStableFunc(users, cmp)
-		}
-		for i, u := range users {
-			if opts.Limit > 0 && i >= opts.Limit {
-				return
-			}
-			if !yield(u, nil) {
+		for u, err := range userapi.LocalList(users, keep, cmp, opts.Limit) {
+			if !yield(u, err) {
 				return
 			}
 		}
@@ -121,42 +114,10 @@ func listFilter(opts userapi.ListOptions) (func(userapi.User) bool, error) {
 		role = code
 	}
 	return func(u userapi.User) bool {
-		if q != "" && !strings.Contains(strings.ToLower(u.Username), q) &&
-			!strings.Contains(strings.ToLower(u.Email), q) && !strings.Contains(strings.ToLower(u.Name), q) {
+		if q != "" && !userapi.MatchesQuery(u, q) {
 			return false
 		}
 		return role == "" || slices.Contains(u.Roles, role)
-	}, nil
-}
-
-func listOrder(sortBy string) (func(a, b userapi.User) int, error) {
-	field := strings.TrimSpace(sortBy)
-	if field == "" {
-		return nil, nil
-	}
-	desc := strings.HasPrefix(field, "-")
-	field = strings.TrimPrefix(field, "-")
-	var key func(u userapi.User) string
-	switch field {
-	case "id", "username", "handle":
-		key = func(u userapi.User) string { return strings.ToLower(u.ID) }
-	case "email":
-		key = func(u userapi.User) string { return strings.ToLower(u.Email) }
-	case "name":
-		key = func(u userapi.User) string { return strings.ToLower(u.Name) }
-	case "status":
-		key = func(u userapi.User) string { return string(u.Status) }
-	case "roles", "role", "access_role":
-		key = func(u userapi.User) string { return strings.Join(u.Roles, ",") }
-	default:
-		return nil, userapi.Errorf(userapi.KindUsage, "cannot sort Datadog users by %q: want id, username, email, name, status or roles", sortBy)
-	}
-	return func(a, b userapi.User) int {
-		r := strings.Compare(key(a), key(b))
-		if desc {
-			return -r
-		}
-		return r
 	}, nil
 }
 

@@ -58,7 +58,7 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 				if opts.Role != "" && !hasRole(u, opts.Role) {
 					continue
 				}
-				if query != "" && !matches(u, query) {
+				if query != "" && !userapi.MatchesQuery(u, query) {
 					continue
 				}
 				if !yield(u, nil) {
@@ -77,16 +77,6 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 	}
 }
 
-// matches is the client-side --query of the rest dialect: a substring of
-// the id, username, email or name, ignoring case.
-func matches(u userapi.User, q string) bool {
-	for _, f := range []string{u.ID, u.Username, u.Email, u.Name} {
-		if strings.Contains(strings.ToLower(f), q) {
-			return true
-		}
-	}
-	return false
-}
 
 func hasRole(u userapi.User, role string) bool {
 	for _, r := range u.Roles {
