@@ -77,7 +77,6 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 	}
 }
 
-
 func hasRole(u userapi.User, role string) bool {
 	for _, r := range u.Roles {
 		if r == role {
