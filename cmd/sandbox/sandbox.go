@@ -5,6 +5,8 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"math"
+	"runtime/debug"
 	"net"
 	"strings"
 	"time"
@@ -92,6 +94,14 @@ to FILE. --seed N creates N users quickly (a million in seconds) for benchmarks.
 
 func serveRun(ctx context.Context, opts *ServeOptions) error {
 	f := opts.F
+	// A long-running server whose heap grows with --seed: Go's own GC
+	// defaults, not the short-lived CLI's tuning of main.go.
+	if f.Getenv("GOGC") == "" {
+		debug.SetGCPercent(100)
+	}
+	if f.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(math.MaxInt64)
+	}
 	var state *sb.State
 	st := sb.NewStore()
 	if opts.State != "" {
