@@ -6,8 +6,8 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime/debug"
 	"net"
+	"runtime/debug"
 	"strings"
 	"time"
 
