@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"unicode/utf8"
@@ -254,37 +255,53 @@ func (s *scanner) str() (string, bool) {
 		return "", false
 	}
 	start := s.i
-	escaped, ascii := false, true
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		switch {
-		case c == '"':
-			raw := s.b[start:s.i]
-			s.i++
-			if !ascii && !utf8.Valid(raw) {
-				return "", false
-			}
-			if !escaped {
-				if s.src != "" {
-					return s.src[start : s.i-1], true
-				}
-				return string(raw), true
-			}
-			var out string
-			if err := json.Unmarshal(s.b[start-1:s.i], &out); err != nil {
-				return "", false
-			}
-			return out, true
-		case c == '\\':
-			escaped = true
-			s.i += 2
-			continue
-		case c < 0x20:
+	q := bytes.IndexByte(s.b[start:], '"')
+	if q < 0 {
+		return "", false
+	}
+	span := s.b[start : start+q]
+	if bytes.IndexByte(span, '\\') >= 0 {
+		return s.escaped(start)
+	}
+	ascii := true
+	for _, c := range span {
+		if c < 0x20 {
 			return "", false
-		case c >= 0x80:
+		}
+		if c >= 0x80 {
 			ascii = false
 		}
-		s.i++
+	}
+	if !ascii && !utf8.Valid(span) {
+		return "", false
+	}
+	s.i = start + q + 1
+	if s.src != "" {
+		return s.src[start : start+q], true
+	}
+	return string(span), true
+}
+
+// escaped reads a string with escapes from its first byte after the quote,
+// leaving the unquoting to encoding/json.
+func (s *scanner) escaped(start int) (string, bool) {
+	i := start
+	for i < len(s.b) {
+		switch c := s.b[i]; {
+		case c == '\\':
+			i += 2
+			continue
+		case c == '"':
+			var out string
+			if err := json.Unmarshal(s.b[start-1:i+1], &out); err != nil {
+				return "", false
+			}
+			s.i = i + 1
+			return out, true
+		case c < 0x20:
+			return "", false
+		}
+		i++
 	}
 	return "", false
 }
