@@ -485,7 +485,7 @@ func (c *Client) once(ctx context.Context, u *url.URL, r Request) (*Response, er
 		c.logf("! %s %s: %d-byte body not read\n", r.Method, redactURL(u), hr.ContentLength)
 		return nil, c.tooLarge(r.Method, u, hr.StatusCode)
 	}
-	data, err := io.ReadAll(io.LimitReader(hr.Body, c.opts.MaxBody+1))
+	data, err := readBody(hr.Body, hr.ContentLength, c.opts.MaxBody+1)
 	if err != nil {
 		c.logf("! %s %s: reading body: %v\n", r.Method, redactURL(u), err)
 		return nil, &bodyError{status: hr.StatusCode, err: err}
@@ -706,4 +706,25 @@ func parseSeconds(v string) (time.Duration, bool) {
 
 func clampWait(d time.Duration) time.Duration {
 	return max(0, min(d, maxRetryAfter))
+}
+
+// readBody reads at most limit bytes, into one buffer of the announced size
+// when the server gave one (pages of users are read without regrowing).
+func readBody(r io.Reader, size, limit int64) ([]byte, error) {
+	lr := io.LimitReader(r, limit)
+	if size <= 0 || size >= limit {
+		return io.ReadAll(lr)
+	}
+	buf := make([]byte, size+1)
+	n, err := io.ReadFull(lr, buf)
+	switch {
+	case (err == io.ErrUnexpectedEOF || err == io.EOF) && int64(n) == size:
+		return buf[:n], nil // exactly the announced body
+	case err == io.EOF:
+		return buf[:n], io.ErrUnexpectedEOF
+	case err != nil:
+		return buf[:n], err
+	}
+	rest, err := io.ReadAll(lr) // more than announced
+	return append(buf, rest...), err
 }
