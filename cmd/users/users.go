@@ -121,5 +121,3 @@ func capability[T any](b userapi.Backend, verb string) (T, error) {
 	}
 	return c, nil
 }
-
-func subject(id string) string { return fmt.Sprintf("user %q", id) }

@@ -54,9 +54,9 @@ func testMain(m *testing.M) int {
 		name += ".exe"
 	}
 	binary = filepath.Join(dir, name)
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(gobin); err != nil {
-		gobin = "go"
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		gobin = filepath.Join("/usr/local/go/bin", "go")
 	}
 	build := exec.Command(gobin, "build", "-o", binary, "github.com/userctl/userctl")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr

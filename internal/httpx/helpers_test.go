@@ -52,5 +52,3 @@ func newClient(t *testing.T, ts *testServer, mod func(*Options)) *Client {
 
 // relPath strips basePath from a request path.
 func relPath(r *http.Request) string { return strings.TrimPrefix(r.URL.EscapedPath(), basePath) }
-
-func ptr[T any](v T) *T { return &v }

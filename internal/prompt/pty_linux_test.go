@@ -130,7 +130,7 @@ type answer struct {
 // Confirm) send queries cursor queries before reading (2 in survey v2.3.7)
 // and keys go with the last reply; with queries 0 (Select) keys are typed
 // once the terminal is raw. Keys must not contain 'R' (the reply's end).
-func ask(t *testing.T, question func(Prompter) (any, error), queries int, keys string) (any, error, string) {
+func ask(t *testing.T, question func(Prompter) (any, error), queries int, keys string) (any, string, error) {
 	t.Helper()
 	master, tty := openPTY(t)
 	emu := &terminalEmu{master: master, keys: keys, lastQuery: queries}
@@ -149,15 +149,15 @@ func ask(t *testing.T, question func(Prompter) (any, error), queries int, keys s
 	}
 	select {
 	case a := <-done:
-		return a.v, a.err, emu.output()
+		return a.v, emu.output(), a.err
 	case <-time.After(20 * time.Second): // deadlock guard only
 		t.Fatalf("prompt did not return; screen so far: %q", emu.output())
-		return nil, nil, ""
+		return nil, "", nil
 	}
 }
 
 func TestSurveyOnPTYInput(t *testing.T) {
-	v, err, screen := ask(t, func(p Prompter) (any, error) { return p.Input("Email:", "") }, 2, "ada@example.com\r")
+	v, screen, err := ask(t, func(p Prompter) (any, error) { return p.Input("Email:", "") }, 2, "ada@example.com\r")
 	if err != nil || v != "ada@example.com" {
 		t.Fatalf("Input = %v, %v (screen %q)", v, err, screen)
 	}
@@ -167,7 +167,7 @@ func TestSurveyOnPTYInput(t *testing.T) {
 }
 
 func TestSurveyOnPTYPasswordIsMasked(t *testing.T) {
-	v, err, screen := ask(t, func(p Prompter) (any, error) { return p.Password("Password:") }, 2, "s3cret\r")
+	v, screen, err := ask(t, func(p Prompter) (any, error) { return p.Password("Password:") }, 2, "s3cret\r")
 	if err != nil || v != "s3cret" {
 		t.Fatalf("Password = %v, %v (screen %q)", v, err, screen)
 	}
@@ -177,11 +177,11 @@ func TestSurveyOnPTYPasswordIsMasked(t *testing.T) {
 }
 
 func TestSurveyOnPTYConfirmAndSelect(t *testing.T) {
-	v, err, screen := ask(t, func(p Prompter) (any, error) { return p.Confirm("Delete usr_1?", false) }, 2, "y\r")
+	v, screen, err := ask(t, func(p Prompter) (any, error) { return p.Confirm("Delete usr_1?", false) }, 2, "y\r")
 	if err != nil || v != true {
 		t.Fatalf("Confirm = %v, %v (screen %q)", v, err, screen)
 	}
-	v, err, screen = ask(t, func(p Prompter) (any, error) {
+	v, screen, err = ask(t, func(p Prompter) (any, error) {
 		return p.Select("Role:", []string{"admin", "member", "viewer"}, "member")
 	}, 0, "\x1b[B\r")
 	if err != nil || v != "viewer" {
@@ -190,7 +190,7 @@ func TestSurveyOnPTYConfirmAndSelect(t *testing.T) {
 }
 
 func TestSurveyOnPTYCtrlC(t *testing.T) {
-	_, err, screen := ask(t, func(p Prompter) (any, error) { return p.Input("Email:", "") }, 2, "ab\x03")
+	_, screen, err := ask(t, func(p Prompter) (any, error) { return p.Input("Email:", "") }, 2, "ab\x03")
 	if userapi.KindOf(err) != userapi.KindInterrupted || userapi.ExitCode(err) != 130 {
 		t.Fatalf("Ctrl-C: err %v (kind %v), screen %q", err, userapi.KindOf(err), screen)
 	}

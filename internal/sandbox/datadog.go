@@ -431,7 +431,7 @@ func (h *datadogHandler) disable(w http.ResponseWriter, handle string) {
 		ddError(w, http.StatusNotFound, "user not found")
 		return
 	}
-	errAlready := errors.New("User is already disabled")
+	errAlready := errors.New("User is already disabled") //lint:ignore ST1005 Datadog's own words, sent to clients
 	_, err := h.st.Update(cur.ID, func(rec *Record) error {
 		if rec.Status == "disabled" {
 			return errAlready

@@ -845,7 +845,7 @@ func (h *udataHandler) follow(w http.ResponseWriter, r *http.Request, c udCaller
 		udError(w, http.StatusForbidden, "You can't follow yourself")
 		return
 	}
-	errNotFollowing := errors.New("You are not following this user")
+	errNotFollowing := errors.New("You are not following this user") //lint:ignore ST1005 udata's own words, sent to clients
 	status := http.StatusOK
 	updated, err := h.st.Update(id, func(rec *Record) error {
 		_, following := rec.Followers[c.rec.ID]

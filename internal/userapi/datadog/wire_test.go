@@ -785,7 +785,7 @@ func TestFindUser(t *testing.T) {
 	checkCall(t, calls[0], "GET", "/api/v1/user/GRACE.HOPPER@example.org", "")
 	checkCall(t, calls[1], "GET", "/api/v1/user", "")
 
-	f, c = newFake(t, reply{status: 404, body: `{"errors":["user not found"]}`}, ok(`{"users": []}`))
+	_, c = newFake(t, reply{status: 404, body: `{"errors":["user not found"]}`}, ok(`{"users": []}`))
 	if _, found, err := c.FindUser(ctx(t), "nobody@example.org"); found || err != nil {
 		t.Fatalf("find unknown: %v %v", found, err)
 	}

@@ -172,9 +172,6 @@ func (c *Client) Info() userapi.Info {
 	}
 }
 
-// wireUser is the user object of rest.md; unknown fields go to extra.
-type wireUser map[string]any
-
 func str(m map[string]any, k string) string {
 	switch v := m[k].(type) {
 	case string:
