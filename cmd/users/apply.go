@@ -88,7 +88,7 @@ func applyRun(ctx context.Context, opts *BulkOptions) (err error) {
 		return err
 	}
 	if opts.DryRun {
-		f.Notice("Dry run: nothing was changed. Plan: %s.", plan.Counts())
+		f.Notice("Dry run: nothing was changed.")
 		return nil
 	}
 	if !plan.HasChanges() && plan.Counts().Invalid == 0 {
