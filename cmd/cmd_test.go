@@ -335,3 +335,49 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version = %q", h.out)
 	}
 }
+
+func TestExportFormatFromEnvironment(t *testing.T) {
+	for _, tc := range []struct {
+		env, want string
+	}{
+		{"", `{"id":"u1"`},      // default: JSON Lines
+		{"table", `{"id":"u1"`}, // a table preference: still JSON Lines
+		{"csv", "id,username,email"},
+	} {
+		h := newHarness(t, false)
+		getenv := h.f.Getenv
+		h.f.Getenv = func(k string) string {
+			if k == "USERCTL_OUTPUT" {
+				return tc.env
+			}
+			return getenv(k)
+		}
+		if code := h.run("users", "export"); code != 0 {
+			t.Fatalf("USERCTL_OUTPUT=%q: exit %d: %s", tc.env, code, h.errOut)
+		}
+		if !strings.HasPrefix(h.out.String(), tc.want) {
+			t.Errorf("USERCTL_OUTPUT=%q: stdout = %q, want it to start with %q", tc.env, h.out, tc.want)
+		}
+	}
+}
+
+func TestProfileAddSandboxIsRefusedFirst(t *testing.T) {
+	h := newHarness(t, false)
+	code := h.run("profile", "add", "sandbox", "--api", "rest")
+	if code != 2 || !strings.Contains(h.errOut.String(), `profile "sandbox" is built in`) {
+		t.Errorf("exit %d, stderr %q; want 2 naming the built-in profile", code, h.errOut)
+	}
+}
+
+func TestCompletionBadShellIsUsage(t *testing.T) {
+	for _, args := range [][]string{{"completion", "nope"}, {"completion"}} {
+		h := newHarness(t, false)
+		if code := h.run(args...); code != 2 {
+			t.Errorf("%v: exit %d (stderr %q), want 2", args, code, h.errOut)
+		}
+	}
+	h := newHarness(t, false)
+	if code := h.run("completion", "bash"); code != 0 || !strings.Contains(h.out.String(), "bash completion") {
+		t.Errorf("completion bash: exit %d, stdout starts %.40q", code, h.out)
+	}
+}

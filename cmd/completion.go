@@ -22,7 +22,7 @@ Completions include profile names, API dialects, output formats, fields and user
 (fetched from the API with a short timeout; nothing is shown if it is unreachable).`,
 		Example:   "  source <(userctl completion bash)",
 		ValidArgs: []string{"bash", "zsh", "fish", "powershell"},
-		Args:      cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
+		Args:      cmdutil.ExactArgs(1, "a shell (bash, zsh, fish or powershell)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			root := cmd.Root()
 			out := f.IO.Out
@@ -36,7 +36,7 @@ Completions include profile names, API dialects, output formats, fields and user
 			case "powershell":
 				return root.GenPowerShellCompletionWithDesc(out)
 			}
-			return userapi.Errorf(userapi.KindUsage, "unknown shell %q", args[0])
+			return userapi.Errorf(userapi.KindUsage, "unknown shell %q (valid: bash, zsh, fish, powershell)", args[0])
 		},
 	}
 }

@@ -114,7 +114,11 @@ func addRun(_ context.Context, opts *AddOptions) error {
 	if err := config.ValidateName(opts.Name); err != nil {
 		return err
 	}
-	if _, exists := cfg.Get(opts.Name); exists && !opts.Force && !config.IsBuiltin(opts.Name) {
+	if config.IsBuiltin(opts.Name) {
+		// Said before any prompt: config.Set would refuse it after them.
+		return userapi.Errorf(userapi.KindUsage, "profile %q is built in; choose another name", opts.Name)
+	}
+	if _, exists := cfg.Get(opts.Name); exists && !opts.Force {
 		return userapi.Errorf(userapi.KindConflict, "profile %q already exists (use --force to replace it)", opts.Name)
 	}
 	d, _ := userapi.Lookup(opts.Entry.API)

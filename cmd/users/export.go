@@ -32,8 +32,13 @@ json, csv or yaml. The output can be fed back to import or apply.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch f.Globals.Output {
 			case "":
-				if f.Getenv("USERCTL_OUTPUT") == "" {
+				// USERCTL_OUTPUT or the profile may name a data format;
+				// a table preference there means the export default.
+				switch format := f.OutputFormat(); format {
+				case "table", "wide":
 					f.Globals.Output = "jsonl"
+				default:
+					f.Globals.Output = format
 				}
 			case "table", "wide":
 				return userapi.Errorf(userapi.KindUsage, "export writes jsonl, json, csv or yaml, not %s (use users list --all for a table)", f.Globals.Output)
