@@ -51,7 +51,11 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		pages := make(chan page, 1)
-		go c.fetchPages(ctx, c.first(size), size, pages)
+		stopAfter := opts.Limit
+		if opts.Role != "" || query != "" {
+			stopAfter = 0 // filtered on the client: more pages may be needed
+		}
+		go c.fetchPages(ctx, c.first(size), size, stopAfter, pages)
 		n := 0
 		for p := range pages {
 			for _, u := range p.users {
@@ -102,8 +106,9 @@ func (c *Client) first(size int) *pageState {
 }
 
 // fetchPages runs in its own goroutine and closes out when done; it stops
-// as soon as ctx is cancelled (the consumer went away).
-func (c *Client) fetchPages(ctx context.Context, st *pageState, size int, out chan<- page) {
+// as soon as ctx is cancelled (the consumer went away), or once it has
+// fetched stopAfter users (0: all).
+func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter int, out chan<- page) {
 	defer close(out)
 	seen := map[string]bool{}
 	offset := 0
@@ -159,6 +164,9 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size int, out ch
 		}
 		offset += len(users)
 		next := c.next(st, resp, meta, len(users), size, offset)
+		if stopAfter > 0 && offset >= stopAfter {
+			next = nil // enough for the caller's limit: no request more
+		}
 		select {
 		case out <- page{users: users, next: next}:
 		case <-ctx.Done():

@@ -336,3 +336,19 @@ func TestListQueryFiltersAndSortIsRefused(t *testing.T) {
 		t.Error("a request was sent for an unsupported sort")
 	}
 }
+
+func TestListLimitSendsNoRequestPastIt(t *testing.T) {
+	b, reqs := fake(t, nil, func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"data":[{"id":"a"},{"id":"b"}],"next_page":2}`)
+	})
+	n := 0
+	for _, err := range b.ListUsers(context.Background(), userapi.ListOptions{Limit: 2}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 2 || len(*reqs) != 1 {
+		t.Errorf("%d users after %d requests; want 2 after 1", n, len(*reqs))
+	}
+}
