@@ -3,6 +3,7 @@ package users
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -68,7 +69,11 @@ func disableRun(ctx context.Context, opts *DisableOptions) error {
 			return err
 		}
 	}
+	// Like delete: a user that is not found does not stop the others (exit
+	// 3 at the end); any other error stops at once.
 	var users []userapi.User
+	var missing []string
+	var notFound error
 	for _, id := range opts.IDs {
 		var u userapi.User
 		if opts.Disable {
@@ -77,6 +82,13 @@ func disableRun(ctx context.Context, opts *DisableOptions) error {
 			u, err = d.EnableUser(ctx, id)
 		}
 		if err != nil {
+			if userapi.IsKind(err, userapi.KindNotFound) && len(opts.IDs) > 1 {
+				missing = append(missing, strconv.Quote(id))
+				if notFound == nil {
+					notFound = err
+				}
+				continue
+			}
 			return err
 		}
 		if f.IO.IsStderrTTY() || !f.WantsData() {
@@ -84,14 +96,19 @@ func disableRun(ctx context.Context, opts *DisableOptions) error {
 		}
 		users = append(users, u)
 	}
-	w, err := f.Printer(output.UserSchema(), len(opts.IDs) > 1)
-	if err != nil {
-		return err
-	}
-	for _, u := range users {
-		if err := w.Write(u); err != nil {
+	if len(users) > 0 {
+		w, err := f.Printer(output.UserSchema(), len(opts.IDs) > 1)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if err := w.Write(u); err != nil {
+				return err
+			}
+		}
+		if err := w.Close(); err != nil {
 			return err
 		}
 	}
-	return w.Close()
+	return notFoundError(missing, notFound)
 }

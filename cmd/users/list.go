@@ -112,7 +112,7 @@ func writeUsers(ctx context.Context, f *cmdutil.Factory, seq func(func(userapi.U
 		return listErr
 	}
 	if limit > 0 && n == limit && f.IO.IsStderrTTY() {
-		f.Notice("Showing the first %d users; use --all for every user or --limit N.", limit)
+		f.Notice("Showing the first %d; use --all for every user or --limit N.", limit)
 	}
 	return ctx.Err()
 }
