@@ -321,6 +321,19 @@ func checkStructure(path string, data []byte) error {
 				if pv.Kind != yaml.MappingNode && !(pv.Kind == yaml.ScalarNode && pv.Tag == "!!null") {
 					return fail(pv.Line, "profile %q must be a mapping of keys to values", pk.Value)
 				}
+				for n := 0; n+1 < len(pv.Content); n += 2 {
+					key, v := pv.Content[n], pv.Content[n+1]
+					switch strings.ToLower(key.Value) {
+					case "timeout":
+						if _, err := time.ParseDuration(v.Value); v.Kind != yaml.ScalarNode || err != nil {
+							return fail(v.Line, "profile %q: timeout %q is not a duration (e.g. 30s, 2m)", pk.Value, v.Value)
+						}
+					case "api":
+						if known := userapi.Names(); len(known) > 0 && !slices.Contains(known, v.Value) {
+							return fail(v.Line, "profile %q: unknown api %q (known: %s)", pk.Value, v.Value, strings.Join(known, ", "))
+						}
+					}
+				}
 			}
 		}
 	}

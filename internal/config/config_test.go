@@ -106,7 +106,8 @@ func TestLoadMalformed(t *testing.T) {
 		{"profile not a map", "profiles:\n  a: rest\n", []string{"line 2:", `profile "a" must be a mapping`}},
 		{"profiles not a map", "profiles: [a, b]\n", []string{"line 1:", "profiles must be a mapping"}},
 		{"root not a map", "- a\n", []string{"line 1:"}},
-		{"bad timeout", "profiles:\n  a: {api: rest, timeout: soon}\n", []string{`profile "a"`, `invalid duration "soon"`}},
+		{"bad timeout", "profiles:\n  a: {api: rest, timeout: soon}\n", []string{`profile "a"`, `line 2: profile "a": timeout "soon" is not a duration`}},
+		{"unknown api", "profiles:\n  a:\n    url: http://x\n    api: nosuch\n", []string{`line 4: profile "a": unknown api "nosuch"`}},
 		{"bad source", "profiles:\n  a: {api: rest, token_source: vault}\n", []string{`token_source: unknown source "vault"`}},
 	}
 	for _, tc := range cases {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -88,7 +89,7 @@ func Lookup(name string) (Dialect, error) {
 	defer mu.RUnlock()
 	d, ok := dialects[name]
 	if !ok {
-		return Dialect{}, &Error{Kind: KindUsage, Message: fmt.Sprintf("unknown API dialect %q (known: %v)", name, namesLocked())}
+		return Dialect{}, &Error{Kind: KindUsage, Message: fmt.Sprintf("unknown API dialect %q (known: %s)", name, strings.Join(namesLocked(), ", "))}
 	}
 	return d, nil
 }
