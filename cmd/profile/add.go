@@ -8,6 +8,7 @@ import (
 
 	"github.com/userctl/userctl/internal/cmdutil"
 	"github.com/userctl/userctl/internal/config"
+	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -50,8 +51,8 @@ disable, password_path) are set with --set KEY=VALUE.`,
 			if _, err := userapi.Lookup(opts.Entry.API); err != nil {
 				return err
 			}
-			if o := opts.Entry.Output; o != "" && !containsStr(cmdutil.Formats, o) {
-				return userapi.Errorf(userapi.KindUsage, "--output %q: want one of %s", o, strings.Join(cmdutil.Formats, ", "))
+			if o := opts.Entry.Output; o != "" && !containsStr(output.Formats(), o) {
+				return userapi.Errorf(userapi.KindUsage, "--output %q: want one of %s", o, strings.Join(output.Formats(), ", "))
 			}
 			for _, kv := range opts.Set {
 				k, v, ok := strings.Cut(kv, "=")
@@ -85,7 +86,7 @@ disable, password_path) are set with --set KEY=VALUE.`,
 	fl.StringArrayVar(&opts.Set, "set", nil, "dialect option KEY=VALUE (repeatable)")
 	_ = cmd.RegisterFlagCompletionFunc("api", cmdutil.DialectNames)
 	_ = cmd.RegisterFlagCompletionFunc("site", cmdutil.FixedCompletion(config.ValidSites()...))
-	_ = cmd.RegisterFlagCompletionFunc("output-format", cmdutil.FixedCompletion(cmdutil.Formats...))
+	_ = cmd.RegisterFlagCompletionFunc("output-format", cmdutil.FixedCompletion(output.Formats()...))
 	return cmd
 }
 

@@ -5,7 +5,6 @@
 package cmdutil
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -299,12 +298,4 @@ func countNonEmpty(ls []string) int {
 		}
 	}
 	return n
-}
-
-// Context returns ctx or Background.
-func Context(ctx context.Context) context.Context {
-	if ctx == nil {
-		return context.Background()
-	}
-	return ctx
 }

@@ -2,27 +2,23 @@ package cmdutil
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/userctl/userctl/internal/config"
 	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
-// Formats are the values of -o.
-var Formats = []string{"table", "wide", "json", "jsonl", "yaml", "csv"}
-
 // AddGlobalFlags declares the persistent flags of CLI.md on root.
 func AddGlobalFlags(root *cobra.Command, f *Factory) {
+	formats := output.Formats()
 	g := f.Globals
 	fl := root.PersistentFlags()
 	fl.StringVarP(&g.Profile, "profile", "p", "", "profile to use (env USERCTL_PROFILE; default: the current profile, else the built-in sandbox)")
 	fl.StringVar(&g.Config, "config", "", "config file (env USERCTL_CONFIG; default $XDG_CONFIG_HOME/userctl/config.yaml)")
-	fl.StringVarP(&g.Output, "output", "o", "", "output format: "+strings.Join(Formats, ", ")+" (env USERCTL_OUTPUT)")
+	fl.StringVarP(&g.Output, "output", "o", "", "output format: "+strings.Join(formats, ", ")+" (env USERCTL_OUTPUT)")
 	fl.StringSliceVar(&g.Fields, "fields", nil, "columns or keys to show, in that order (e.g. id,email)")
 	fl.StringVar(&g.JQ, "jq", "", "filter the JSON output with a jq expression")
 	fl.StringVar(&g.Template, "template", "", "render each result with a Go template (e.g. '{{.email}}')")
@@ -31,7 +27,7 @@ func AddGlobalFlags(root *cobra.Command, f *Factory) {
 	fl.BoolVar(&g.Debug, "debug", false, "log each HTTP request and response to stderr, secrets redacted (env USERCTL_DEBUG)")
 	fl.DurationVar(&g.Timeout, "timeout", 30*time.Second, "per-request timeout")
 
-	_ = root.RegisterFlagCompletionFunc("output", fixed(Formats))
+	_ = root.RegisterFlagCompletionFunc("output", fixed(formats))
 	_ = root.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return f.ProfileNames(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -50,11 +46,11 @@ func AddGlobalFlags(root *cobra.Command, f *Factory) {
 		if !cmd.Flags().Changed("timeout") {
 			g.Timeout = 0
 		}
-		if g.Output != "" && !contains(Formats, g.Output) {
-			return userapi.Errorf(userapi.KindUsage, "unknown output format %q (valid: %s)", g.Output, strings.Join(Formats, ", "))
+		if g.Output != "" && !contains(formats, g.Output) {
+			return userapi.Errorf(userapi.KindUsage, "unknown output format %q (valid: %s)", g.Output, strings.Join(formats, ", "))
 		}
-		if v := f.Getenv("USERCTL_OUTPUT"); g.Output == "" && v != "" && !contains(Formats, v) {
-			return userapi.Errorf(userapi.KindUsage, "USERCTL_OUTPUT: unknown output format %q (valid: %s)", v, strings.Join(Formats, ", "))
+		if v := f.Getenv("USERCTL_OUTPUT"); g.Output == "" && v != "" && !contains(formats, v) {
+			return userapi.Errorf(userapi.KindUsage, "USERCTL_OUTPUT: unknown output format %q (valid: %s)", v, strings.Join(formats, ", "))
 		}
 		if g.Timeout < 0 {
 			return userapi.Errorf(userapi.KindUsage, "--timeout must be positive")
@@ -170,9 +166,4 @@ func RangeArgs(min, max int, what string) cobra.PositionalArgs {
 // MissingFlag is the usage error for a required value when prompts are off.
 func MissingFlag(flag string) error {
 	return userapi.Errorf(userapi.KindUsage, "missing required flag --%s", flag)
-}
-
-// Describe is a short profile description for messages.
-func Describe(res config.Resolved) string {
-	return fmt.Sprintf("%s (%s)", res.Profile.Name, res.Profile.API)
 }

@@ -728,3 +728,24 @@ func readBody(r io.Reader, size, limit int64) ([]byte, error) {
 	rest, err := io.ReadAll(lr) // more than announced
 	return append(buf, rest...), err
 }
+
+// ForProfile returns the options every dialect's client starts from: its
+// base URL, the profile's CA file, and the invocation's network
+// environment (timeout, debug log, transport, user agent, longest
+// rate-limit wait, shared limiter). The dialect adds its own Auth,
+// SecretHeaders and ErrorMessage.
+func ForProfile(base string, p userapi.Profile, env userapi.Env) Options {
+	o := Options{
+		BaseURL:   base,
+		CAFile:    p.CAFile,
+		Timeout:   env.Timeout,
+		Debug:     env.Debug,
+		Transport: env.Transport,
+		UserAgent: env.UserAgent,
+		MaxWait:   env.MaxRetryWait,
+	}
+	if env.Limiter != nil {
+		o.Limiter = env.Limiter
+	}
+	return o
+}

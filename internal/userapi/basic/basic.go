@@ -104,20 +104,9 @@ func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (
 	}
 	base = trimAPIPath(base)
 	user, pass := p.Username, p.Password
-	opts := httpx.Options{
-		BaseURL:      base,
-		Auth:         func(r *http.Request) { r.SetBasicAuth(user, pass) },
-		Timeout:      env.Timeout,
-		CAFile:       p.CAFile,
-		Debug:        env.Debug,
-		Transport:    env.Transport,
-		UserAgent:    env.UserAgent,
-		MaxWait:      env.MaxRetryWait,
-		ErrorMessage: errorMessage,
-	}
-	if env.Limiter != nil {
-		opts.Limiter = env.Limiter
-	}
+	opts := httpx.ForProfile(base, p, env)
+	opts.Auth = func(r *http.Request) { r.SetBasicAuth(user, pass) }
+	opts.ErrorMessage = errorMessage
 	if tweak != nil {
 		tweak(&opts)
 	}

@@ -132,23 +132,12 @@ func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (
 		return nil, err
 	}
 	apiKey, appKey := p.APIKey, p.AppKey
-	opts := httpx.Options{
-		BaseURL: base,
-		Auth: func(r *http.Request) {
-			r.Header.Set(HeaderAPIKey, apiKey)
-			r.Header.Set(HeaderAppKey, appKey)
-		},
-		SecretHeaders: []string{HeaderAPIKey, HeaderAppKey},
-		Timeout:       env.Timeout,
-		CAFile:        p.CAFile,
-		Debug:         env.Debug,
-		Transport:     env.Transport,
-		UserAgent:     env.UserAgent,
-		MaxWait:       env.MaxRetryWait,
+	opts := httpx.ForProfile(base, p, env)
+	opts.Auth = func(r *http.Request) {
+		r.Header.Set(HeaderAPIKey, apiKey)
+		r.Header.Set(HeaderAppKey, appKey)
 	}
-	if env.Limiter != nil {
-		opts.Limiter = env.Limiter
-	}
+	opts.SecretHeaders = []string{HeaderAPIKey, HeaderAppKey}
 	if tweak != nil {
 		tweak(&opts)
 	}

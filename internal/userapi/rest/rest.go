@@ -114,15 +114,10 @@ func New(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := httpx.Options{
-		BaseURL: p.URL, Auth: auth, Timeout: env.Timeout, CAFile: p.CAFile, Debug: env.Debug,
-		Transport: env.Transport, UserAgent: env.UserAgent, MaxWait: env.MaxRetryWait,
-	}
+	opts := httpx.ForProfile(p.URL, p, env)
+	opts.Auth = auth
 	if secretHeader != "" {
 		opts.SecretHeaders = []string{secretHeader}
-	}
-	if env.Limiter != nil {
-		opts.Limiter = env.Limiter
 	}
 	hc, err := httpx.New(opts)
 	if err != nil {

@@ -107,20 +107,9 @@ func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (
 	if base == "" {
 		base = DefaultURL
 	}
-	opts := httpx.Options{
-		BaseURL:       base,
-		Auth:          func(r *http.Request) { r.Header.Set(HeaderAPIKey, key) },
-		SecretHeaders: []string{HeaderAPIKey},
-		Timeout:       env.Timeout,
-		CAFile:        p.CAFile,
-		Debug:         env.Debug,
-		Transport:     env.Transport,
-		UserAgent:     env.UserAgent,
-		MaxWait:       env.MaxRetryWait,
-	}
-	if env.Limiter != nil {
-		opts.Limiter = env.Limiter
-	}
+	opts := httpx.ForProfile(base, p, env)
+	opts.Auth = func(r *http.Request) { r.Header.Set(HeaderAPIKey, key) }
+	opts.SecretHeaders = []string{HeaderAPIKey}
 	if tweak != nil {
 		tweak(&opts)
 	}
