@@ -1,0 +1,24 @@
+package userapi
+
+import "testing"
+
+func TestValidateID(t *testing.T) {
+	for _, id := range []string{"", " ", ".", "..", "a/b", `a\b`, "a\x00b", "a\nb", "\x1b[2J"} {
+		err := ValidateID(id)
+		if err == nil {
+			t.Errorf("ValidateID(%q) = nil, want an error", id)
+			continue
+		}
+		if got := ExitCode(err); got != 2 {
+			t.Errorf("ValidateID(%q): exit %d, want 2", id, got)
+		}
+	}
+	for _, id := range []string{"usr_000001", "ada@example.com", "5d0000000000000000000001", "a b", "a?b#c", "100%", "...x"} {
+		if err := ValidateID(id); err != nil {
+			t.Errorf("ValidateID(%q) = %v, want nil", id, err)
+		}
+	}
+	if got, _ := EscapeID("a?b#c d"); got != "a%3Fb%23c%20d" {
+		t.Errorf("EscapeID = %q", got)
+	}
+}
