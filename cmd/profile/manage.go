@@ -84,8 +84,8 @@ func newListCmd(f *cmdutil.Factory) *cobra.Command {
 				url := e.URL
 				if config.IsBuiltin(n) {
 					url = "(built-in sandbox)"
-				} else if url == "" && e.Site != "" {
-					url = "site " + e.Site
+				} else if url == "" {
+					url = locatedBy(e)
 				}
 				mark := ""
 				if n == cur {
@@ -98,6 +98,21 @@ func newListCmd(f *cmdutil.Factory) *cobra.Command {
 			return w.Close()
 		},
 	}
+}
+
+// locatedBy describes where the API of a profile without url is, from the
+// setting its dialect locates it by ("site datadoghq.eu"), or "".
+func locatedBy(e config.Entry) string {
+	d, err := userapi.Lookup(e.API)
+	if err != nil {
+		return ""
+	}
+	for _, s := range d.Settings {
+		if v := e.Values[s.Key]; s.Locates && v != "" {
+			return s.Key + " " + v
+		}
+	}
+	return ""
 }
 
 func newUseCmd(f *cmdutil.Factory) *cobra.Command {
@@ -233,7 +248,13 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	}
 	p := res.Profile
 	f.Notice("Profile %q (%s API)", p.Name, p.API)
-	for _, k := range []string{"url", "site", "token", "api_key", "app_key", "username", "password"} {
+	keys := []string{"url"}
+	if d, err := userapi.Lookup(p.API); err == nil {
+		for _, st := range d.Settings {
+			keys = append(keys, st.Key)
+		}
+	}
+	for _, k := range keys {
 		if src, ok := res.Sources[k]; ok {
 			f.Notice("  %-9s from %s", k, src)
 		}

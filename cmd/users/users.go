@@ -48,28 +48,11 @@ cannot do fail before any request with exit code 2.`,
 	return cmd
 }
 
-// verbNeeds names the capability each optional verb needs.
-var verbNeeds = map[string]func(userapi.Backend) bool{
-	"update":    is[userapi.Updater],
-	"passwd":    is[userapi.PasswordSetter],
-	"disable":   is[userapi.Disabler],
-	"enable":    is[userapi.Disabler],
-	"follow":    is[userapi.FollowManager],
-	"unfollow":  is[userapi.FollowManager],
-	"followers": is[userapi.FollowManager],
-	"avatar":    is[userapi.AvatarUploader],
-	"roles":     is[userapi.RoleLister],
-	"suggest":   is[userapi.Suggester],
-}
-
-func is[T any](b userapi.Backend) bool {
-	_, ok := b.(T)
-	return ok
-}
-
 // hideUnsupported hides the verbs the current profile's API lacks from the
-// help of `users` and returns a note saying so. It never fails: with a
-// broken config the full help is shown.
+// help of `users` and returns a note saying so. The dialect declares its
+// capabilities (userapi.VerbCapability), so no client is built and no
+// credentials are needed. It never fails: with a broken config the full
+// help is shown.
 func hideUnsupported(f *cmdutil.Factory, cmd *cobra.Command) string {
 	res, err := f.Resolved()
 	if err != nil {
@@ -79,18 +62,9 @@ func hideUnsupported(f *cmdutil.Factory, cmd *cobra.Command) string {
 	if err != nil {
 		return ""
 	}
-	p := res.Profile
-	if p.URL == "" {
-		p.URL = "http://127.0.0.1"
-	}
-	fillDummySecrets(&p)
-	b, err := d.New(p, userapi.Env{})
-	if err != nil {
-		return ""
-	}
 	var hidden []string
 	for _, c := range cmd.Commands() {
-		if need, ok := verbNeeds[c.Name()]; ok && !need(b) {
+		if !d.Supports(c.Name()) {
 			c.Hidden = true
 			hidden = append(hidden, c.Name())
 		}
@@ -99,16 +73,6 @@ func hideUnsupported(f *cmdutil.Factory, cmd *cobra.Command) string {
 		return ""
 	}
 	return fmt.Sprintf("Not available with profile %q (%s API): %s.", res.Profile.Name, res.Profile.API, strings.Join(hidden, ", "))
-}
-
-// fillDummySecrets lets a backend be built to inspect its capabilities
-// without credentials; it is never used to send a request.
-func fillDummySecrets(p *userapi.Profile) {
-	for _, s := range []*string{&p.Token, &p.APIKey, &p.AppKey, &p.Username, &p.Password} {
-		if *s == "" {
-			*s = "x"
-		}
-	}
 }
 
 // capability returns the backend as T, or the unsupported error naming what

@@ -89,8 +89,7 @@ func newIndServer(t *testing.T) (*indServer, *datadog.Client) {
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	c, err := datadog.New(userapi.Profile{Name: "independent", API: "datadog", URL: srv.URL + indMount,
-		APIKey: indAPIKey, AppKey: indAppKey}, userapi.Env{Timeout: 5 * time.Second})
+	c, err := datadog.New(userapi.Profile{Name: "independent", API: "datadog", URL: srv.URL + indMount, Secrets: map[string]string{"api_key": indAPIKey, "app_key": indAppKey}}, userapi.Env{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -787,7 +786,7 @@ func TestIndependentAuthErrors(t *testing.T) {
 	mux.Handle(indMount+"/", http.StripPrefix(indMount, s))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	c, err := datadog.New(userapi.Profile{Name: "dd", URL: srv.URL + indMount, APIKey: indAPIKey, AppKey: "wrong-app-key-value"},
+	c, err := datadog.New(userapi.Profile{Name: "dd", URL: srv.URL + indMount, Secrets: map[string]string{"api_key": indAPIKey, "app_key": "wrong-app-key-value"}},
 		userapi.Env{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -945,7 +944,7 @@ func TestIndependentProfileURL(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	base := strings.Replace(srv.URL, "http://", "http://proxyuser:proxy-pass-secret@", 1) + indMount + "/api/v1/"
-	c, err := datadog.New(userapi.Profile{URL: base, APIKey: indAPIKey, AppKey: indAppKey}, userapi.Env{Timeout: 5 * time.Second})
+	c, err := datadog.New(userapi.Profile{URL: base, Secrets: map[string]string{"api_key": indAPIKey, "app_key": indAppKey}}, userapi.Env{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
