@@ -46,6 +46,7 @@ import (
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/userctl/userctl/internal/sandbox"
 	"github.com/userctl/userctl/internal/secret"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -54,9 +55,6 @@ import (
 // in-process sandbox. It exists without a config file and cannot be added,
 // changed or removed.
 const Sandbox = "sandbox"
-
-// sandboxAPI is the dialect of the built-in sandbox profile.
-const sandboxAPI = "rest"
 
 // WhereKeyring is what SetSecret returns when the secret went to the OS
 // keyring.
@@ -375,7 +373,7 @@ func (c *Config) Names() []string {
 // Get returns the named profile; for Sandbox, the built-in one.
 func (c *Config) Get(name string) (Entry, bool) {
 	if name == Sandbox {
-		return Entry{API: sandboxAPI, Values: map[string]string{}, Secrets: map[string]*SecretRef{}}, true
+		return Entry{API: sandbox.DefaultAPI, Values: map[string]string{}, Secrets: map[string]*SecretRef{}}, true
 	}
 	raw, ok := c.profiles[name]
 	if !ok {
