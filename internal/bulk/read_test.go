@@ -228,9 +228,9 @@ func TestFormatOfAndOpen(t *testing.T) {
 // Cells export neutralised ('=…) read back as the original value; a
 // hand-written leading apostrophe before other text is kept.
 func TestReadCSVRestoresNeutralisedFormulas(t *testing.T) {
-	text := "email,name,username,roles\n" +
-		"a@example.com,\"'=HYPERLINK(\"\"x\"\")\",'@ada,'-x;'=y\n" +
-		"b@example.com,'Bob,''=z,\n"
+	text := "email,name,username,roles,password\n" +
+		"a@example.com,\"'=HYPERLINK(\"\"x\"\")\",'@ada,'-x;'=y,'-kept-as-is\n" +
+		"b@example.com,'Bob,''=z,,\n"
 	got, err := collect(t, FormatCSV, text)
 	if err != nil {
 		t.Fatal(err)
@@ -238,7 +238,8 @@ func TestReadCSVRestoresNeutralisedFormulas(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("got %d items: %+v", len(got), got)
 	}
-	if a := got[0]; a.Err != nil || a.Name != `=HYPERLINK("x")` || a.Username != "@ada" || !slices.Equal(a.Roles, []string{"-x", "'=y"}) {
+	if a := got[0]; a.Err != nil || a.Name != `=HYPERLINK("x")` || a.Username != "@ada" || !slices.Equal(a.Roles, []string{"-x", "'=y"}) ||
+		a.Password != "'-kept-as-is" {
 		t.Errorf("first item = %+v", a)
 	}
 	if b := got[1]; b.Err != nil || b.Name != "'Bob" || b.Username != "'=z" {
