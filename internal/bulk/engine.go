@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/userctl/userctl/internal/termsafe"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -368,7 +369,7 @@ func writeFailures(w io.Writer, shown []Entry, failed int) {
 		if e.Err != nil {
 			msg = strings.TrimPrefix(e.Err.Error(), fmt.Sprintf("line %d: ", e.Line))
 		}
-		fmt.Fprintf(w, "  %s: %s\n", where, msg)
+		fmt.Fprintf(w, "  %s: %s\n", termsafe.String(where), termsafe.String(msg))
 	}
 	if more := failed - len(shown); more > 0 && len(shown) > 0 {
 		fmt.Fprintf(w, "  … and %d more failed items\n", more)

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/userctl/userctl/internal/termsafe"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -124,9 +125,11 @@ func (p *Plan) HasChanges() bool {
 func (p *Plan) WriteText(w io.Writer) error {
 	for i := range p.Items {
 		it := &p.Items[i]
-		who := it.Key
+		// Keys, IDs and errors may be server text: shown escaped, they
+		// cannot rewrite the lines a reviewer reads (termsafe).
+		who := termsafe.String(it.Key)
 		if it.ID != "" && it.ID != it.Key {
-			who += " (" + it.ID + ")"
+			who += " (" + termsafe.String(it.ID) + ")"
 		}
 		where := ""
 		if it.Line > 0 {
@@ -135,11 +138,11 @@ func (p *Plan) WriteText(w io.Writer) error {
 		var err error
 		switch {
 		case it.Err != nil:
-			_, err = fmt.Fprintf(w, "! %-9s %s  %v\n", it.Action, who, it.Err)
+			_, err = fmt.Fprintf(w, "! %-9s %s  %s\n", it.Action, who, termsafe.String(it.Err.Error()))
 		case it.Action == ActionCreate:
 			_, err = fmt.Fprintf(w, "+ create    %s%s\n", who, where)
 		case it.Action == ActionUpdate:
-			_, err = fmt.Fprintf(w, "~ update    %s  %s%s\n", who, it.ChangesText(), where)
+			_, err = fmt.Fprintf(w, "~ update    %s  %s%s\n", who, termsafe.String(it.ChangesText()), where)
 		case it.Action == ActionDelete:
 			_, err = fmt.Fprintf(w, "- delete    %s\n", who)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/userctl/userctl/internal/csvcell"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -217,7 +218,13 @@ func readCSV(r io.Reader, name string) iter.Seq2[Item, error] {
 				}
 				fields := make(map[string]any, len(cols))
 				for i, c := range cols {
-					fields[c] = rec[i]
+					// A cell export wrote as '=… holds =… (csvcell). Export
+					// never writes passwords: a password is read as is.
+					if c == "password" {
+						fields[c] = rec[i]
+					} else {
+						fields[c] = csvcell.Unescape(rec[i])
+					}
 				}
 				it = newItem(line, fields)
 			}

@@ -224,3 +224,25 @@ func TestFormatOfAndOpen(t *testing.T) {
 		}
 	}
 }
+
+// Cells export neutralised ('=…) read back as the original value; a
+// hand-written leading apostrophe before other text is kept.
+func TestReadCSVRestoresNeutralisedFormulas(t *testing.T) {
+	text := "email,name,username,roles,password\n" +
+		"a@example.com,\"'=HYPERLINK(\"\"x\"\")\",'@ada,'-x;'=y,'-kept-as-is\n" +
+		"b@example.com,'Bob,''=z,,\n"
+	got, err := collect(t, FormatCSV, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("got %d items: %+v", len(got), got)
+	}
+	if a := got[0]; a.Err != nil || a.Name != `=HYPERLINK("x")` || a.Username != "@ada" || !slices.Equal(a.Roles, []string{"-x", "'=y"}) ||
+		a.Password != "'-kept-as-is" {
+		t.Errorf("first item = %+v", a)
+	}
+	if b := got[1]; b.Err != nil || b.Name != "'Bob" || b.Username != "'=z" {
+		t.Errorf("second item = %+v", b)
+	}
+}
