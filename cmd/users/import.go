@@ -25,6 +25,8 @@ type BulkOptions struct {
 	FailFast     bool
 	Report       string
 	Prune        bool
+	MaxDeletes   int
+	NoMail       bool
 	Yes          bool
 }
 
@@ -124,6 +126,7 @@ func (opts *BulkOptions) engineOptions(src *bulk.Source, report io.Writer, verb 
 		Progress:     f.IO.IsStderrTTY(),
 		Total:        src.Total,
 		Verb:         verb,
+		Delete:       userapi.DeleteOptions{NoMail: opts.NoMail},
 	}
 	if report != nil {
 		o.Report = report

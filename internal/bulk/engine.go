@@ -78,6 +78,8 @@ type Options struct {
 	// RetryWait is the pause of every worker before the n-th retry (n from
 	// 1) of a rate-limited item (nil: 1s doubling up to 30s).
 	RetryWait func(n int) time.Duration
+	// Delete are the options of the deletes of apply --prune (--no-mail).
+	Delete userapi.DeleteOptions
 	// CreateAttempts bounds the sends of one create whose earlier sends may
 	// have reached the server and were checked not to (0:
 	// DefaultCreateAttempts). Sends answered 503 count apart, bounded at
