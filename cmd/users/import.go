@@ -2,10 +2,13 @@ package users
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -90,6 +93,10 @@ func bulkSetup(opts *BulkOptions) (userapi.Backend, *bulk.Source, io.WriteCloser
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if err := checkReport(opts.Report, opts.File, f.IO.In); err != nil {
+		_ = src.Close()
+		return nil, nil, nil, err
+	}
 	env := f.Env()
 	env.Limiter = httpx.NewAdaptiveLimiter(0)
 	b, err := f.BackendWith(env)
@@ -113,6 +120,40 @@ func bulkSetup(opts *BulkOptions) (userapi.Backend, *bulk.Source, io.WriteCloser
 		report = rf
 	}
 	return b, src, report, nil
+}
+
+// checkReport refuses, before any request, a --report path that is the
+// input file (by any name: symlink, hard link, stdin redirected from it),
+// which opening the report would empty, or that is not a writable file.
+func checkReport(report, input string, stdin io.Reader) error {
+	if report == "" {
+		return nil
+	}
+	if strings.TrimSpace(report) == "" || report == "-" {
+		return userapi.Errorf(userapi.KindUsage, "--report: want a file path, got %q", report)
+	}
+	rst, err := os.Stat(report)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // created later, with its directory
+		}
+		return userapi.Errorf(userapi.KindUsage, "--report: %v", err)
+	}
+	if rst.IsDir() {
+		return userapi.Errorf(userapi.KindUsage, "--report %s: is a directory", report)
+	}
+	var ist fs.FileInfo
+	if input == "-" {
+		if in, ok := stdin.(*os.File); ok {
+			ist, _ = in.Stat()
+		}
+	} else {
+		ist, _ = os.Stat(input)
+	}
+	if ist != nil && os.SameFile(rst, ist) {
+		return userapi.Errorf(userapi.KindUsage, "--report %s is the input file: writing the report would empty it", report)
+	}
+	return nil
 }
 
 func (opts *BulkOptions) engineOptions(src *bulk.Source, report io.Writer, verb string) bulk.Options {
