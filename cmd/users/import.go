@@ -56,11 +56,13 @@ func newImportCmd(f *cmdutil.Factory, runF func(context.Context, *BulkOptions) e
 		Long: `Create the users of a CSV (header row), JSON Lines, JSON array or YAML file with a pool
 of workers that share one rate limiter: when the API says to slow down, every worker
 waits, then speeds up again. A create that may have reached the server is checked
-before it is sent again, so nothing is created twice.
+before it is sent again, so nothing is created twice; the users there before the run
+(listed once, before anything is sent) are never reported created.
 
-Every line ends as created, skipped or failed in the report (--report FILE, JSON Lines,
+Every record ends as created, skipped or failed in the report (--report FILE, JSON Lines,
 written as it goes so an interrupted run keeps it); the summary goes to stderr. A bad
-line is reported with its number and does not stop the others (unless --fail-fast).
+record (a stray quote, broken JSON, over 1 MiB) is reported with its line number and
+does not stop the others (unless --fail-fast). --report must not be the input file.
 Exit code 7 when any item failed. Columns: email, name, first_name, last_name,
 username, roles (a;b), status, password.`,
 		Example: `  userctl users import -f users.csv --report import.jsonl

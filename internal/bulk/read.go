@@ -216,6 +216,8 @@ func readYAML(r io.Reader, name string) iter.Seq2[Item, error] {
 			var fields map[string]any
 			if n.Kind != yaml.MappingNode {
 				it = badLine(n.Line, "want a mapping of fields")
+			} else if yamlSize(n, 0) > MaxRecord {
+				it = badLine(n.Line, "%s", errTooLong)
 			} else if err := n.Decode(&fields); err != nil {
 				it = badLine(n.Line, "%v", err)
 			} else {
@@ -226,4 +228,17 @@ func readYAML(r io.Reader, name string) iter.Seq2[Item, error] {
 			}
 		}
 	}
+}
+
+// yamlSize adds the lengths of the scalars under n to size, stopping once
+// past MaxRecord.
+func yamlSize(n *yaml.Node, size int) int {
+	size += len(n.Value)
+	for _, c := range n.Content {
+		if size > MaxRecord {
+			break
+		}
+		size = yamlSize(c, size)
+	}
+	return size
 }

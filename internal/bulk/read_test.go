@@ -264,6 +264,8 @@ func TestReadRecoversFromBadRecords(t *testing.T) {
 			[]string{"2:!string is not closed", "3:c@example.com"}},
 		{"json huge element", FormatJSON, `[{"email":"a@example.com"},{"name":"` + huge + `"},{"email":"c@example.com"}]`,
 			[]string{"1:a@example.com", "1:!longer than 1024 KiB", "1:c@example.com"}},
+		{"yaml huge record", FormatYAML, "- email: a@example.com\n- email: b@example.com\n  name: " + huge + "\n- email: c@example.com\n",
+			[]string{"1:a@example.com", "2:!longer than 1024 KiB", "4:c@example.com"}},
 		{"json cut short", FormatJSON, "[\n{\"email\": \"a@example.com\"},\n{\"email\": \"c@exa",
 			[]string{"2:a@example.com", "3:!invalid JSON"}},
 	} {

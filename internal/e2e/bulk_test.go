@@ -320,6 +320,18 @@ func TestBulkReportChecks(t *testing.T) {
 			wantIn(t, "stderr", oneLineError(t, r), rep.msg)
 		}
 	}
+	// stdin redirected from the report file: `userctl users import -f - --report users.jsonl < users.jsonl`
+	in, err := os.Open(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	cmd := c.command("users", "import", "-f", "-", "--report", link)
+	cmd.Stdin = in
+	out, err := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(string(out), "is the input file") {
+		t.Errorf("stdin from the report file: exit %d (%v)\n%s", code, err, out)
+	}
 	if data, err := os.ReadFile(input); err != nil || string(data) != text {
 		t.Errorf("input after the refused runs: %q, %v", data, err)
 	}
