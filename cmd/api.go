@@ -14,6 +14,7 @@ import (
 
 	"github.com/userctl/userctl/internal/cmdutil"
 	"github.com/userctl/userctl/internal/output"
+	"github.com/userctl/userctl/internal/termsafe"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -122,7 +123,7 @@ func apiRun(ctx context.Context, opts *APIOptions) error {
 	if opts.Include {
 		fmt.Fprintf(f.IO.ErrOut, "HTTP %d %s\n", resp.StatusCode, http.StatusText(resp.StatusCode))
 		for k, vs := range resp.Header {
-			fmt.Fprintf(f.IO.ErrOut, "%s: %s\n", k, strings.Join(vs, ", "))
+			fmt.Fprintf(f.IO.ErrOut, "%s: %s\n", termsafe.String(k), termsafe.String(strings.Join(vs, ", ")))
 		}
 	}
 	if err := writeAPIBody(f, data); err != nil {
@@ -141,7 +142,7 @@ func writeAPIBody(f *cmdutil.Factory, data []byte) error {
 		if !json.Valid(data) {
 			return userapi.Errorf(userapi.KindUsage, "--jq: the response is not JSON")
 		}
-		w, err := output.NewWriter(f.IO.Out, output.Options{JQ: f.Globals.JQ}, output.Schema{}, false)
+		w, err := output.NewWriter(f.IO.Out, output.Options{JQ: f.Globals.JQ, Terminal: f.IO.IsStdoutTTY()}, output.Schema{}, false)
 		if err != nil {
 			return err
 		}
@@ -150,17 +151,22 @@ func writeAPIBody(f *cmdutil.Factory, data []byte) error {
 		}
 		return w.Close()
 	}
+	out := f.IO.Out
+	if f.IO.IsStdoutTTY() {
+		// On a terminal the body is for reading: escaped, it cannot drive it.
+		out = termsafe.NewWriter(out)
+	}
 	if f.IO.IsStdoutTTY() && json.Valid(data) {
 		var buf bytes.Buffer
 		if json.Indent(&buf, data, "", "  ") == nil {
 			buf.WriteByte('\n')
-			_, err := f.IO.Out.Write(buf.Bytes())
+			_, err := out.Write(buf.Bytes())
 			return err
 		}
 	}
-	_, err := f.IO.Out.Write(data)
+	_, err := out.Write(data)
 	if err == nil && data[len(data)-1] != '\n' && f.IO.IsStdoutTTY() {
-		_, err = io.WriteString(f.IO.Out, "\n")
+		_, err = io.WriteString(out, "\n")
 	}
 	return err
 }

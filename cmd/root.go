@@ -18,6 +18,7 @@ import (
 	"github.com/userctl/userctl/cmd/users"
 	"github.com/userctl/userctl/internal/cmdutil"
 	_ "github.com/userctl/userctl/internal/dialects" // registers every API dialect
+	"github.com/userctl/userctl/internal/termsafe"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -65,7 +66,9 @@ func printError(f *cmdutil.Factory, err error) {
 	if errors.As(err, &e) && e.Kind == userapi.KindInterrupted {
 		msg = "interrupted"
 	}
-	msg = strings.TrimSpace(strings.ReplaceAll(msg, "\n", " "))
+	msg = strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(msg, "\r\n", " "), "\n", " "))
+	// Errors carry server text: it must not drive the terminal.
+	msg = termsafe.String(msg)
 	if userapi.KindOf(err) == userapi.KindAuth && !strings.Contains(msg, "profile") {
 		msg += " (check the credentials with `userctl profile check`)"
 	}

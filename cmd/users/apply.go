@@ -24,10 +24,16 @@ and with --prune delete the users the file does not list — print it, then carr
 --dry-run stops after the plan. Running apply twice in a row changes nothing the second
 time. Users are matched by the id column, else username, else email.
 
---prune needs --yes when not interactive. The report and exit codes are those of import.`,
+--prune needs --yes when not interactive, and is guarded: an input with no users is
+refused before any request (exit 2); the account userctl authenticates as is never
+deleted (the plan shows it as kept; where the API cannot tell which account that is,
+the plan says so); a plan that deletes more than --max-deletes users (default 20) is
+refused before any change (exit 2). --no-mail asks the API not to notify the deleted
+users (udata). The report and exit codes are those of import.`,
 		Example: `  userctl users apply -f team.yaml --dry-run
   userctl users apply -f team.yaml
-  userctl users apply -f team.yaml --prune --yes -o json`,
+  userctl users apply -f team.yaml --prune --yes -o json
+  userctl users apply -f team.csv --prune --max-deletes 50 --no-mail`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.File == "" {
@@ -35,6 +41,12 @@ time. Users are matched by the id column, else username, else email.
 			}
 			if opts.Concurrency < 0 {
 				return userapi.Errorf(userapi.KindUsage, "--concurrency must be positive")
+			}
+			if opts.MaxDeletes < 0 {
+				return userapi.Errorf(userapi.KindUsage, "--max-deletes must be 0 or more")
+			}
+			if cmd.Flags().Changed("max-deletes") && !opts.Prune {
+				return userapi.Errorf(userapi.KindUsage, "--max-deletes only applies with --prune")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -44,6 +56,8 @@ time. Users are matched by the id column, else username, else email.
 	}
 	addBulkFlags(cmd, opts)
 	cmd.Flags().BoolVar(&opts.Prune, "prune", false, "delete users that the file does not list")
+	cmd.Flags().IntVar(&opts.MaxDeletes, "max-deletes", bulk.DefaultMaxDeletes, "with --prune, refuse a plan that deletes more users than this")
+	cmd.Flags().BoolVar(&opts.NoMail, "no-mail", false, "do not notify the users deleted by --prune by mail (udata)")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask before deleting with --prune")
 	return cmd
 }
@@ -77,7 +91,12 @@ func applyRun(ctx context.Context, opts *BulkOptions) (err error) {
 			}
 		}()
 	}
-	plan, err := bulk.ComputePlan(ctx, b, src.Items(), bulk.PlanOptions{Prune: opts.Prune, PageSize: exportPageSize})
+	maxDeletes := opts.MaxDeletes
+	if maxDeletes == 0 {
+		maxDeletes = -1 // --max-deletes 0: no delete at all
+	}
+	plan, err := bulk.ComputePlan(ctx, b, src.Items(), bulk.PlanOptions{Prune: opts.Prune, MaxDeletes: maxDeletes,
+		PageSize: exportPageSize, Name: src.Name})
 	if plan == nil {
 		return err
 	}
@@ -118,10 +137,13 @@ func printPlan(f *cmdutil.Factory, plan *bulk.Plan) error {
 	if err != nil {
 		return err
 	}
-	for _, it := range plan.Items {
+	for _, it := range append(plan.Items[:len(plan.Items):len(plan.Items)], plan.Kept...) {
 		if err := w.Write(it); err != nil {
 			return err
 		}
+	}
+	if plan.SelfUnknown != "" {
+		f.Notice("Note: %s.", plan.SelfUnknown)
 	}
 	return w.Close()
 }

@@ -25,7 +25,9 @@ func newExportCmd(f *cmdutil.Factory, runF func(context.Context, *ExportOptions)
 		Short: "Write every user, streamed (JSON Lines by default)",
 		Long: `Write every user of the API on stdout, streamed with constant memory: the next page
 is fetched while the current one is written. The format is JSON Lines unless -o says
-json, csv or yaml. The output can be fed back to import or apply.`,
+json, csv or yaml. The output can be fed back to import or apply. In csv, a cell a
+spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) gets a leading
+' that import and apply remove again.`,
 		Example: `  userctl users export > users.jsonl
   userctl users export -o csv --fields id,email,status > users.csv`,
 		Args: cmdutil.NoArgs,

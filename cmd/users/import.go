@@ -2,10 +2,13 @@ package users
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +28,8 @@ type BulkOptions struct {
 	FailFast     bool
 	Report       string
 	Prune        bool
+	MaxDeletes   int
+	NoMail       bool
 	Yes          bool
 }
 
@@ -51,11 +56,13 @@ func newImportCmd(f *cmdutil.Factory, runF func(context.Context, *BulkOptions) e
 		Long: `Create the users of a CSV (header row), JSON Lines, JSON array or YAML file with a pool
 of workers that share one rate limiter: when the API says to slow down, every worker
 waits, then speeds up again. A create that may have reached the server is checked
-before it is sent again, so nothing is created twice.
+before it is sent again, so nothing is created twice; the users there before the run
+(listed once, before anything is sent) are never reported created.
 
-Every line ends as created, skipped or failed in the report (--report FILE, JSON Lines,
+Every record ends as created, skipped or failed in the report (--report FILE, JSON Lines,
 written as it goes so an interrupted run keeps it); the summary goes to stderr. A bad
-line is reported with its number and does not stop the others (unless --fail-fast).
+record (a stray quote, broken JSON, over 1 MiB) is reported with its line number and
+does not stop the others (unless --fail-fast). --report must not be the input file.
 Exit code 7 when any item failed. Columns: email, name, first_name, last_name,
 username, roles (a;b), status, password.`,
 		Example: `  userctl users import -f users.csv --report import.jsonl
@@ -88,6 +95,10 @@ func bulkSetup(opts *BulkOptions) (userapi.Backend, *bulk.Source, io.WriteCloser
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if err := checkReport(opts.Report, opts.File, f.IO.In); err != nil {
+		_ = src.Close()
+		return nil, nil, nil, err
+	}
 	env := f.Env()
 	env.Limiter = httpx.NewAdaptiveLimiter(0)
 	b, err := f.BackendWith(env)
@@ -113,6 +124,40 @@ func bulkSetup(opts *BulkOptions) (userapi.Backend, *bulk.Source, io.WriteCloser
 	return b, src, report, nil
 }
 
+// checkReport refuses, before any request, a --report path that is the
+// input file (by any name: symlink, hard link, stdin redirected from it),
+// which opening the report would empty, or that is not a writable file.
+func checkReport(report, input string, stdin io.Reader) error {
+	if report == "" {
+		return nil
+	}
+	if strings.TrimSpace(report) == "" || report == "-" {
+		return userapi.Errorf(userapi.KindUsage, "--report: want a file path, got %q", report)
+	}
+	rst, err := os.Stat(report)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // created later, with its directory
+		}
+		return userapi.Errorf(userapi.KindUsage, "--report: %v", err)
+	}
+	if rst.IsDir() {
+		return userapi.Errorf(userapi.KindUsage, "--report %s: is a directory", report)
+	}
+	var ist fs.FileInfo
+	if input == "-" {
+		if in, ok := stdin.(*os.File); ok {
+			ist, _ = in.Stat()
+		}
+	} else {
+		ist, _ = os.Stat(input)
+	}
+	if ist != nil && os.SameFile(rst, ist) {
+		return userapi.Errorf(userapi.KindUsage, "--report %s is the input file: writing the report would empty it", report)
+	}
+	return nil
+}
+
 func (opts *BulkOptions) engineOptions(src *bulk.Source, report io.Writer, verb string) bulk.Options {
 	f := opts.F
 	o := bulk.Options{
@@ -124,6 +169,7 @@ func (opts *BulkOptions) engineOptions(src *bulk.Source, report io.Writer, verb 
 		Progress:     f.IO.IsStderrTTY(),
 		Total:        src.Total,
 		Verb:         verb,
+		Delete:       userapi.DeleteOptions{NoMail: opts.NoMail},
 	}
 	if report != nil {
 		o.Report = report

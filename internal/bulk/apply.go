@@ -49,7 +49,7 @@ func (e *engine) applyOne(ctx, stop context.Context, t *PlanItem) Entry {
 		return e.create(ctx, stop, t)
 	case ActionDelete:
 		err := e.call(stop, func() error {
-			_, err := e.b.DeleteUser(ctx, t.ID, userapi.DeleteOptions{})
+			_, err := e.b.DeleteUser(ctx, t.ID, e.opts.Delete)
 			return err
 		})
 		if userapi.IsKind(err, userapi.KindNotFound) {

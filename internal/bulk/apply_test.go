@@ -251,3 +251,61 @@ func TestPlanPendingIsActiveAndPruneSkipsWhatDeleteCannotChange(t *testing.T) {
 		}
 	}
 }
+
+// selfFake is a full fake that knows which account its credentials are.
+type selfFake struct {
+	fullFake
+	self userapi.User
+}
+
+func (f selfFake) Self(context.Context) (userapi.User, error) { return f.self, nil }
+
+func TestComputePlanPruneSafety(t *testing.T) {
+	ctx := context.Background()
+	read := func(text string) func(func(Item, error) bool) {
+		return Read(strings.NewReader(text), FormatCSV, "f.csv")
+	}
+	// No users in the file: refused before any request.
+	f := seeded()
+	if _, err := ComputePlan(ctx, f, read("email,name\n"), PlanOptions{Prune: true, Name: "f.csv"}); !userapi.IsKind(err, userapi.KindUsage) ||
+		!strings.Contains(err.Error(), "f.csv has no users") {
+		t.Errorf("empty file: %v", err)
+	}
+	if f.lists.Load() != 0 {
+		t.Errorf("%d listings for an empty file, want none", f.lists.Load())
+	}
+
+	// The authenticated account is kept, by ID, username or email.
+	for _, self := range []userapi.User{{ID: "usr_4"}, {Username: "DAVE"}, {Email: "dave@example.com"}} {
+		plan, err := ComputePlan(ctx, selfFake{seeded(), self}, read("email\nalice@example.com\n"), PlanOptions{Prune: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := plan.Counts(); c.Delete != 2 || len(plan.Kept) != 1 || plan.Kept[0].ID != "usr_4" || plan.Kept[0].Action != ActionKeep {
+			t.Errorf("self %+v: counts %+v, kept %+v", self, c, plan.Kept)
+		}
+		var buf bytes.Buffer
+		if err := plan.WriteText(&buf); err != nil || !strings.Contains(buf.String(), "= keep      dave@example.com (usr_4)  kept: the account userctl authenticates as") {
+			t.Errorf("plan text:\n%s", buf.String())
+		}
+	}
+	// A backend that cannot tell: the plan says so.
+	plan, err := ComputePlan(ctx, seeded(), read("email\nalice@example.com\n"), PlanOptions{Prune: true})
+	if err != nil || !strings.Contains(plan.SelfUnknown, "cannot tell which account") {
+		t.Errorf("unknown self: %v, %q", err, plan.SelfUnknown)
+	}
+
+	// --max-deletes: 3 deletes pass a bound of 3, not of 2; < 0 allows none.
+	for _, tc := range []struct {
+		max int
+		ok  bool
+	}{{3, true}, {2, false}, {-1, false}, {0, true}} {
+		plan, err := ComputePlan(ctx, seeded(), read("email\nalice@example.com\n"), PlanOptions{Prune: true, MaxDeletes: tc.max})
+		if tc.ok != (err == nil) || plan == nil || plan.Counts().Delete != 3 {
+			t.Errorf("max %d: %v", tc.max, err)
+		}
+		if err != nil && (!userapi.IsKind(err, userapi.KindUsage) || !strings.Contains(err.Error(), "deletes 3 users")) {
+			t.Errorf("max %d: %v", tc.max, err)
+		}
+	}
+}

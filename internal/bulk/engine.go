@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/userctl/userctl/internal/termsafe"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -78,6 +79,8 @@ type Options struct {
 	// RetryWait is the pause of every worker before the n-th retry (n from
 	// 1) of a rate-limited item (nil: 1s doubling up to 30s).
 	RetryWait func(n int) time.Duration
+	// Delete are the options of the deletes of apply --prune (--no-mail).
+	Delete userapi.DeleteOptions
 	// CreateAttempts bounds the sends of one create whose earlier sends may
 	// have reached the server and were checked not to (0:
 	// DefaultCreateAttempts). Sends answered 503 count apart, bounded at
@@ -193,6 +196,10 @@ type engine struct {
 
 	gateMu sync.Mutex
 	gate   time.Time // no request starts before (rate-limit pause)
+
+	// before are the users there before an import (nil for apply, whose
+	// plan already set existing users apart).
+	before userSet
 }
 
 // execFunc carries out one task and says how it ended.
@@ -250,11 +257,20 @@ func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], dire
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		defer close(jobs)
+		read := 0
 		for t, err := range tasks {
 			if err != nil {
-				readErr = err
+				if read == 0 {
+					readErr = err // nothing ran: the input is refused as a whole
+					return
+				}
+				// Some items ran: the rest of the input is one failed item,
+				// so that the run ends as a partial failure.
+				results <- Entry{Action: ActionInvalid, Result: Failed,
+					Err: fmt.Errorf("%w (after %d items; the rest of the input was not read)", err, read)}
 				return
 			}
+			read++
 			if stopCtx.Err() != nil {
 				results <- skipped(&t)
 				continue
@@ -358,8 +374,12 @@ func writeFailures(w io.Writer, shown []Entry, failed int) {
 	slices.SortFunc(shown, func(a, b Entry) int { return a.Line - b.Line })
 	for _, e := range shown {
 		where := fmt.Sprintf("line %d", e.Line)
-		if e.Line == 0 {
+		switch {
+		case e.Line > 0:
+		case e.Action == ActionDelete:
 			where = "delete"
+		default:
+			where = "input"
 		}
 		if e.Key != "" {
 			where += " (" + e.Key + ")"
@@ -368,7 +388,7 @@ func writeFailures(w io.Writer, shown []Entry, failed int) {
 		if e.Err != nil {
 			msg = strings.TrimPrefix(e.Err.Error(), fmt.Sprintf("line %d: ", e.Line))
 		}
-		fmt.Fprintf(w, "  %s: %s\n", where, msg)
+		fmt.Fprintf(w, "  %s: %s\n", termsafe.String(where), termsafe.String(msg))
 	}
 	if more := failed - len(shown); more > 0 && len(shown) > 0 {
 		fmt.Fprintf(w, "  … and %d more failed items\n", more)

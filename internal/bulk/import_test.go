@@ -356,8 +356,27 @@ func TestImportReadErrorIsReported(t *testing.T) {
 	in := func(yield func(Item, error) bool) {
 		_ = yield(Item{Line: 1, Email: "a@example.com"}, nil) && yield(Item{}, userapi.Errorf(userapi.KindUsage, "reading x: line 2: broken"))
 	}
-	sum, err := Import(context.Background(), f, in, Options{})
-	if sum.Created != 1 || err == nil || !strings.Contains(err.Error(), "line 2: broken") || userapi.ExitCode(err) != 2 {
+	// Found after an item ran: the rest of the input is one failed item of
+	// the report, and the run a partial failure (exit 7).
+	rep, path := reportFile(t)
+	var stderr bytes.Buffer
+	sum, err := Import(context.Background(), f, in, Options{Report: rep, Stderr: &stderr, ShowFailures: 5})
+	if sum.Created != 1 || sum.Failed != 1 || userapi.ExitCode(err) != 7 {
+		t.Errorf("summary %+v, err %v", sum, err)
+	}
+	lines := byLine(t, readReport(t, path))
+	if l := lines[0]; len(lines) != 2 || l.Result != Failed || !strings.Contains(l.Error, "line 2: broken") {
+		t.Errorf("report %+v", lines)
+	}
+	if !strings.Contains(stderr.String(), "  input: reading x: line 2: broken") {
+		t.Errorf("stderr = %q", stderr.String())
+	}
+	// Before any item: the input is refused as a whole (exit 2).
+	in = func(yield func(Item, error) bool) {
+		yield(Item{}, userapi.Errorf(userapi.KindUsage, "reading x: line 1: broken"))
+	}
+	sum, err = Import(context.Background(), newFake(), in, Options{})
+	if sum.Total != 0 || userapi.ExitCode(err) != 2 || !strings.Contains(err.Error(), "line 1: broken") {
 		t.Errorf("summary %+v, err %v", sum, err)
 	}
 }

@@ -21,6 +21,16 @@ func Import(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, error]
 	if e.opts.Verb == "bulk" {
 		e.opts.Verb = "import"
 	}
+	if !e.opts.DryRun {
+		// The users there before the run, taken before anything is sent:
+		// the evidence that keeps a user found after an uncertain create
+		// from being counted as created by this run when it was not.
+		before, err := existingUsers(ctx, b)
+		if err != nil {
+			return Summary{}, err
+		}
+		e.before = before
+	}
 	tasks := func(yield func(PlanItem, error) bool) {
 		for it, err := range items {
 			if err != nil {
@@ -99,7 +109,9 @@ func maybeSent(err error) bool {
 
 // create creates t's user. A create that may have reached the server is
 // checked (find by email or username) before it is sent again, so nothing
-// is created twice.
+// is created twice. A user found by such a check (here or in the dialect's
+// CreateUser, which returns it as if created) counts as created only when
+// it was not among the users there before the run (engine.before).
 func (e *engine) create(ctx, stop context.Context, t *PlanItem) Entry {
 	req := t.Item.CreateRequest()
 	uncertain := false
@@ -116,6 +128,11 @@ func (e *engine) create(ctx, stop context.Context, t *PlanItem) Entry {
 		})
 		switch {
 		case err == nil:
+			if e.before.has(&u) {
+				// The dialect's own check after an uncertain send found a
+				// user that was there before the run: not created by it.
+				return e.existed(ctx, stop, t, &u)
+			}
 			ent := entryFor(t, Created, nil)
 			ent.ID = u.ID
 			if uncertain {
@@ -132,6 +149,10 @@ func (e *engine) create(ctx, stop context.Context, t *PlanItem) Entry {
 				return entryFor(t, Failed, fmt.Errorf("%w; checking whether it was created failed too: %v", err, ferr))
 			}
 			if found != nil {
+				if e.before.has(found) {
+					// There before the run: this run did not create it.
+					return e.existed(ctx, stop, t, found)
+				}
 				ent := entryFor(t, Created, nil)
 				ent.ID = found.ID
 				ent.Note = "confirmed after an uncertain create"
@@ -200,4 +221,62 @@ func (e *engine) find(ctx, stop context.Context, it *Item) (*userapi.User, error
 func matches(u *userapi.User, it *Item) bool {
 	return (it.Email != "" && strings.EqualFold(u.Email, it.Email)) ||
 		(it.Username != "" && strings.EqualFold(u.Username, it.Username))
+}
+
+// userSet holds the IDs, usernames and emails (lower case) of users.
+type userSet map[string]struct{}
+
+// existingUsers lists the users there before a run.
+func existingUsers(ctx context.Context, b userapi.Backend) (userSet, error) {
+	set := userSet{}
+	for u, err := range b.ListUsers(ctx, userapi.ListOptions{}) {
+		if err != nil {
+			return nil, fmt.Errorf("reading the current users before the import: %w", err)
+		}
+		set.add(&u)
+	}
+	return set, nil
+}
+
+func (s userSet) add(u *userapi.User) {
+	if u.ID != "" {
+		s["i:"+u.ID] = struct{}{}
+	}
+	if u.Username != "" {
+		s["u:"+strings.ToLower(u.Username)] = struct{}{}
+	}
+	if u.Email != "" {
+		s["e:"+strings.ToLower(u.Email)] = struct{}{}
+	}
+}
+
+// has reports whether u is in the set by ID, else by username or email
+// when it has no ID (a nil set has nothing).
+func (s userSet) has(u *userapi.User) bool {
+	if s == nil {
+		return false
+	}
+	if u.ID != "" {
+		_, ok := s["i:"+u.ID]
+		return ok
+	}
+	_, byName := s["u:"+strings.ToLower(u.Username)]
+	_, byEmail := s["e:"+strings.ToLower(u.Email)]
+	return (u.Username != "" && byName) || (u.Email != "" && byEmail)
+}
+
+// existed ends an item whose user was found after an uncertain create but
+// was there before the run: skipped with --skip-existing, else failed as a
+// conflict, never created.
+func (e *engine) existed(ctx, stop context.Context, t *PlanItem, u *userapi.User) Entry {
+	if e.opts.SkipExisting {
+		ent := entryFor(t, Skipped, nil)
+		ent.ID = u.ID
+		ent.Note = "already exists"
+		return ent
+	}
+	ent := failedEntry(ctx, stop, t, &userapi.Error{Kind: userapi.KindConflict,
+		Message: fmt.Sprintf("user %s already exists (it did before this run)", t.Key)})
+	ent.ID = u.ID
+	return ent
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/userctl/userctl/internal/termsafe"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -71,7 +72,19 @@ func (p PlanItem) ChangesText() string {
 // Plan is what apply will do, in file order, deletes last.
 type Plan struct {
 	Items []PlanItem
+	// Kept are the users --prune would have deleted but keeps: the account
+	// userctl authenticates as (action "keep", never carried out).
+	Kept []PlanItem
+	// SelfUnknown, with --prune, says why the account userctl
+	// authenticates as could not be told apart (its API has no "who am I").
+	SelfUnknown string
 }
+
+// ActionKeep marks a user of Plan.Kept.
+const ActionKeep Action = "keep"
+
+// selfNote is why a user of Plan.Kept is kept.
+const selfNote = "the account userctl authenticates as"
 
 // PlanCounts counts the items of a plan by action.
 type PlanCounts struct {
@@ -124,9 +137,11 @@ func (p *Plan) HasChanges() bool {
 func (p *Plan) WriteText(w io.Writer) error {
 	for i := range p.Items {
 		it := &p.Items[i]
-		who := it.Key
+		// Keys, IDs and errors may be server text: shown escaped, they
+		// cannot rewrite the lines a reviewer reads (termsafe).
+		who := termsafe.String(it.Key)
 		if it.ID != "" && it.ID != it.Key {
-			who += " (" + it.ID + ")"
+			who += " (" + termsafe.String(it.ID) + ")"
 		}
 		where := ""
 		if it.Line > 0 {
@@ -135,15 +150,29 @@ func (p *Plan) WriteText(w io.Writer) error {
 		var err error
 		switch {
 		case it.Err != nil:
-			_, err = fmt.Fprintf(w, "! %-9s %s  %v\n", it.Action, who, it.Err)
+			_, err = fmt.Fprintf(w, "! %-9s %s  %s\n", it.Action, who, termsafe.String(it.Err.Error()))
 		case it.Action == ActionCreate:
 			_, err = fmt.Fprintf(w, "+ create    %s%s\n", who, where)
 		case it.Action == ActionUpdate:
-			_, err = fmt.Fprintf(w, "~ update    %s  %s%s\n", who, it.ChangesText(), where)
+			_, err = fmt.Fprintf(w, "~ update    %s  %s%s\n", who, termsafe.String(it.ChangesText()), where)
 		case it.Action == ActionDelete:
 			_, err = fmt.Fprintf(w, "- delete    %s\n", who)
 		}
 		if err != nil {
+			return err
+		}
+	}
+	for _, it := range p.Kept {
+		who := termsafe.String(it.Key)
+		if it.ID != "" && it.ID != it.Key {
+			who += " (" + termsafe.String(it.ID) + ")"
+		}
+		if _, err := fmt.Fprintf(w, "= keep      %s  kept: %s\n", who, selfNote); err != nil {
+			return err
+		}
+	}
+	if p.SelfUnknown != "" {
+		if _, err := fmt.Fprintf(w, "! note      %s\n", p.SelfUnknown); err != nil {
 			return err
 		}
 	}
@@ -155,22 +184,36 @@ func (p *Plan) WriteText(w io.Writer) error {
 type PlanOptions struct {
 	// Prune plans to delete the users that no item of the file matches.
 	Prune bool
+	// MaxDeletes, with Prune, refuses a plan that deletes more users (0:
+	// DefaultMaxDeletes, so that the zero value is safe; < 0: refuses any
+	// delete).
+	MaxDeletes int
 	// PageSize is passed to ListUsers (0: the API's default).
 	PageSize int
+	// Name names the input in messages ("team.csv", "-").
+	Name string
 }
 
-// ComputePlan reads the current users (ListUsers) and the whole file and
+// DefaultMaxDeletes bounds the deletes of apply --prune unless
+// --max-deletes says otherwise.
+const DefaultMaxDeletes = 20
+
+// ComputePlan reads the whole file, then the current users (ListUsers), and
 // returns what apply must do. An error that makes the file unreadable is
-// returned as is: no plan is made from part of a file. With Prune, a file
-// with invalid items is refused too (a user on a bad line would be deleted).
+// returned as is, before any request: no plan is made from part of a file.
+// With Prune:
+//   - a file with no users is refused before any request (it would delete
+//     every user);
+//   - a file with invalid items is refused (a user on a bad line would be
+//     deleted);
+//   - the account userctl authenticates as (userapi.SelfIdentifier) is
+//     never deleted: it goes to Plan.Kept; when the backend cannot tell,
+//     Plan.SelfUnknown says so;
+//   - a plan with more than MaxDeletes deletes is refused.
+//
+// The refusals are KindUsage errors; the plan is returned with them when it
+// was made, so that it can be shown.
 func ComputePlan(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, error], opts PlanOptions) (*Plan, error) {
-	var current []userapi.User
-	for u, err := range b.ListUsers(ctx, userapi.ListOptions{PageSize: opts.PageSize}) {
-		if err != nil {
-			return nil, fmt.Errorf("reading the current users: %w", err)
-		}
-		current = append(current, u)
-	}
 	var desired []Item
 	for it, err := range items {
 		if err != nil {
@@ -178,12 +221,83 @@ func ComputePlan(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, e
 		}
 		desired = append(desired, it)
 	}
+	if opts.Prune && len(desired) == 0 {
+		name := opts.Name
+		if name == "" || name == "-" {
+			name = "the input"
+		}
+		return nil, userapi.Errorf(userapi.KindUsage,
+			"apply --prune: %s has no users; refusing to delete every user", name)
+	}
+	var self *userapi.User
+	if opts.Prune {
+		if si, ok := b.(userapi.SelfIdentifier); ok {
+			u, err := si.Self(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("apply --prune: finding the account userctl authenticates as: %w", err)
+			}
+			self = &u
+		}
+	}
+	var current []userapi.User
+	for u, err := range b.ListUsers(ctx, userapi.ListOptions{PageSize: opts.PageSize}) {
+		if err != nil {
+			return nil, fmt.Errorf("reading the current users: %w", err)
+		}
+		current = append(current, u)
+	}
 	plan := NewPlan(b, current, desired, opts.Prune)
-	if c := plan.Counts(); opts.Prune && c.Invalid > 0 {
+	if !opts.Prune {
+		return plan, nil
+	}
+	if self != nil {
+		plan.keep(self)
+	} else {
+		title := b.Info().Title
+		if title == "" {
+			title = b.Info().Name
+		}
+		plan.SelfUnknown = fmt.Sprintf("the %s cannot tell which account userctl authenticates as: list it in the file or it may be deleted", title)
+	}
+	c := plan.Counts()
+	if c.Invalid > 0 {
 		return plan, userapi.Errorf(userapi.KindUsage,
 			"apply --prune: %d items of the file are invalid (see the plan); fix them first, as their users would be deleted", c.Invalid)
 	}
+	maxDel := opts.MaxDeletes
+	switch {
+	case maxDel == 0:
+		maxDel = DefaultMaxDeletes
+	case maxDel < 0:
+		maxDel = 0
+	}
+	if c.Delete > maxDel {
+		return plan, userapi.Errorf(userapi.KindUsage,
+			"apply --prune: the plan deletes %d users, more than --max-deletes %d; nothing was changed (raise --max-deletes to allow it)", c.Delete, maxDel)
+	}
 	return plan, nil
+}
+
+// keep moves the deletes of self's account to Kept.
+func (p *Plan) keep(self *userapi.User) {
+	items := p.Items[:0]
+	for _, it := range p.Items {
+		if it.Action == ActionDelete && it.User != nil && isSelf(it.User, self) {
+			it.Action = ActionKeep
+			p.Kept = append(p.Kept, it)
+			continue
+		}
+		items = append(items, it)
+	}
+	p.Items = items
+}
+
+// isSelf reports whether u is the account self describes: same ID, or same
+// username or email (case insensitive).
+func isSelf(u, self *userapi.User) bool {
+	return (self.ID != "" && u.ID == self.ID) ||
+		(self.Username != "" && strings.EqualFold(u.Username, self.Username)) ||
+		(self.Email != "" && strings.EqualFold(u.Email, self.Email))
 }
 
 // index finds current users by id, username and email.

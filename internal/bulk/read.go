@@ -1,9 +1,7 @@
 package bulk
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,9 +51,6 @@ func FormatOf(path string) (Format, error) {
 		"%s: unknown bulk file type %q (want .csv, .jsonl, .ndjson, .json, .yaml or .yml; - for JSON Lines on stdin)",
 		path, filepath.Ext(path))
 }
-
-// maxLine bounds one JSON Lines record.
-const maxLine = 16 << 20
 
 // Source is an opened bulk file.
 type Source struct {
@@ -142,12 +137,13 @@ func (s *Source) Items() iter.Seq2[Item, error] {
 }
 
 // Read streams the records of r. A record that cannot be read or is invalid
-// is yielded as an Item with Err set (and its line number) and reading goes
-// on; an error that makes the rest unreadable (I/O, a CSV header missing, a
-// broken JSON array, YAML syntax) is yielded as the second value and ends
-// the sequence. CSV and JSON Lines are read line by line and JSON arrays
-// element by element, with constant memory; YAML is loaded whole. name is
-// used in messages.
+// (bad syntax, a stray quote, more than MaxRecord bytes) is yielded as an
+// Item with Err set (and its line number) and reading resumes at the next
+// record; an error that makes the rest unreadable (I/O, a bad CSV header, a
+// file that is not a JSON array, YAML syntax) is yielded as the second value
+// and ends the sequence. CSV and JSON Lines are read line by line and JSON
+// arrays element by element, with constant memory; YAML is loaded whole.
+// name is used in messages.
 func Read(r io.Reader, format Format, name string) iter.Seq2[Item, error] {
 	switch format {
 	case FormatCSV:
@@ -167,86 +163,6 @@ func fatal(name string, line int, format string, args ...any) error {
 		msg = fmt.Sprintf("line %d: %s", line, msg)
 	}
 	return &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("reading %s: %s", name, msg)}
-}
-
-func readCSV(r io.Reader, name string) iter.Seq2[Item, error] {
-	return func(yield func(Item, error) bool) {
-		cr := csv.NewReader(bufio.NewReaderSize(r, 64<<10))
-		cr.FieldsPerRecord = -1
-		cr.ReuseRecord = true
-		header, err := cr.Read()
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			yield(Item{}, fatal(name, 1, "header row: %v", err))
-			return
-		}
-		cols := make([]string, len(header))
-		seen := map[string]bool{}
-		for i, h := range header {
-			cols[i] = normalizeKey(strings.TrimPrefix(h, "\ufeff"))
-			if cols[i] == "" {
-				yield(Item{}, fatal(name, 1, "header row: column %d has no name", i+1))
-				return
-			}
-			if seen[cols[i]] {
-				yield(Item{}, fatal(name, 1, "header row: column %q appears twice", cols[i]))
-				return
-			}
-			seen[cols[i]] = true
-		}
-		for {
-			rec, err := cr.Read()
-			if err == io.EOF {
-				return
-			}
-			var it Item
-			var pe *csv.ParseError
-			switch {
-			case errors.As(err, &pe):
-				it = badLine(pe.StartLine, "%v", pe.Err)
-			case err != nil:
-				yield(Item{}, fatal(name, 0, "%v", err))
-				return
-			default:
-				line, _ := cr.FieldPos(0)
-				if len(rec) != len(cols) {
-					it = badLine(line, "%d columns, the header has %d", len(rec), len(cols))
-					break
-				}
-				fields := make(map[string]any, len(cols))
-				for i, c := range cols {
-					fields[c] = rec[i]
-				}
-				it = newItem(line, fields)
-			}
-			if !yield(it, nil) {
-				return
-			}
-		}
-	}
-}
-
-func readJSONL(r io.Reader, name string) iter.Seq2[Item, error] {
-	return func(yield func(Item, error) bool) {
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 64<<10), maxLine)
-		line := 0
-		for sc.Scan() {
-			line++
-			b := bytes.TrimSpace(sc.Bytes())
-			if len(b) == 0 {
-				continue
-			}
-			if !yield(decodeObject(line, b), nil) {
-				return
-			}
-		}
-		if err := sc.Err(); err != nil {
-			yield(Item{}, fatal(name, line+1, "%v", err))
-		}
-	}
 }
 
 // decodeObject reads one JSON object (numbers beyond 2^53 lose precision;
@@ -272,71 +188,6 @@ func normalizeFields(m map[string]any) map[string]any {
 		out[normalizeKey(k)] = v
 	}
 	return out
-}
-
-// lineCounter maps byte offsets of a stream to line numbers, for offsets
-// asked in increasing order, keeping only the bytes not yet counted.
-type lineCounter struct {
-	r    io.Reader
-	buf  []byte
-	base int64 // offset of buf[0]
-	line int   // line of offset base
-}
-
-func (c *lineCounter) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.buf = append(c.buf, p[:n]...)
-	return n, err
-}
-
-// lineAt returns the line of offset off (>= every earlier off).
-func (c *lineCounter) lineAt(off int64) int {
-	k := int(off - c.base)
-	k = max(0, min(k, len(c.buf)))
-	c.line += bytes.Count(c.buf[:k], []byte{'\n'})
-	c.buf = append(c.buf[:0], c.buf[k:]...)
-	c.base += int64(k)
-	return c.line
-}
-
-func readJSONArray(r io.Reader, name string) iter.Seq2[Item, error] {
-	return func(yield func(Item, error) bool) {
-		lc := &lineCounter{r: r, line: 1}
-		d := json.NewDecoder(lc)
-		tok, err := d.Token()
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			yield(Item{}, fatal(name, lc.lineAt(d.InputOffset()), "invalid JSON: %v", err))
-			return
-		}
-		if delim, ok := tok.(json.Delim); !ok || delim != '[' {
-			yield(Item{}, fatal(name, lc.lineAt(d.InputOffset()), "want a JSON array of users"))
-			return
-		}
-		for d.More() {
-			var raw json.RawMessage
-			if err := d.Decode(&raw); err != nil {
-				// A syntax error leaves the decoder unable to find the next
-				// element: the rest of the file is unreadable.
-				off := d.InputOffset()
-				var se *json.SyntaxError
-				if errors.As(err, &se) && se.Offset > off {
-					off = se.Offset // where the error is, from the start
-				}
-				yield(Item{}, fatal(name, lc.lineAt(off), "invalid JSON: %v", err))
-				return
-			}
-			line := lc.lineAt(d.InputOffset() - int64(len(raw)))
-			if !yield(decodeObject(line, raw), nil) {
-				return
-			}
-		}
-		if _, err := d.Token(); err != nil {
-			yield(Item{}, fatal(name, lc.lineAt(d.InputOffset()), "invalid JSON: %v", err))
-		}
-	}
 }
 
 func readYAML(r io.Reader, name string) iter.Seq2[Item, error] {
@@ -365,6 +216,8 @@ func readYAML(r io.Reader, name string) iter.Seq2[Item, error] {
 			var fields map[string]any
 			if n.Kind != yaml.MappingNode {
 				it = badLine(n.Line, "want a mapping of fields")
+			} else if yamlSize(n, 0) > MaxRecord {
+				it = badLine(n.Line, "%s", errTooLong)
 			} else if err := n.Decode(&fields); err != nil {
 				it = badLine(n.Line, "%v", err)
 			} else {
@@ -375,4 +228,17 @@ func readYAML(r io.Reader, name string) iter.Seq2[Item, error] {
 			}
 		}
 	}
+}
+
+// yamlSize adds the lengths of the scalars under n to size, stopping once
+// past MaxRecord.
+func yamlSize(n *yaml.Node, size int) int {
+	size += len(n.Value)
+	for _, c := range n.Content {
+		if size > MaxRecord {
+			break
+		}
+		size = yamlSize(c, size)
+	}
+	return size
 }

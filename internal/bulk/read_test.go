@@ -1,6 +1,7 @@
 package bulk
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -140,10 +141,11 @@ func TestReadJSONArrayLineNumbers(t *testing.T) {
 		t.Errorf("err = %v", got[2].Err)
 	}
 
-	// A syntax error ends the stream with a fatal error naming its line.
-	got, err = collect(t, FormatJSON, "[\n{\"email\": \"a@example.com\"},\n{\"email\": }\n]")
-	if len(got) != 1 || err == nil || !strings.Contains(err.Error(), "line 3") {
-		t.Errorf("broken array: %d items, err %v", len(got), err)
+	// A syntax error fails its element alone.
+	got, err = collect(t, FormatJSON, "[\n{\"email\": \"a@example.com\"},\n{\"email\": },\n{\"email\": \"c@example.com\"}\n]")
+	if err != nil || len(got) != 3 || got[1].Line != 3 || !strings.Contains(errText(got[1]), "line 3: invalid JSON") ||
+		got[2].Err != nil || got[2].Email != "c@example.com" {
+		t.Errorf("broken element: %+v, err %v", got, err)
 	}
 	if _, err := collect(t, FormatJSON, `{"email": "a@example.com"}`); err == nil {
 		t.Error("an object instead of an array was accepted")
@@ -221,6 +223,92 @@ func TestFormatOfAndOpen(t *testing.T) {
 	for it := range stdin.Items() {
 		if it.Email != "s@example.com" {
 			t.Errorf("stdin item = %+v", it)
+		}
+	}
+}
+
+// Cells export neutralised ('=…) read back as the original value; a
+// hand-written leading apostrophe before other text is kept.
+func TestReadCSVRestoresNeutralisedFormulas(t *testing.T) {
+	text := "email,name,username,roles,password\n" +
+		"a@example.com,\"'=HYPERLINK(\"\"x\"\")\",'@ada,'-x;'=y,'-kept-as-is\n" +
+		"b@example.com,'Bob,''=z,,\n"
+	got, err := collect(t, FormatCSV, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("got %d items: %+v", len(got), got)
+	}
+	if a := got[0]; a.Err != nil || a.Name != `=HYPERLINK("x")` || a.Username != "@ada" || !slices.Equal(a.Roles, []string{"-x", "'=y"}) ||
+		a.Password != "'-kept-as-is" {
+		t.Errorf("first item = %+v", a)
+	}
+	if b := got[1]; b.Err != nil || b.Name != "'Bob" || b.Username != "'=z" {
+		t.Errorf("second item = %+v", b)
+	}
+}
+
+// summary renders items as "line:email" or "line:!error" for comparisons.
+func summary(items []Item) []string {
+	var out []string
+	for _, it := range items {
+		if it.Err != nil {
+			out = append(out, fmt.Sprintf("%d:!%v", it.Line, it.Err))
+		} else {
+			out = append(out, fmt.Sprintf("%d:%s", it.Line, it.Email))
+		}
+	}
+	return out
+}
+
+func TestReadRecoversFromBadRecords(t *testing.T) {
+	huge := strings.Repeat("x", MaxRecord+10)
+	for _, tc := range []struct {
+		name   string
+		format Format
+		text   string
+		want   []string // line:email, or line:!substring of the error
+	}{
+		{"csv stray quote", FormatCSV, "email,name\na@example.com,A\n\"b@example.com,B\nc@example.com,C\nd@example.com,\"D\"\n",
+			[]string{"2:a@example.com", "3:!a quoted field is not closed", "4:c@example.com", "5:d@example.com"}},
+		{"csv stray quote closed later", FormatCSV, "email,name\n\"b@example.com,B\nc@example.com,C\nd@example.com,\"D\"\n",
+			[]string{"2:!a quoted field is not closed", "3:c@example.com", "4:d@example.com"}},
+		{"csv bare quote", FormatCSV, "email,name\na@example.com,Bob \"the\" B\nc@example.com,C\n",
+			[]string{"2:!bare \"", "3:c@example.com"}},
+		{"csv multi-line field", FormatCSV, "email,name\na@example.com,\"A\nsecond line\"\nc@example.com,C\n",
+			[]string{"2:a@example.com", "4:c@example.com"}},
+		{"csv huge record", FormatCSV, "email,name\na@example.com," + huge + "\nc@example.com,C\n",
+			[]string{"2:!longer than 1024 KiB", "3:c@example.com"}},
+		{"jsonl huge line", FormatJSONL, `{"email":"a@example.com"}` + "\n" + `{"email":"` + huge + `"}` + "\n" + `{"email":"c@example.com"}`,
+			[]string{"1:a@example.com", "2:!longer than 1024 KiB", "3:c@example.com"}},
+		{"json stray quote", FormatJSON, "[\n{\"email\": \"a@example.com},\n{\"email\": \"c@example.com\"}\n]\n",
+			[]string{"2:!string is not closed", "3:c@example.com"}},
+		{"json huge element", FormatJSON, `[{"email":"a@example.com"},{"name":"` + huge + `"},{"email":"c@example.com"}]`,
+			[]string{"1:a@example.com", "1:!longer than 1024 KiB", "1:c@example.com"}},
+		{"yaml huge record", FormatYAML, "- email: a@example.com\n- email: b@example.com\n  name: " + huge + "\n- email: c@example.com\n",
+			[]string{"1:a@example.com", "2:!longer than 1024 KiB", "4:c@example.com"}},
+		{"json cut short", FormatJSON, "[\n{\"email\": \"a@example.com\"},\n{\"email\": \"c@exa",
+			[]string{"2:a@example.com", "3:!invalid JSON"}},
+	} {
+		got, err := collect(t, tc.format, tc.text)
+		if err != nil {
+			t.Errorf("%s: fatal error %v", tc.name, err)
+			continue
+		}
+		s := summary(got)
+		ok := len(s) == len(tc.want)
+		for i := 0; ok && i < len(s); i++ {
+			w := tc.want[i]
+			if strings.Contains(w, ":!") {
+				pre, sub, _ := strings.Cut(w, "!")
+				ok = strings.HasPrefix(s[i], pre+"!") && strings.Contains(s[i], sub)
+			} else {
+				ok = s[i] == w
+			}
+		}
+		if !ok {
+			t.Errorf("%s:\n got %q\nwant %q", tc.name, s, tc.want)
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/userctl/userctl/internal/prompt"
 	"github.com/userctl/userctl/internal/sandbox"
 	"github.com/userctl/userctl/internal/secret"
+	"github.com/userctl/userctl/internal/termsafe"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -127,7 +128,7 @@ func (f *Factory) Resolved() (config.Resolved, error) {
 func (f *Factory) Env() userapi.Env {
 	env := userapi.Env{Timeout: f.Globals.Timeout, UserAgent: "userctl/" + f.Build.Version}
 	if f.Globals.Debug || truthy(f.Getenv("USERCTL_DEBUG")) {
-		env.Debug = f.IO.ErrOut
+		env.Debug = termsafe.NewWriter(f.IO.ErrOut)
 	}
 	return env
 }
@@ -262,6 +263,7 @@ func (f *Factory) OutputOptions() output.Options {
 		Template: f.Globals.Template,
 		NoHeader: f.Globals.NoHeader,
 		Color:    f.IO.ColorEnabled(),
+		Terminal: f.IO.IsStdoutTTY(),
 	}
 	if f.IO.IsStdoutTTY() {
 		o.Width = f.IO.TerminalWidth()
@@ -274,9 +276,10 @@ func (f *Factory) Printer(schema output.Schema, list bool) (output.Writer, error
 	return output.NewWriter(f.IO.Out, f.OutputOptions(), schema, list)
 }
 
-// Notice writes a human message on stderr.
+// Notice writes a human message on stderr, as one line: control, bidi and
+// zero-width characters (of server text in args) are shown escaped.
 func (f *Factory) Notice(format string, args ...any) {
-	fmt.Fprintf(f.IO.ErrOut, format+"\n", args...)
+	fmt.Fprintln(f.IO.ErrOut, termsafe.String(fmt.Sprintf(format, args...)))
 }
 
 // WantsData reports whether the output format is machine-readable (then

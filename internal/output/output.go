@@ -64,6 +64,10 @@ type Options struct {
 	Color bool
 	// Width is the terminal width tables are fitted into; 0 never truncates.
 	Width int
+	// Terminal says stdout is a terminal: csv, --jq and --template output
+	// then has control, bidi and zero-width characters shown escaped
+	// (tables always have; json, jsonl and yaml escape by their own rules).
+	Terminal bool
 }
 
 // Writer renders a stream of items. Close must be called once after the
@@ -99,13 +103,19 @@ func newWriter(w io.Writer, opts Options, schema Schema, list bool, ticker ticke
 		}
 	}
 	enc := &encoder{fields: fields}
+	// text is the stream of the formats that print server text as is.
+	text := func() *stream {
+		s := newStream(w, ticker)
+		s.escape = opts.Terminal
+		return s
+	}
 	switch {
 	case opts.JQ != "" && opts.Template != "":
 		return nil, usageErr("--jq and --template cannot be used together")
 	case opts.JQ != "":
-		return newJQWriter(newStream(w, ticker), opts.JQ, enc, list && format != "jsonl")
+		return newJQWriter(text(), opts.JQ, enc, list && format != "jsonl")
 	case opts.Template != "":
-		return newTemplateWriter(newStream(w, ticker), opts.Template, enc, list)
+		return newTemplateWriter(text(), opts.Template, enc, list)
 	}
 	switch format {
 	case "json":
@@ -119,7 +129,7 @@ func newWriter(w io.Writer, opts Options, schema Schema, list bool, ticker ticke
 		fields = defaultFields(schema, format == "wide", format == "csv")
 	}
 	if format == "csv" {
-		return newCSVWriter(newStream(w, ticker), fields, opts.NoHeader), nil
+		return newCSVWriter(text(), fields, opts.NoHeader), nil
 	}
 	return newTableWriter(w, fields, opts), nil
 }

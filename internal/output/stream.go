@@ -6,6 +6,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/userctl/userctl/internal/termsafe"
 )
 
 // flushInterval bounds how long a streamed line may sit in the buffer.
@@ -40,6 +42,10 @@ type stream struct {
 	done    chan struct{}
 	// flushed, when set (tests), receives after each background flush.
 	flushed chan<- struct{}
+	// escape shows unsafe characters escaped (termsafe.Text): set for text
+	// formats on a terminal. Each write is a whole record.
+	escape bool
+	esc    []byte
 }
 
 func newStream(w io.Writer, ticker tickerFunc) *stream {
@@ -61,6 +67,10 @@ func (s *stream) write(p []byte) error {
 		s.stop, s.done = make(chan struct{}), make(chan struct{})
 		ticks, stop := s.ticker()
 		go s.flushLoop(ticks, stop)
+	}
+	if s.escape {
+		s.esc = termsafe.AppendText(s.esc[:0], p)
+		p = s.esc
 	}
 	_, s.err = s.bw.Write(p)
 	return s.err

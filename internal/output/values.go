@@ -6,10 +6,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/userctl/userctl/internal/csvcell"
+	"github.com/userctl/userctl/internal/termsafe"
 )
 
 // tableCell renders a value for a table cell: lists joined with ", ",
-// missing values as "-", maps as compact JSON, control characters replaced
+// missing values as "-", maps as compact JSON, control characters escaped
 // so server data cannot drive the terminal.
 func tableCell(v any) string {
 	s, empty := scalarText(v, ", ")
@@ -20,10 +23,11 @@ func tableCell(v any) string {
 }
 
 // csvCell renders a value for a CSV cell: lists joined with ";", missing
-// values empty, maps as JSON.
+// values empty, maps as JSON, a would-be spreadsheet formula behind a
+// leading "'" (csvcell.Escape; import reads it back exactly).
 func csvCell(v any) string {
 	s, _ := scalarText(v, ";")
-	return s
+	return csvcell.Escape(s)
 }
 
 // scalarText turns v into text, joining lists with sep; empty reports a
@@ -78,26 +82,6 @@ func scalarText(v any, sep string) (s string, empty bool) {
 	return string(b), false
 }
 
-// sanitize replaces newlines, tabs and other control characters with
-// spaces (or U+FFFD for escape characters).
-func sanitize(s string) string {
-	clean := true
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			return ' '
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			return '\uFFFD'
-		}
-		return r
-	}, s)
-}
+// sanitize shows control, bidi and zero-width characters escaped so server
+// data cannot drive the terminal or hide what a table shows.
+func sanitize(s string) string { return termsafe.String(s) }

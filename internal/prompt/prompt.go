@@ -13,6 +13,7 @@ import (
 	"github.com/AlecAivazis/survey/v2/terminal"
 
 	"github.com/userctl/userctl/internal/iostreams"
+	"github.com/userctl/userctl/internal/termsafe"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -60,6 +61,8 @@ func NewSurveyFiles(in, out *os.File) Prompter {
 	return &Survey{in: in, out: out, errOut: out, ask: survey.AskOne}
 }
 
+// askOne draws p, whose message (and options) the caller made terminal-safe
+// with termsafe.String: a prompt may name a user the server described.
 func (s *Survey) askOne(msg string, p survey.Prompt, response any, opts ...survey.AskOpt) error {
 	in, okIn := s.in.(terminal.FileReader)
 	out, okOut := s.out.(terminal.FileWriter)
@@ -103,6 +106,7 @@ func trimMsg(msg string) string {
 // Input implements Prompter.
 func (s *Survey) Input(msg, def string) (string, error) {
 	var ans string
+	msg = termsafe.String(msg)
 	err := s.askOne(msg, &survey.Input{Message: msg, Default: def}, &ans)
 	return ans, err
 }
@@ -110,6 +114,7 @@ func (s *Survey) Input(msg, def string) (string, error) {
 // Password implements Prompter; the answer is masked.
 func (s *Survey) Password(msg string) (string, error) {
 	var ans string
+	msg = termsafe.String(msg)
 	err := s.askOne(msg, &survey.Password{Message: msg}, &ans)
 	return ans, err
 }
@@ -117,6 +122,7 @@ func (s *Survey) Password(msg string) (string, error) {
 // Confirm implements Prompter.
 func (s *Survey) Confirm(msg string, def bool) (bool, error) {
 	var ans bool
+	msg = termsafe.String(msg)
 	err := s.askOne(msg, &survey.Confirm{Message: msg, Default: def}, &ans)
 	return ans, err
 }
@@ -126,14 +132,25 @@ func (s *Survey) Select(msg string, options []string, def string) (string, error
 	if len(options) == 0 {
 		return "", fmt.Errorf("prompting for %q: no options to choose from", trimMsg(msg))
 	}
-	p := &survey.Select{Message: msg, Options: options}
-	for _, o := range options {
+	// Options are shown escaped; the answer is the original option.
+	msg = termsafe.String(msg)
+	shown := make([]string, len(options))
+	for i, o := range options {
+		shown[i] = termsafe.String(o)
+	}
+	p := &survey.Select{Message: msg, Options: shown}
+	for i, o := range options {
 		if o == def {
-			p.Default = def
+			p.Default = shown[i]
 			break
 		}
 	}
-	var ans string
-	err := s.askOne(msg, p, &ans)
-	return ans, err
+	var idx int
+	if err := s.askOne(msg, p, &idx); err != nil {
+		return "", err
+	}
+	if idx < 0 || idx >= len(options) {
+		return "", fmt.Errorf("prompting for %q: no option chosen", trimMsg(msg))
+	}
+	return options[idx], nil
 }

@@ -148,3 +148,50 @@ func TestSurveyInterruptAndStdio(t *testing.T) {
 		t.Errorf("prompts = %s, want %s", got, want)
 	}
 }
+
+// Questions and options are drawn escaped: server text in them cannot drive
+// the terminal.
+func TestSurveyEscapesQuestions(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	var shown []string
+	s := &Survey{in: r, out: w, errOut: w, ask: func(p survey.Prompt, _ any, _ ...survey.AskOpt) error {
+		switch q := p.(type) {
+		case *survey.Input:
+			shown = append(shown, q.Message)
+		case *survey.Password:
+			shown = append(shown, q.Message)
+		case *survey.Confirm:
+			shown = append(shown, q.Message)
+		case *survey.Select:
+			shown = append(shown, q.Message)
+			shown = append(shown, q.Options...)
+			shown = append(shown, fmt.Sprint(q.Default))
+		}
+		return terminal.InterruptErr
+	}}
+	evil := "x\r\x1b]0;t\x07\u202e"
+	_, _ = s.Input(evil, "")
+	_, _ = s.Password(evil)
+	_, _ = s.Confirm(evil, false)
+	_, _ = s.Select(evil, []string{"a", evil}, evil)
+	want := `x\r\x1b]0;t\x07\u202e`
+	if len(shown) != 7 {
+		t.Fatalf("shown %q", shown)
+	}
+	for i, got := range shown {
+		if i == 4 {
+			if got != "a" {
+				t.Errorf("plain option %q changed", got)
+			}
+			continue
+		}
+		if got != want {
+			t.Errorf("shown %q, want %q", got, want)
+		}
+	}
+}

@@ -195,3 +195,26 @@ func TestSurveyOnPTYCtrlC(t *testing.T) {
 		t.Fatalf("Ctrl-C: err %v (kind %v), screen %q", err, userapi.KindOf(err), screen)
 	}
 }
+
+// Server text in a question or an option reaches the terminal escaped, and
+// Select still answers with the original option.
+func TestSurveyOnPTYHostileText(t *testing.T) {
+	v, screen, err := ask(t, func(p Prompter) (any, error) {
+		return p.Confirm("Delete x@y.io\r\x1b[2K\x1b[1A\u202e?", false)
+	}, 2, "n\r")
+	if err != nil || v != false {
+		t.Fatalf("Confirm = %v, %v (screen %q)", v, err, screen)
+	}
+	if strings.Contains(screen, "\r\x1b[2K\x1b[1A") || strings.Contains(screen, "\u202e") || !strings.Contains(screen, `x@y.io\r\x1b[2K\x1b[1A\u202e`) {
+		t.Errorf("question not escaped: %q", screen)
+	}
+	v, screen, err = ask(t, func(p Prompter) (any, error) {
+		return p.Select("Role:", []string{"admin", "evil\x1b]0;t\x07"}, "admin")
+	}, 0, "\x1b[B\r")
+	if err != nil || v != "evil\x1b]0;t\x07" {
+		t.Fatalf("Select = %q, %v (screen %q)", v, err, screen)
+	}
+	if strings.Contains(screen, "\x1b]0;") || !strings.Contains(screen, `evil\x1b]0;t\x07`) {
+		t.Errorf("option not escaped: %q", screen)
+	}
+}

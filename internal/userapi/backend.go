@@ -51,6 +51,14 @@ type Finder interface {
 	FindUser(ctx context.Context, key string) (u User, found bool, err error)
 }
 
+// SelfIdentifier tells which account the profile's credentials belong to,
+// so that bulk deletes (apply --prune) never remove it. The returned user
+// carries at least an ID or a username. A dialect whose API cannot say does
+// not implement it.
+type SelfIdentifier interface {
+	Self(ctx context.Context) (User, error)
+}
+
 // Updater changes user fields.
 type Updater interface {
 	UpdateUser(ctx context.Context, id string, req UpdateRequest) (User, error)

@@ -285,6 +285,12 @@ func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOpti
 	return userapi.Result{ID: id, Action: "deleted", Message: fmt.Sprintf("user %q deleted", id)}, nil
 }
 
+// Self returns the profile's own account: its username is the user's ID
+// (no request is needed).
+func (c *Client) Self(ctx context.Context) (userapi.User, error) {
+	return userapi.User{ID: c.username, Username: c.username}, nil
+}
+
 // Check fetches the profile's own user (GET /api/v1/users/{username}) and
 // reports "authenticated as X (admin)". When the server has no user of that
 // name (the credentials may belong to another realm), it lists the users

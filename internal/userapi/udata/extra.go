@@ -345,14 +345,20 @@ func (c *Client) SetPassword(ctx context.Context, id string, change userapi.Pass
 		Message: fmt.Sprintf("user %s must set a new password at next login", id)}, nil
 }
 
+// Self fetches GET /me/: the account the API key belongs to.
+func (c *Client) Self(ctx context.Context) (userapi.User, error) {
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: "me/"})
+	if err != nil {
+		return userapi.User{}, err
+	}
+	u, _, err := decodeUser(resp.Body)
+	return u, err
+}
+
 // Check fetches GET /me/ and describes the key's owner: "name <email>
 // (roles)".
 func (c *Client) Check(ctx context.Context) (string, error) {
-	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: "me/"})
-	if err != nil {
-		return "", err
-	}
-	u, _, err := decodeUser(resp.Body)
+	u, err := c.Self(ctx)
 	if err != nil {
 		return "", err
 	}
