@@ -113,6 +113,15 @@ func TestDialectFlagRefusedElsewhere(t *testing.T) {
 	want(t, r, 2)
 	wantIn(t, "stderr", r.stderr, "--delete-comments is not supported by the rest API")
 
+	file := filepath.Join(c.dir, "team.jsonl")
+	if err := os.WriteFile(file, []byte(`{"email":"a@example.com","name":"A","password":"long-enough-1"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = c.run("users", "apply", "-f", file, "--prune", "--yes", "--no-mail")
+	want(t, r, 2)
+	wantIn(t, "stderr", r.stderr, "--no-mail is not supported by the rest API")
+	want(t, c.run("users", "get", "usr_000002"), 0) // nothing was pruned
+
 	// The dialect that declares them takes them.
 	u := newCLI(t)
 	u.profile("ud", "udata", u.serve("udata", "--seed", "3"))

@@ -138,10 +138,11 @@ const (
 	CanFind    Capability = "find"    // Finder
 	CanCheck   Capability = "check"   // Checker
 	CanRaw     Capability = "raw"     // RawRequester
+	CanSelf    Capability = "self"    // SelfIdentifier
 )
 
 // AllCapabilities lists every optional capability.
-var AllCapabilities = []Capability{CanUpdate, CanDisable, CanPasswd, CanFollow, CanAvatar, CanRoles, CanSuggest, CanFind, CanCheck, CanRaw}
+var AllCapabilities = []Capability{CanUpdate, CanDisable, CanPasswd, CanFollow, CanAvatar, CanRoles, CanSuggest, CanFind, CanCheck, CanRaw, CanSelf}
 
 // Implements reports whether b implements the interface of capability c.
 func Implements(b Backend, c Capability) bool {
@@ -167,6 +168,8 @@ func Implements(b Backend, c Capability) bool {
 		_, ok = b.(Checker)
 	case CanRaw:
 		_, ok = b.(RawRequester)
+	case CanSelf:
+		_, ok = b.(SelfIdentifier)
 	}
 	return ok
 }

@@ -53,7 +53,8 @@ func init() {
 				return s
 			}(),
 		},
-		Capabilities: []userapi.Capability{userapi.CanPasswd, userapi.CanFind, userapi.CanRoles, userapi.CanCheck, userapi.CanRaw},
+		Capabilities: []userapi.Capability{userapi.CanPasswd, userapi.CanFind, userapi.CanRoles, userapi.CanCheck, userapi.CanRaw,
+			userapi.CanSelf},
 		New: func(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 			return New(p, env)
 		},

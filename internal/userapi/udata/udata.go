@@ -59,7 +59,8 @@ func init() {
 		DefaultURL: DefaultURL,
 		Settings:   []userapi.Setting{userapi.TokenSetting("udata API key (sent as X-API-KEY)", "API key")},
 		Capabilities: []userapi.Capability{userapi.CanUpdate, userapi.CanDisable, userapi.CanPasswd, userapi.CanFollow,
-			userapi.CanAvatar, userapi.CanRoles, userapi.CanSuggest, userapi.CanFind, userapi.CanCheck, userapi.CanRaw},
+			userapi.CanAvatar, userapi.CanRoles, userapi.CanSuggest, userapi.CanFind, userapi.CanCheck, userapi.CanRaw,
+			userapi.CanSelf},
 		Flags: []string{userapi.FlagNoMail, userapi.FlagDeleteComments, userapi.FlagBBox},
 		New: func(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 			return New(p, env)
