@@ -111,8 +111,8 @@ func TestFieldsNestedExtra(t *testing.T) {
 // when they repeat the ID or do not fit.
 func TestTableFieldsAreNotDropped(t *testing.T) {
 	got := render(t, Options{Width: 40, Fields: []string{"id", "email", "name"}}, UserSchema(), true, fitUsers("datadog")...)
-	assertEqual(t, got, "" +
-		"ID                              EMAIL        NAME\n" +
-		"ada.engineering@example.com     ada.engin…   Ada Lovel…\n" +
+	assertEqual(t, got, ""+
+		"ID                              EMAIL        NAME\n"+
+		"ada.engineering@example.com     ada.engin…   Ada Lovel…\n"+
 		"grace.engineering@example.com   grace.eng…   Grace Hop…\n")
 }
