@@ -89,6 +89,10 @@ With no configuration it talks to a built-in sandbox, so every command can be tr
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Version:       f.Build.Version,
+		// Set, cobra's Find does not answer a mistyped verb itself (its
+		// message spans lines and exits 1): NoArgs suggests, exit 2.
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.SetVersionTemplate(versionLine(f.Build) + "\n")
 	cmdutil.AddGlobalFlags(root, f)
