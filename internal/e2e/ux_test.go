@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -31,4 +33,33 @@ func TestMistypedVerbSuggestsAtEveryLevel(t *testing.T) {
 	r := c.run("users")
 	want(t, r, 0)
 	wantIn(t, "stdout", r.stdout, "Available Commands:")
+}
+
+// TestNamedConfigMustExist: a config file named by --config or
+// USERCTL_CONFIG that does not exist is exit 2, not a silent fallback to
+// the sandbox; `profile add` still creates it.
+func TestNamedConfigMustExist(t *testing.T) {
+	c := newCLI(t)
+	r := c.run("--config", "typo.yaml", "users", "list")
+	want(t, r, 2)
+	wantIn(t, "stderr", oneLineError(t, r), "typo.yaml", "--config", "does not exist")
+	if r.stdout != "" {
+		t.Errorf("a missing config printed data:\n%s", r)
+	}
+	r = c.runIO("", []string{"USERCTL_CONFIG=" + filepath.Join(c.dir, "nope.yaml")}, "users", "list")
+	want(t, r, 2)
+	wantIn(t, "stderr", oneLineError(t, r), "nope.yaml", "USERCTL_CONFIG", "does not exist")
+
+	// The default config may be missing: the sandbox answers.
+	want(t, c.run("users", "list", "--limit", "1"), 0)
+
+	// profile add creates the named file; later commands read it.
+	url := c.serve("rest")
+	want(t, c.run("--config", "new.yaml", "profile", "add", "p1", "--api", "rest", "--url", url), 0)
+	if _, err := os.Stat(filepath.Join(c.dir, "new.yaml")); err != nil {
+		t.Fatalf("profile add did not create the named config: %v", err)
+	}
+	r = c.run("--config", "new.yaml", "profile", "list")
+	want(t, r, 0)
+	wantIn(t, "stdout", r.stdout, url)
 }
