@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -62,4 +63,18 @@ func TestNamedConfigMustExist(t *testing.T) {
 	r = c.run("--config", "new.yaml", "profile", "list")
 	want(t, r, 0)
 	wantIn(t, "stdout", r.stdout, url)
+}
+
+// TestHTMLErrorPageText: an HTML error page (a WAF, a proxy) is reported
+// with its title and the start of its visible text, on one line.
+func TestHTMLErrorPageText(t *testing.T) {
+	c := newCLI(t).set("USERCTL_TOKEN", "t0k")
+	page := "<!DOCTYPE html>\n<html><head><title>403 Forbidden</title><style>body{font:sans}</style></head>\n" +
+		"<body><h1>403 Forbidden</h1>\n<p>Access denied by WAF.</p><p>Request ID: 7f3a</p></body></html>"
+	srv := newCounter(t, http.StatusForbidden, http.Header{"Content-Type": {"text/html"}}, page)
+	c.profile("waf", "rest", srv.URL)
+	r := c.run("users", "list")
+	want(t, r, 4)
+	wantIn(t, "stderr", oneLineError(t, r), "403 Forbidden: Access denied by WAF. Request ID: 7f3a (HTML page)")
+	wantNotIn(t, "stderr", r.stderr, "<p>", "font:sans")
 }
