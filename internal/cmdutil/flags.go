@@ -57,6 +57,16 @@ func AddGlobalFlags(root *cobra.Command, f *Factory) {
 		if g.Timeout < 0 {
 			return userapi.Errorf(userapi.KindUsage, "--timeout must be positive")
 		}
+		// --jq and --template print their own rendering of the JSON form:
+		// an explicit -o of another shape would be silently ignored.
+		for _, fl := range []struct {
+			name string
+			set  bool
+		}{{"--jq", g.JQ != ""}, {"--template", g.Template != ""}} {
+			if fl.set && g.Output != "" && g.Output != "json" && g.Output != "jsonl" {
+				return userapi.Errorf(userapi.KindUsage, "%s cannot be used with -o %s (it renders the JSON form; use -o json, -o jsonl or no -o)", fl.name, g.Output)
+			}
+		}
 		return nil
 	}
 }

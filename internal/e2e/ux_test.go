@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -77,4 +79,67 @@ func TestHTMLErrorPageText(t *testing.T) {
 	want(t, r, 4)
 	wantIn(t, "stderr", oneLineError(t, r), "403 Forbidden: Access denied by WAF. Request ID: 7f3a (HTML page)")
 	wantNotIn(t, "stderr", r.stderr, "<p>", "font:sans")
+}
+
+// TestProfileShapes: profile show -o json is one object (jq .url works),
+// and profiles on their dialect's default URL show that URL.
+func TestProfileShapes(t *testing.T) {
+	c := newCLI(t)
+	url := c.serve("rest")
+	c.profile("crm", "rest", url)
+	want(t, c.runIn("tok-1\n", "profile", "add", "gouv", "--api", "udata", "--with-secrets"), 0)
+
+	r := c.run("profile", "show", "crm", "-o", "json")
+	want(t, r, 0)
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &obj); err != nil {
+		t.Fatalf("profile show -o json is not an object: %v\n%s", err, r)
+	}
+	if obj["url"] != url || obj["api"] != "rest" || obj["name"] != "crm" {
+		t.Errorf("profile show -o json = %v", obj)
+	}
+	r = c.run("profile", "show", "gouv", "--jq", ".url")
+	want(t, r, 0)
+	if r.stdout != "https://www.data.gouv.fr/api/1\n" {
+		t.Errorf("jq .url of a profile on the default URL:\n%s", r)
+	}
+	r = c.run("profile", "show", "gouv", "-o", "json")
+	wantIn(t, "stdout", r.stdout, `"token": "••••"`, `"where": {`)
+	wantNotIn(t, "stdout", r.stdout, "tok-1")
+
+	r = c.run("profile", "list")
+	want(t, r, 0)
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if strings.Contains(line, "gouv") && !strings.Contains(line, "https://www.data.gouv.fr/api/1") {
+			t.Errorf("profile list does not show the URL used: %q", line)
+		}
+	}
+}
+
+// TestOutputFlagConflicts: --jq or --template with an -o they would
+// silently override is exit 2; version speaks the data formats.
+func TestOutputFlagConflicts(t *testing.T) {
+	c := newCLI(t)
+	for _, args := range [][]string{
+		{"users", "list", "-o", "csv", "--jq", ".[].id"},
+		{"users", "list", "-o", "yaml", "--template", "{{.id}}"},
+		{"users", "list", "-o", "table", "--jq", ".[].id"},
+	} {
+		r := c.run(args...)
+		want(t, r, 2)
+		wantIn(t, "stderr", oneLineError(t, r), "cannot be used with -o")
+		if r.stdout != "" {
+			t.Errorf("printed data:\n%s", r)
+		}
+	}
+	want(t, c.run("users", "list", "-o", "json", "--jq", ".[].id", "--limit", "1"), 0)
+
+	r := c.run("version", "-o", "json")
+	want(t, r, 0)
+	var v map[string]string
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v["version"] == "" || v["commit"] == "" {
+		t.Errorf("version -o json: %v\n%s", err, r)
+	}
+	r = c.run("version")
+	wantIn(t, "stdout", r.stdout, "userctl ")
 }
