@@ -143,3 +143,35 @@ func TestOutputFlagConflicts(t *testing.T) {
 	r = c.run("version")
 	wantIn(t, "stdout", r.stdout, "userctl ")
 }
+
+// TestHelpMarksUnsupportedVerbs: `users --help` lists every verb and marks
+// those the profile's API cannot do, per dialect.
+func TestHelpMarksUnsupportedVerbs(t *testing.T) {
+	c := newCLI(t)
+	r := c.run("users", "--help")
+	want(t, r, 0)
+	for _, verb := range []string{"follow", "followers", "unfollow", "avatar", "roles", "suggest"} {
+		found := false
+		for _, line := range strings.Split(r.stdout, "\n") {
+			if f := strings.Fields(line); len(f) > 0 && f[0] == verb {
+				found = true
+				wantIn(t, verb+" line", line, "(not with the rest API)")
+			}
+		}
+		if !found {
+			t.Errorf("users --help does not list %q:\n%s", verb, r.stdout)
+		}
+	}
+	wantIn(t, "stdout", r.stdout, `Not available with profile "sandbox" (rest API): avatar, follow, followers, roles, suggest, unfollow.`)
+
+	// On udata, which can follow, follow is not marked.
+	url := c.serve("udata")
+	c.profile("gouv", "udata", url)
+	r = c.run("-p", "gouv", "users", "--help")
+	want(t, r, 0)
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && f[0] == "follow" && strings.Contains(line, "not with") {
+			t.Errorf("udata marks follow as unsupported: %q", line)
+		}
+	}
+}
