@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -66,10 +67,27 @@ func printError(f *cmdutil.Factory, err error) {
 		msg = "interrupted"
 	}
 	msg = strings.TrimSpace(strings.ReplaceAll(msg, "\n", " "))
-	if userapi.KindOf(err) == userapi.KindAuth && !strings.Contains(msg, "profile") {
+	if credentialsHint(err) && !strings.Contains(msg, "profile") {
 		msg += " (check the credentials with `userctl profile check`)"
 	}
 	fmt.Fprintf(f.IO.ErrOut, "userctl: %s\n", msg)
+}
+
+// credentialsHint reports whether an error may come from the profile's
+// credentials: a 401, or a 403 without the server's own reason. A 403 that
+// says why ("You can't follow yourself", "Current password does not match")
+// is about the request, not the credentials.
+func credentialsHint(err error) bool {
+	var e *userapi.Error
+	if !errors.As(err, &e) || e.Kind != userapi.KindAuth {
+		return false
+	}
+	if e.Status != http.StatusForbidden {
+		return true
+	}
+	status := fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status))
+	_, reason, found := strings.Cut(e.Error(), status)
+	return !found || strings.Trim(reason, " :;.-") == ""
 }
 
 // NewRootCmd builds the command tree.

@@ -194,6 +194,9 @@ func (f *Factory) BackendWith(env userapi.Env) (userapi.Backend, error) {
 	if err := f.promptMissingSecret(&p, d); err != nil {
 		return nil, err
 	}
+	if err := res.UnsetEnvError(p); err != nil {
+		return nil, err
+	}
 	return d.New(p, env)
 }
 

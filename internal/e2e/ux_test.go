@@ -175,3 +175,60 @@ func TestHelpMarksUnsupportedVerbs(t *testing.T) {
 		}
 	}
 }
+
+// TestHintsFitTheError: the credentials hint is only given where the
+// credentials may be the cause; a secret missing from its token_env names
+// that variable; the rest "no token" hint is a command that works.
+func TestHintsFitTheError(t *testing.T) {
+	c := newCLI(t)
+
+	// A 403 that says why is not about the credentials.
+	ud := c.serve("udata")
+	c.profile("gouv", "udata", ud)
+	r := c.runIO("", []string{"USERCTL_TOKEN=k"}, "-p", "gouv", "users", "follow", "5f00000000000000000000a1")
+	want(t, r, 4)
+	if got := oneLineError(t, r); got != "userctl: 403 Forbidden: You can't follow yourself" {
+		t.Errorf("stderr = %q", got)
+	}
+	b := c.serve("basic")
+	c.profile("svc", "basic", b, "--username", "admin")
+	env := []string{"USERCTL_PASSWORD=admin"}
+	want(t, c.runIO("s3cret-pass\n", env, "-p", "svc", "users", "create", "bob", "--password-stdin"), 0)
+	r = c.runIO("wrong-pass\nn3w-password\n", env, "-p", "svc", "users", "passwd", "bob", "--password-stdin")
+	want(t, r, 4)
+	wantIn(t, "stderr", oneLineError(t, r), "Current password does not match")
+	wantNotIn(t, "stderr", r.stderr, "profile check")
+
+	// A 401 may well be the credentials.
+	srv := newCounter(t, http.StatusUnauthorized, http.Header{"Content-Type": {"application/json"}}, `{"message":"Invalid API token"}`)
+	c.profile("bad", "udata", srv.URL)
+	r = c.runIO("", []string{"USERCTL_TOKEN=k"}, "-p", "bad", "users", "list")
+	want(t, r, 4)
+	wantIn(t, "stderr", oneLineError(t, r), "Invalid API token", "(check the credentials with `userctl profile check`)")
+
+	// token_env names an unset variable: say which.
+	cfg := "profiles:\n  crm: {api: rest, url: " + srv.URL + ", token_env: CRM_TOKEN}\n"
+	if err := os.MkdirAll(filepath.Dir(c.configPath()), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(c.configPath(), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = c.run("-p", "crm", "users", "list")
+	want(t, r, 2)
+	wantIn(t, "stderr", oneLineError(t, r), "CRM_TOKEN", "token_env", "not set")
+	wantNotIn(t, "stderr", r.stderr, "USERCTL_TOKEN")
+	if n := srv.n.Load(); n != 1 {
+		t.Errorf("requests sent: %d, want only the 401 one", n)
+	}
+
+	// A rest profile without a token: the hint's command works as given.
+	rest := c.serve("rest")
+	c.profile("api", "rest", rest)
+	r = c.run("-p", "api", "users", "list")
+	want(t, r, 2)
+	msg := oneLineError(t, r)
+	wantIn(t, "stderr", msg, "USERCTL_TOKEN", "`userctl profile add api --api rest --url URL --force`")
+	want(t, c.runIn("tok\n", "profile", "add", "api", "--api", "rest", "--url", rest, "--force", "--with-secrets"), 0)
+	want(t, c.run("-p", "api", "users", "list"), 0)
+}
