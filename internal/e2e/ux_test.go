@@ -232,3 +232,17 @@ func TestHintsFitTheError(t *testing.T) {
 	want(t, c.runIn("tok\n", "profile", "add", "api", "--api", "rest", "--url", rest, "--force", "--with-secrets"), 0)
 	want(t, c.run("-p", "api", "users", "list"), 0)
 }
+
+// TestConfigSyntaxErrorLine: a config indentation error names its own line.
+func TestConfigSyntaxErrorLine(t *testing.T) {
+	c := newCLI(t)
+	if err := os.MkdirAll(filepath.Dir(c.configPath()), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(c.configPath(), []byte("current_profile: a\nprofiles:\n  a:\n    api: rest\n   url: http://x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := c.run("users", "list")
+	want(t, r, 2)
+	wantIn(t, "stderr", oneLineError(t, r), "config.yaml: line 5: did not find expected key")
+}
