@@ -46,3 +46,43 @@ func TestPasswdPromptGivesUp(t *testing.T) {
 		t.Errorf("stderr:\n%s", h.errOut)
 	}
 }
+
+// TestListEmptyAtTerminal: an empty list at a terminal says so on stderr
+// instead of printing a bare header; piped, the header stays.
+func TestListEmptyAtTerminal(t *testing.T) {
+	h := newHarness(t, true)
+	h.backend.order = nil
+	if code := h.run("users", "list"); code != 0 {
+		t.Fatalf("exit %d: %s", code, h.errOut)
+	}
+	if h.out.String() != "" || !strings.Contains(h.errOut.String(), "No users found.") {
+		t.Errorf("stdout %q, stderr %q", h.out, h.errOut)
+	}
+	piped := newHarness(t, false)
+	piped.backend.order = nil
+	if code := piped.run("users", "list"); code != 0 || !strings.HasPrefix(piped.out.String(), "ID ") || strings.Contains(piped.errOut.String(), "No users") {
+		t.Errorf("piped: exit %d, stdout %q, stderr %q", code, piped.out, piped.errOut)
+	}
+	js := newHarness(t, true)
+	js.backend.order = nil
+	if code := js.run("users", "list", "-o", "json"); code != 0 || js.out.String() != "[]\n" {
+		t.Errorf("json: exit %d, stdout %q", code, js.out)
+	}
+}
+
+// TestListLimitNoticeWording: "Showing the first user", not "first 1".
+func TestListLimitNoticeWording(t *testing.T) {
+	h := newHarness(t, true)
+	h.f.IO.SetStderrTTY(true)
+	if code := h.run("users", "list", "--limit", "1"); code != 0 {
+		t.Fatalf("exit %d: %s", code, h.errOut)
+	}
+	if !strings.Contains(h.errOut.String(), "Showing the first user;") {
+		t.Errorf("stderr %q", h.errOut)
+	}
+	h = newHarness(t, true)
+	h.f.IO.SetStderrTTY(true)
+	if code := h.run("users", "list", "--limit", "2"); code != 0 || !strings.Contains(h.errOut.String(), "Showing the first 2 users;") {
+		t.Errorf("exit %d, stderr %q", code, h.errOut)
+	}
+}

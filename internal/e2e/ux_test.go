@@ -246,3 +246,45 @@ func TestConfigSyntaxErrorLine(t *testing.T) {
 	want(t, r, 2)
 	wantIn(t, "stderr", oneLineError(t, r), "config.yaml: line 5: did not find expected key")
 }
+
+// TestSuccessWording: success messages quote IDs the same way, no "Note:"
+// comes before a request that fails, and no dot is glued to a URL.
+func TestSuccessWording(t *testing.T) {
+	c := newCLI(t).set("USERCTL_TOKEN", "k")
+	url := c.serve("udata", "--seed", "2")
+	c.profile("gouv", "udata", url)
+	r := c.run("-p", "gouv", "users", "list", "-o", "jsonl", "--limit", "1", "--jq", ".id")
+	want(t, r, 0)
+	id := strings.TrimSpace(r.stdout)
+
+	// A request that fails: no note before it.
+	r = c.run("-p", "gouv", "users", "passwd", "5f0000000000000000000999")
+	want(t, r, 3)
+	wantNotIn(t, "stderr", r.stderr, "Note:")
+	r = c.run("-p", "gouv", "users", "delete", "5f0000000000000000000999", "--yes")
+	want(t, r, 3)
+	wantNotIn(t, "stderr", r.stderr, "Note:")
+
+	r = c.run("-p", "gouv", "users", "passwd", id)
+	want(t, r, 0)
+	wantIn(t, "stderr", r.stderr, `User "`+id+`" must set a new password at next login.`+"\nNote: udata has no password endpoint")
+
+	r = c.run("-p", "gouv", "users", "follow", id)
+	want(t, r, 0)
+	wantIn(t, "stderr", r.stderr, `Now following user "`+id+`"`)
+
+	png := filepath.Join(c.dir, "face.png")
+	if err := os.WriteFile(png, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = c.run("-p", "gouv", "users", "avatar", "upload", id, png)
+	want(t, r, 0)
+	wantIn(t, "stderr", r.stderr, `Avatar of user "`+id+`" uploaded: http`)
+	if !strings.HasSuffix(r.stderr, ".png\n") {
+		t.Errorf("a dot is glued to the avatar URL:\n%s", r)
+	}
+
+	r = c.run("-p", "gouv", "users", "delete", id, "--yes")
+	want(t, r, 0)
+	wantIn(t, "stderr", r.stderr, `User "`+id+`" deleted (account anonymised)`+"\nNote: udata anonymises")
+}

@@ -123,6 +123,8 @@ var (
 	reHidden = regexp.MustCompile(`(?is)<(script|style|head|template|noscript)[^>]*>.*?</(script|style|head|template|noscript)>`)
 	reTag    = regexp.MustCompile(`(?s)<[^>]*>`)
 	reSpace  = regexp.MustCompile(`\s+`)
+	// reStatusLine is the status code starting a heading ("403 Forbidden").
+	reStatusLine = regexp.MustCompile(`^[1-5]\d\d\b[ :-]*`)
 )
 
 // maxHTMLText bounds the visible text of an HTML page kept after its
@@ -148,8 +150,21 @@ func htmlText(s string) string {
 		}
 	}
 	text := visibleText(reHidden.ReplaceAllString(s, " "))
-	// The body often repeats the heading (an h1 with the title's words).
-	text = strings.TrimLeft(strings.TrimPrefix(text, heading), " :-–—|")
+	// The body often repeats the heading (an h1 with the title's words),
+	// or its reason phrase ("Too Many Requests" under "429 Too Many
+	// Requests").
+	reason := reStatusLine.ReplaceAllString(heading, "")
+	for _, h := range []string{heading, reason} {
+		if h != "" && strings.HasPrefix(text, h) {
+			text = strings.TrimLeft(strings.TrimPrefix(text, h), " :-–—|")
+			break
+		}
+	}
+	// A status line ("403 Forbidden") says what the caller's own status
+	// line says: the text alone is the news.
+	if text != "" && reason != heading {
+		heading = ""
+	}
 	if r := []rune(text); len(r) > maxHTMLText {
 		text = strings.TrimRight(string(r[:maxHTMLText]), " ") + "…"
 	}
