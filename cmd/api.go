@@ -152,7 +152,7 @@ func writeAPIBody(f *cmdutil.Factory, data []byte) error {
 	}
 	if f.IO.IsStdoutTTY() && json.Valid(data) {
 		var buf bytes.Buffer
-		if json.Indent(&buf, data, "", "  ") == nil {
+		if json.Indent(&buf, bytes.TrimSpace(data), "", "  ") == nil {
 			buf.WriteByte('\n')
 			_, err := f.IO.Out.Write(buf.Bytes())
 			return err

@@ -86,3 +86,25 @@ func TestListLimitNoticeWording(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, h.errOut)
 	}
 }
+
+// TestAPIPrettyAtTerminal: `userctl api` indents JSON and ends it with a
+// newline at a terminal (like gh api); piped, the body is as received.
+func TestAPIPrettyAtTerminal(t *testing.T) {
+	h := newHarness(t, true)
+	h.f.BackendOverride = nil // the built-in sandbox, in process
+	if code := h.run("api", "GET", "/users/usr_000001"); code != 0 {
+		t.Fatalf("exit %d: %s", code, h.errOut)
+	}
+	out := h.out.String()
+	if !strings.HasPrefix(out, "{\n  \"") || !strings.HasSuffix(out, "}\n") {
+		t.Errorf("not pretty-printed with a final newline:\n%q", out)
+	}
+	piped := newHarness(t, false)
+	piped.f.BackendOverride = nil
+	if code := piped.run("api", "GET", "/users/usr_000001"); code != 0 {
+		t.Fatalf("exit %d: %s", code, piped.errOut)
+	}
+	if strings.Contains(piped.out.String(), "\n  \"") {
+		t.Errorf("piped output re-indented:\n%s", piped.out)
+	}
+}
