@@ -116,3 +116,19 @@ func TestTableFieldsAreNotDropped(t *testing.T) {
 		"ada.engineering@example.com     ada.engin…   Ada Lovel…\n"+
 		"grace.engineering@example.com   grace.eng…   Grace Hop…\n")
 }
+
+// TestTableDropsEmptyColumnsFirst: a column with no value in any row goes
+// before a useful one is cut.
+func TestTableDropsEmptyColumnsFirst(t *testing.T) {
+	var items []any
+	for _, u := range fitUsers("rest") {
+		u := u.(userapi.User)
+		u.Username = ""
+		items = append(items, u)
+	}
+	got := render(t, Options{Width: 60}, UserSchema(), true, items...)
+	assertEqual(t, got, "" +
+		"ID           EMAIL            NAME           ROLES    STATUS\n" +
+		"usr_000001   ada@example.c…   Ada Lovelace   editor   active\n" +
+		"usr_000002   grace@example…   Grace Hopper   editor   active\n")
+}

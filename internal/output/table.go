@@ -128,8 +128,9 @@ func toAny(s []string) []any {
 // what users copy. Default columns that only repeat the ID (Datadog's
 // handle, username and email) are left out; then the widest other columns
 // are shrunk, down to their header or minColumnWidth, their cells cut with
-// "…"; when that is not enough, droppable columns are left out, least
-// useful first (field.drop), before shrinking again. A table that still
+// "…"; droppable columns with no value in any row go first, and when
+// shrinking is not enough, droppable columns are left out, least useful
+// first (field.drop), before shrinking again. A table that still
 // does not fit overflows.
 func fitTable(fields []field, header []string, rows [][]string, width int) []int {
 	n := len(header)
@@ -169,6 +170,15 @@ func fitTable(fields []field, header []string, rows [][]string, width int) []int
 			}
 		}
 		return sum + len(columnGap)*max(cols-1, 0)
+	}
+	// A droppable column with no value in any row ("-") goes first when
+	// the table does not fit as it is.
+	if total(widths) > width {
+		for i, k := range keep {
+			if k && fields[i].drop > 0 && len(rows) > 0 && allMissing(rows, i) {
+				keep[i] = false
+			}
+		}
 	}
 	for total(floor) > width {
 		next := -1
@@ -216,6 +226,16 @@ func fitTable(fields []field, header []string, rows [][]string, width int) []int
 func repeats(rows [][]string, i, id int) bool {
 	for _, r := range rows {
 		if r[i] != r[id] {
+			return false
+		}
+	}
+	return true
+}
+
+// allMissing reports whether column i shows no value ("-") in every row.
+func allMissing(rows [][]string, i int) bool {
+	for _, r := range rows {
+		if r[i] != "-" {
 			return false
 		}
 	}
