@@ -127,8 +127,8 @@ func TestTableDropsEmptyColumnsFirst(t *testing.T) {
 		items = append(items, u)
 	}
 	got := render(t, Options{Width: 60}, UserSchema(), true, items...)
-	assertEqual(t, got, "" +
-		"ID           EMAIL            NAME           ROLES    STATUS\n" +
-		"usr_000001   ada@example.c…   Ada Lovelace   editor   active\n" +
+	assertEqual(t, got, ""+
+		"ID           EMAIL            NAME           ROLES    STATUS\n"+
+		"usr_000001   ada@example.c…   Ada Lovelace   editor   active\n"+
 		"usr_000002   grace@example…   Grace Hopper   editor   active\n")
 }
