@@ -288,3 +288,24 @@ func TestSuccessWording(t *testing.T) {
 	want(t, r, 0)
 	wantIn(t, "stderr", r.stderr, `User "`+id+`" deleted (account anonymised)`+"\nNote: udata anonymises")
 }
+
+// TestFieldsNestedExtraUdata: --fields reaches into udata's metrics.
+func TestFieldsNestedExtraUdata(t *testing.T) {
+	c := newCLI(t).set("USERCTL_TOKEN", "k")
+	url := c.serve("udata", "--seed", "2")
+	c.profile("gouv", "udata", url)
+	r := c.run("-p", "gouv", "users", "list", "--fields", "id,extra.metrics.followers")
+	want(t, r, 0)
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) < 3 || !strings.HasPrefix(lines[0], "ID ") {
+		t.Fatalf("table:\n%s", r)
+	}
+	for _, l := range lines[1:] {
+		if f := strings.Fields(l); len(f) != 2 || f[1] == "-" {
+			t.Errorf("followers not shown: %q", l)
+		}
+	}
+	r = c.run("-p", "gouv", "users", "list", "-o", "csv", "--fields", "extra.metrics.followers")
+	want(t, r, 0)
+	wantNotIn(t, "stdout", r.stdout, ",,")
+}
