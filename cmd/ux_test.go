@@ -21,7 +21,7 @@ func TestPasswdPromptAsksAgain(t *testing.T) {
 	if want := "New password:|New password:|Repeat the password:|New password:|Repeat the password:"; asked != want {
 		t.Errorf("asked %s\nwant  %s", asked, want)
 	}
-	for _, want := range []string{"password must be at least 8 characters; try again.", "the passwords do not match; try again."} {
+	for _, want := range []string{"Password must be at least 8 characters; try again.", "The passwords do not match; try again."} {
 		if !strings.Contains(h.errOut.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, h.errOut)
 		}
@@ -42,7 +42,7 @@ func TestPasswdPromptGivesUp(t *testing.T) {
 	if len(h.backend.calls) != 0 {
 		t.Errorf("requests sent: %v", h.backend.calls)
 	}
-	if !strings.Contains(h.errOut.String(), "empty password; try again.") || !strings.Contains(h.errOut.String(), "userctl: password must be at least 8 characters\n") {
+	if !strings.Contains(h.errOut.String(), "Empty password; try again.") || !strings.Contains(h.errOut.String(), "userctl: password must be at least 8 characters\n") {
 		t.Errorf("stderr:\n%s", h.errOut)
 	}
 }

@@ -165,7 +165,7 @@ func promptNewPassword(f *cmdutil.Factory, minLen int) (string, error) {
 	var problem error
 	for range passwordAttempts {
 		if problem != nil {
-			f.Notice("%s; try again.", problem)
+			f.Notice("%s; try again.", upperFirst(problem.Error()))
 		}
 		first, err := p.Password("New password:")
 		if err != nil {
