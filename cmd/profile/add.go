@@ -108,6 +108,7 @@ var secretPrompts = map[string]string{
 
 func addRun(_ context.Context, opts *AddOptions) error {
 	f := opts.F
+	f.CreatesConfig = true
 	cfg, err := f.Config()
 	if err != nil {
 		return err
