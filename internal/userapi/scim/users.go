@@ -22,12 +22,13 @@ const maxPages = 1 << 20
 
 // pages streams the users of a listing, page after page. It asks for
 // startIndex 1, 1+n, … advancing by the number of resources each page
-// really held (never by itemsPerPage or the count asked), and stops on an
-// empty page, on a page already seen, or on a short page once
-// totalResults users arrived; a short page before totalResults is a silent
-// count cap and paging goes on. A server counting from 0 (its first page
-// says startIndex 0) is followed in its own numbering; when fewer users
-// than totalResults arrived, the one at index 0 is asked for at the end.
+// really held (never by itemsPerPage, the count asked or the startIndex
+// echoed), and stops on an empty page, on a page already seen, or once
+// totalResults users arrived (unless totalResults is just the length of
+// the page, which some servers send); a short page before that is a
+// silent count cap and paging goes on. When fewer users than totalResults
+// arrived, or the server sent no totalResults, it may count from 0 and
+// have skipped its first user: startIndex 0 is asked for at the end.
 func (c *Client) pages(ctx context.Context, filter string, limit int, yield func(wireUser) bool) error {
 	count := c.pageSize
 	if f := c.features(ctx); f.maxResults > 0 && count > f.maxResults {
@@ -60,9 +61,6 @@ func (c *Client) pages(ctx context.Context, filter string, limit int, yield func
 		seen[key] = true
 		if n == 0 {
 			firstID = users[0].ID
-			if p.StartIndex != nil && *p.StartIndex == start-1 {
-				start-- // a 0-based server says so
-			}
 		}
 		for _, w := range users {
 			if !yield(w) {
@@ -71,11 +69,13 @@ func (c *Client) pages(ctx context.Context, filter string, limit int, yield func
 		}
 		received += len(users)
 		start += len(users)
-		if total >= 0 && received >= total && len(users) < count {
+		// totalResults ends the listing unless it may be the page's own
+		// length (a known quirk): then an empty page must say so.
+		if total >= 0 && received >= total && total != len(users) {
 			break
 		}
 	}
-	if total > received && start > 1 && firstID != "" {
+	if (total < 0 || total > received) && firstID != "" {
 		// A server counting from 0 took startIndex 1 as its second user:
 		// ask for index 0, which a conforming server reads as 1 (RFC 7644
 		// §3.4.2.4) and answers with the first user again.
