@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -318,14 +319,15 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 
 // createBody is the User resource of a create.
 type createBody struct {
-	Schemas  []string    `json:"schemas"`
-	UserName string      `json:"userName"`
-	Name     *wireName   `json:"name,omitempty"`
-	Display  string      `json:"displayName,omitempty"`
-	Emails   []wireEmail `json:"emails,omitempty"`
-	Active   bool        `json:"active"`
-	Password string      `json:"password,omitempty"`
-	Roles    []wireRole  `json:"roles,omitempty"`
+	Schemas    []string    `json:"schemas"`
+	ExternalID string      `json:"externalId,omitempty"`
+	UserName   string      `json:"userName"`
+	Name       *wireName   `json:"name,omitempty"`
+	Display    string      `json:"displayName,omitempty"`
+	Emails     []wireEmail `json:"emails,omitempty"`
+	Active     bool        `json:"active"`
+	Password   string      `json:"password,omitempty"`
+	Roles      []wireRole  `json:"roles,omitempty"`
 }
 
 type wireEmail struct {
@@ -375,10 +377,17 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 	if userName == "" {
 		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "missing required flag --email: SCIM users need a userName (--username, else the email)")
 	}
-	for k := range req.Extra {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "SCIM users have no field %q", k)
+	extra, err := writableExtra(req.Extra)
+	if err != nil {
+		return userapi.User{}, err
 	}
-	b := createBody{Schemas: []string{SchemaUser}, UserName: userName, Active: !req.Inactive, Password: req.Password,
+	if req.FirstName == "" {
+		req.FirstName = extra["first_name"]
+	}
+	if req.LastName == "" {
+		req.LastName = extra["last_name"]
+	}
+	b := createBody{ExternalID: extra["external_id"], Schemas: []string{SchemaUser}, UserName: userName, Active: !req.Inactive, Password: req.Password,
 		Roles: rolesOf(req.Roles, req.Admin)}
 	if len(b.Roles) == 0 {
 		b.Roles = nil
@@ -390,6 +399,9 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 	if name != "" || first != "" || last != "" {
 		b.Name = &wireName{Formatted: name, GivenName: first, FamilyName: last}
 		b.Display = name
+	}
+	if d, ok := extra["display_name"]; ok {
+		b.Display = d
 	}
 	if email != "" {
 		b.Emails = []wireEmail{{Value: email, Type: "work", Primary: true}}
@@ -479,8 +491,15 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 	if req.IsEmpty() {
 		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "nothing to update")
 	}
-	for k := range req.Extra {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "SCIM users have no field %q", k)
+	extra, err := writableExtra(req.Extra)
+	if err != nil {
+		return userapi.User{}, err
+	}
+	if v, ok := extra["first_name"]; ok && req.FirstName == nil {
+		req.FirstName = &v
+	}
+	if v, ok := extra["last_name"]; ok && req.LastName == nil {
+		req.LastName = &v
 	}
 	cur, err := c.getWire(ctx, id)
 	if err != nil {
@@ -523,6 +542,12 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 		}
 		changes = append(changes, change{"roles", rolesOf(roles, req.Admin)})
 	}
+	if v, ok := extra["external_id"]; ok {
+		changes = append(changes, change{"externalId", v})
+	}
+	if v, ok := extra["display_name"]; ok {
+		changes = append(changes, change{"displayName", v})
+	}
 	if req.Status != nil {
 		switch *req.Status {
 		case userapi.StatusActive:
@@ -534,6 +559,27 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 		}
 	}
 	return c.apply(ctx, id, &cur, changes)
+}
+
+// writableExtra sorts the extra fields of a create or update: those SCIM
+// can write (external_id, display_name, first_name, last_name) are
+// returned; those only read from the server (groups, the enterprise
+// extension's attributes), which an export carries, are ignored; any
+// other is a usage error.
+func writableExtra(extra map[string]string) (map[string]string, error) {
+	out := map[string]string{}
+	for k, v := range extra {
+		switch k {
+		case "external_id", "display_name", "first_name", "last_name":
+			out[k] = strings.TrimSpace(v)
+		case "groups":
+		default:
+			if !slices.Contains(slices.Collect(maps.Values(enterpriseKeys)), k) {
+				return nil, userapi.Errorf(userapi.KindUsage, "SCIM users have no field %q (extra fields: external_id, display_name, first_name, last_name)", k)
+			}
+		}
+	}
+	return out, nil
 }
 
 // newEmails makes e the primary email, keeping the other addresses.
