@@ -92,9 +92,10 @@ func TestDialectSCIM(t *testing.T) {
 		}
 	})
 	t.Run("passwd", func(t *testing.T) {
-		r := c.runIn("new-pass-456\n", "users", "passwd", id, "--password-stdin")
+		r := c.runIn("new-pass-456\n", "--debug", "users", "passwd", id, "--password-stdin")
 		want(t, r, 0)
-		wantNotIn(t, "output", r.stdout+r.stderr, "new-pass-456")
+		wantIn(t, "stderr", r.stderr, "PATCH")
+		wantNotIn(t, "output", r.stdout+r.stderr, "new-pass-456", "the-scim-token")
 	})
 	t.Run("invalid value", func(t *testing.T) {
 		r := c.run("users", "update", id, "--email", "not-an-email")

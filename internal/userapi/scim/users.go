@@ -707,7 +707,8 @@ func (c *Client) EnableUser(ctx context.Context, id string) (userapi.User, error
 	return c.apply(ctx, id, nil, []change{{"active", true}})
 }
 
-// SetPassword replaces password with a PATCH. A server whose
+// SetPassword replaces password with a PATCH (the operation without a
+// path, its value {"password": …}, which RFC 7644 §3.5.2.3 allows). A server whose
 // ServiceProviderConfig says changePassword is not supported is refused
 // before anything is sent (exit 2). The password never appears in an
 // error.
@@ -724,7 +725,11 @@ func (c *Client) SetPassword(ctx context.Context, id string, change userapi.Pass
 		return userapi.Result{}, userapi.Errorf(userapi.KindUnsupported,
 			"passwd: this SCIM server does not support changing passwords (its /ServiceProviderConfig says changePassword is not supported)")
 	}
-	data, err := json.Marshal(patchBody{Schemas: []string{SchemaPatchOp}, Operations: []patchOp{{Op: "replace", Path: "password", Value: change.New}}})
+	// The path-less form {"value": {"password": …}}: the --debug log
+	// redacts a "password" key, and would show a "value" whose path is
+	// password.
+	op := patchOp{Op: "replace", Value: map[string]string{"password": change.New}}
+	data, err := json.Marshal(patchBody{Schemas: []string{SchemaPatchOp}, Operations: []patchOp{op}})
 	if err != nil {
 		return userapi.Result{}, err
 	}

@@ -604,7 +604,7 @@ func TestWirePasswdPatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := f.callsTo("PATCH", "/Users/u 1")
-	if len(p) != 1 || p[0].Body != `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"password","value":"new-password-1"}]}` {
+	if len(p) != 1 || p[0].Body != `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"password":"new-password-1"}}]}` {
 		t.Fatalf("PATCH %+v", p)
 	}
 }
@@ -621,5 +621,43 @@ func TestWireBadIDsNeverSent(t *testing.T) {
 	}
 	if len(f.calls) != 0 {
 		t.Errorf("requests sent for bad IDs: %+v", f.calls)
+	}
+}
+
+func TestWireCreateNeverSentTwiceBlindly(t *testing.T) {
+	for name, exists := range map[string]bool{"reached the server": true, "did not": false} {
+		t.Run(name, func(t *testing.T) {
+			f, c := newFake(t)
+			posts := 0
+			f.on("POST /Users", func(w http.ResponseWriter, r *http.Request, _ string) {
+				posts++
+				if posts == 1 {
+					scimErr(w, 502, "", "bad gateway")
+					return
+				}
+				writeJSON(w, 201, userJSON(3))
+			})
+			f.on("GET /Users", func(w http.ResponseWriter, r *http.Request, _ string) {
+				if exists {
+					writeJSON(w, 200, map[string]any{"totalResults": 1, "Resources": []any{userJSON(3)}})
+					return
+				}
+				writeJSON(w, 200, map[string]any{"totalResults": 0, "Resources": []any{}})
+			})
+			u, err := c.CreateUser(ctx(t), userapi.CreateRequest{Username: "u3", Email: "u3@example.com"})
+			if err != nil || u.ID != "id-0003" {
+				t.Fatalf("create = %+v, %v", u, err)
+			}
+			want := 1
+			if !exists {
+				want = 2
+			}
+			if posts != want {
+				t.Errorf("%d POSTs, want %d", posts, want)
+			}
+			if q := f.callsTo("GET", "/Users")[0].Query["filter"]; q != `userName eq "u3"` {
+				t.Errorf("lookup filter %q", q)
+			}
+		})
 	}
 }
