@@ -76,7 +76,7 @@ func (c *Client) pages(ctx context.Context, filter string, limit int, yield func
 			break
 		}
 	}
-	if (total < 0 || total > received) && firstID != "" {
+	if total < 0 || total > received {
 		// A server counting from 0 took startIndex 1 as its second user:
 		// ask for index 0, which a conforming server reads as 1 (RFC 7644
 		// §3.4.2.4) and answers with the first user again.
