@@ -140,3 +140,19 @@ func TestDialectSCIM(t *testing.T) {
 		want(t, r, 4)
 	})
 }
+
+// TestSCIMInHelpAndCompletion: the dialect is offered wherever dialects
+// are listed.
+func TestSCIMInHelpAndCompletion(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	r := c.run("__complete", "profile", "add", "x", "--api", "")
+	want(t, r, 0)
+	wantIn(t, "completion", r.stdout, "scim\n")
+	r = c.run("__complete", "sandbox", "serve", "--api", "")
+	want(t, r, 0)
+	wantIn(t, "completion", r.stdout, "scim\n")
+	r = c.run("profile", "add", "--help")
+	want(t, r, 0)
+	wantIn(t, "help", r.stdout, "scim")
+}
