@@ -270,51 +270,45 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 		}
 		return false
 	}
-	var filters []string
-	if c.features(ctx).filter {
-		if strings.Contains(key, "@") {
-			filters = append(filters, "emails.value eq "+filterString(key))
-		}
-		filters = append(filters, "userName eq "+filterString(key))
-	}
-	for _, f := range filters {
+	find := func(filter string) (*wireUser, error) {
 		var found *wireUser
-		err := c.pages(ctx, f, 0, func(w wireUser) bool {
+		err := c.pages(ctx, filter, 0, func(w wireUser) bool {
 			if match(w) {
 				found = &w
 				return false
 			}
 			return true
 		})
-		switch {
-		case err == nil && found != nil:
-			return found.normalize(), true, nil
-		case err == nil:
-			continue
-		case filterRefused(err):
-			filters = nil
-		default:
-			return userapi.User{}, false, err
-		}
-		break
+		return found, err
 	}
-	if len(filters) > 0 {
-		return userapi.User{}, false, nil
-	}
-	var found *wireUser
-	if err := c.pages(ctx, "", 0, func(w wireUser) bool {
-		if match(w) {
-			found = &w
-			return false
+	if c.features(ctx).filter {
+		filters := []string{"userName eq " + filterString(key)}
+		if strings.Contains(key, "@") {
+			filters = append([]string{"emails.value eq " + filterString(key)}, filters...)
 		}
-		return true
-	}); err != nil {
+		refused := false
+		for _, f := range filters {
+			w, err := find(f)
+			if filterRefused(err) {
+				refused = true
+				break
+			}
+			if err != nil {
+				return userapi.User{}, false, err
+			}
+			if w != nil {
+				return w.normalize(), true, nil
+			}
+		}
+		if !refused {
+			return userapi.User{}, false, nil
+		}
+	}
+	w, err := find("") // the server cannot filter: search every user
+	if err != nil || w == nil {
 		return userapi.User{}, false, err
 	}
-	if found == nil {
-		return userapi.User{}, false, nil
-	}
-	return found.normalize(), true, nil
+	return w.normalize(), true, nil
 }
 
 // createBody is the User resource of a create.

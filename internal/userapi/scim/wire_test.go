@@ -661,3 +661,15 @@ func TestWireCreateNeverSentTwiceBlindly(t *testing.T) {
 		})
 	}
 }
+
+func TestWireFindOnClientWhenFilterRefused(t *testing.T) {
+	f, c := newFake(t)
+	f.on("GET /Users", listOf(30, quirks{refuseFilter: true, cap: 7}))
+	u, found, err := c.FindUser(ctx(t), "U12@example.com")
+	if err != nil || !found || u.ID != "id-0012" {
+		t.Fatalf("find = %v, %v, %v", u.ID, found, err)
+	}
+	if _, found, err := c.FindUser(ctx(t), "nobody@example.com"); err != nil || found {
+		t.Fatalf("find unknown = %v, %v", found, err)
+	}
+}
