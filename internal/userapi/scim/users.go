@@ -552,6 +552,9 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 			return userapi.User{}, userapi.Errorf(userapi.KindUsage, "--status %q: SCIM users are active or disabled", *req.Status)
 		}
 	}
+	if len(changes) == 0 { // only read-only extra fields: nothing to send
+		return cur.normalize(), nil
+	}
 	return c.apply(ctx, id, &cur, changes)
 }
 
