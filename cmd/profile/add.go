@@ -31,17 +31,19 @@ func newAddCmd(f *cmdutil.Factory, runF func(context.Context, *AddOptions) error
 		Long: `Add a profile. Secrets are never taken from arguments: they are asked with masked
 prompts, or read from stdin with --with-secrets, one per line in this order:
   rest, udata: the token (API key)
+  scim:        the bearer token
   datadog:     the API key, then the application key
   basic:       the password
 They are stored in the OS keyring when one is available, else in the config file
 (mode 0600), and userctl says which. The first profile added becomes the current one.
 
 Dialect options (rest: list_path, items_key, pagination, page_size, id_field, auth,
-disable, password_path) are set with --set KEY=VALUE.`,
+disable, password_path; scim: auth, page_size) are set with --set KEY=VALUE.`,
 		Example: `  userctl profile add prod --api udata --url https://www.data.gouv.fr/api/1
   printf '%s\n%s\n' "$DD_API_KEY" "$DD_APP_KEY" | userctl profile add dd --api datadog --site datadoghq.eu --with-secrets
   userctl profile add crm --api rest --url https://api.example.com/v1 --set pagination=cursor
-  userctl profile add svc --api basic --url https://svc.example.com --username admin`,
+  userctl profile add svc --api basic --url https://svc.example.com --username admin
+  userctl profile add okta --api scim --url https://app.example.com/scim/v2`,
 		Args: cmdutil.ExactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
