@@ -158,7 +158,7 @@ func writeAPIBody(f *cmdutil.Factory, data []byte) error {
 	}
 	if f.IO.IsStdoutTTY() && json.Valid(data) {
 		var buf bytes.Buffer
-		if json.Indent(&buf, data, "", "  ") == nil {
+		if json.Indent(&buf, bytes.TrimSpace(data), "", "  ") == nil {
 			buf.WriteByte('\n')
 			_, err := out.Write(buf.Bytes())
 			return err

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -69,10 +70,27 @@ func printError(f *cmdutil.Factory, err error) {
 	msg = strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(msg, "\r\n", " "), "\n", " "))
 	// Errors carry server text: it must not drive the terminal.
 	msg = termsafe.String(msg)
-	if userapi.KindOf(err) == userapi.KindAuth && !strings.Contains(msg, "profile") {
+	if credentialsHint(err) && !strings.Contains(msg, "profile") {
 		msg += " (check the credentials with `userctl profile check`)"
 	}
 	fmt.Fprintf(f.IO.ErrOut, "userctl: %s\n", msg)
+}
+
+// credentialsHint reports whether an error may come from the profile's
+// credentials: a 401, or a 403 without the server's own reason. A 403 that
+// says why ("You can't follow yourself", "Current password does not match")
+// is about the request, not the credentials.
+func credentialsHint(err error) bool {
+	var e *userapi.Error
+	if !errors.As(err, &e) || e.Kind != userapi.KindAuth {
+		return false
+	}
+	if e.Status != http.StatusForbidden {
+		return true
+	}
+	status := fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status))
+	_, reason, found := strings.Cut(e.Error(), status)
+	return !found || strings.Trim(reason, " :;.-") == ""
 }
 
 // NewRootCmd builds the command tree.
@@ -92,6 +110,10 @@ With no configuration it talks to a built-in sandbox, so every command can be tr
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Version:       f.Build.Version,
+		// Set, cobra's Find does not answer a mistyped verb itself (its
+		// message spans lines and exits 1): NoArgs suggests, exit 2.
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.SetVersionTemplate(versionLine(f.Build) + "\n")
 	cmdutil.AddGlobalFlags(root, f)

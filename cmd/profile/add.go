@@ -45,7 +45,8 @@ unknown key is an error. Environment variables override the profile:
 		Example: `  userctl profile add prod --api udata --url https://www.data.gouv.fr/api/1
   printf '%s\n%s\n' "$DD_API_KEY" "$DD_APP_KEY" | userctl profile add dd --api datadog --site datadoghq.eu --with-secrets
   userctl profile add crm --api rest --url https://api.example.com/v1 --set pagination=cursor
-  userctl profile add svc --api basic --url https://svc.example.com --username admin`,
+  userctl profile add svc --api basic --url https://svc.example.com --username admin
+  userctl profile add okta --api scim --url https://app.example.com/scim/v2`,
 		Args: cmdutil.ExactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
@@ -286,6 +287,7 @@ func containsStr(list []string, s string) bool {
 
 func addRun(_ context.Context, opts *AddOptions) error {
 	f := opts.F
+	f.CreatesConfig = true
 	cfg, err := f.Config()
 	if err != nil {
 		return err

@@ -1,7 +1,9 @@
 package profile
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -46,6 +48,53 @@ var showSchema = output.Schema{Columns: []output.Column{
 	{Name: "where", Value: func(i any) any { return i.(showRow).Where }},
 }}
 
+// showObject is the data form of profile show: one object, the profile's
+// keys in order, and "where" mapping each secret to where it lives, so that
+// `profile show -o json | jq .url` works.
+type showObject []config.ShowField
+
+// MarshalJSON writes the keys in the order of the profile.
+func (o showObject) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	where := map[string]string{}
+	for i, sf := range o {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		k, _ := json.Marshal(sf.Key)
+		v, _ := json.Marshal(sf.Value)
+		buf.Write(k)
+		buf.WriteByte(':')
+		buf.Write(v)
+		if sf.Where != "" {
+			where[sf.Key] = sf.Where
+		}
+	}
+	if len(where) > 0 {
+		w, err := json.Marshal(where)
+		if err != nil {
+			return nil, err
+		}
+		if len(o) > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString(`"where":`)
+		buf.Write(w)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// schema declares the object's keys as fields (for --fields and csv).
+func (o showObject) schema() output.Schema {
+	var cols []output.Column
+	for _, sf := range o {
+		cols = append(cols, output.Column{Name: sf.Key, Value: func(any) any { return sf.Value }})
+	}
+	return output.Schema{Columns: cols}
+}
+
 // checkRow is the data output of profile check.
 type checkRow struct {
 	Profile string `json:"profile"`
@@ -82,10 +131,16 @@ func newListCmd(f *cmdutil.Factory) *cobra.Command {
 			for _, n := range cfg.Names() {
 				e, _ := cfg.Get(n)
 				url := e.URL
-				if config.IsBuiltin(n) {
+				switch {
+				case config.IsBuiltin(n):
 					url = "(built-in sandbox)"
-				} else if url == "" {
+				case url == "" && locatedBy(e) != "":
 					url = locatedBy(e)
+				case url == "":
+					// The dialect's default: the URL actually used.
+					if d, err := userapi.Lookup(e.API); err == nil {
+						url = d.DefaultURL
+					}
 				}
 				mark := ""
 				if n == cur {
@@ -165,6 +220,18 @@ profile in use is shown (after -p and USERCTL_PROFILE).`,
 			if err != nil {
 				return err
 			}
+			fields = withDefaultURL(fields)
+			if f.WantsData() {
+				obj := showObject(fields)
+				w, err := f.Printer(obj.schema(), false)
+				if err != nil {
+					return err
+				}
+				if err := w.Write(obj); err != nil {
+					return err
+				}
+				return w.Close()
+			}
 			w, err := f.Printer(showSchema, true)
 			if err != nil {
 				return err
@@ -177,6 +244,35 @@ profile in use is shown (after -p and USERCTL_PROFILE).`,
 			return w.Close()
 		},
 	}
+}
+
+// withDefaultURL adds the URL a profile uses when it names none: its
+// dialect's default (not when a setting locates the API, as Datadog's site
+// makes its own URL).
+func withDefaultURL(fields []config.ShowField) []config.ShowField {
+	api := ""
+	for _, sf := range fields {
+		if sf.Key == "api" {
+			api = sf.Value
+		}
+	}
+	d, err := userapi.Lookup(api)
+	if err != nil || d.DefaultURL == "" {
+		return fields
+	}
+	for _, sf := range fields {
+		if st, ok := d.Setting(sf.Key); sf.Key == "url" || ok && st.Locates {
+			return fields
+		}
+	}
+	out := make([]config.ShowField, 0, len(fields)+1)
+	for _, sf := range fields {
+		out = append(out, sf)
+		if sf.Key == "api" {
+			out = append(out, config.ShowField{Key: "url", Value: d.DefaultURL, Where: "default of the " + api + " API"})
+		}
+	}
+	return out
 }
 
 func newRemoveCmd(f *cmdutil.Factory) *cobra.Command {

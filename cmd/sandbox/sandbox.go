@@ -57,7 +57,8 @@ to FILE. --seed N creates N users quickly (a million in seconds) for benchmarks.
 --rate-limit, --latency and --fail-rate inject the faults real APIs have.`,
 		Example: `  userctl sandbox serve --api rest --addr 127.0.0.1:8080
   userctl sandbox serve --api datadog --addr 127.0.0.1:0 --seed 1000 --rate-limit 100
-  userctl sandbox serve --api udata --token secret-admin-key --state ./udata.json`,
+  userctl sandbox serve --api udata --token secret-admin-key --state ./udata.json
+  userctl sandbox serve --api scim --seed 1000`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if _, ok := sb.LookupDialect(opts.Opts.API); !ok {
@@ -83,7 +84,7 @@ to FILE. --seed N creates N users quickly (a million in seconds) for benchmarks.
 	fl.Float64Var(&opts.Opts.RateLimit, "rate-limit", 0, "requests per second before 429 (0: no limit)")
 	fl.DurationVar(&opts.Opts.Latency, "latency", 0, "delay added to every response")
 	fl.Float64Var(&opts.Opts.FailRate, "fail-rate", 0, "fraction of requests answered 503")
-	fl.StringVar(&opts.Opts.Token, "token", "", "the only token (rest) or admin API key (udata) to accept")
+	fl.StringVar(&opts.Opts.Token, "token", "", "the only token (rest, scim) or admin API key (udata) to accept")
 	fl.StringVar(&opts.Opts.APIKey, "api-key", "", "the only Datadog API key to accept")
 	fl.StringVar(&opts.Opts.AppKey, "app-key", "", "the only Datadog application key to accept")
 	fl.StringVar(&opts.Opts.Username, "username", "", "the only basic username to accept")

@@ -153,6 +153,45 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	return printUser(f, u)
 }
 
+// passwordAttempts is how many times a new password is asked before giving
+// up: a short one or a mismatched repeat asks again.
+const passwordAttempts = 3
+
+// promptNewPassword asks for a new password and its repeat, asking again
+// (with the reason on stderr) when it is empty, too short or not repeated
+// exactly.
+func promptNewPassword(f *cmdutil.Factory, minLen int) (string, error) {
+	p := f.Prompter()
+	var problem error
+	for range passwordAttempts {
+		if problem != nil {
+			f.Notice("%s; try again.", upperFirst(problem.Error()))
+		}
+		first, err := p.Password("New password:")
+		if err != nil {
+			return "", err
+		}
+		switch {
+		case first == "":
+			problem = userapi.Errorf(userapi.KindUsage, "empty password")
+			continue
+		case minLen > 0 && len(first) < minLen:
+			problem = userapi.Errorf(userapi.KindUsage, "password must be at least %d characters", minLen)
+			continue
+		}
+		again, err := p.Password("Repeat the password:")
+		if err != nil {
+			return "", err
+		}
+		if first != again {
+			problem = userapi.Errorf(userapi.KindUsage, "the passwords do not match")
+			continue
+		}
+		return first, nil
+	}
+	return "", problem
+}
+
 // newPassword reads a new password from stdin or a masked prompt (asked
 // twice), checking the minimum length before anything is sent.
 func newPassword(f *cmdutil.Factory, fromStdin bool, minLen int) (string, error) {
@@ -165,22 +204,10 @@ func newPassword(f *cmdutil.Factory, fromStdin bool, minLen int) (string, error)
 		}
 		pw = line
 	case f.CanPrompt():
-		p := f.Prompter()
-		first, err := p.Password("New password:")
-		if err != nil {
+		var err error
+		if pw, err = promptNewPassword(f, minLen); err != nil {
 			return "", err
 		}
-		if minLen > 0 && len(first) < minLen {
-			return "", userapi.Errorf(userapi.KindUsage, "password must be at least %d characters", minLen)
-		}
-		again, err := p.Password("Repeat the password:")
-		if err != nil {
-			return "", err
-		}
-		if first != again {
-			return "", userapi.Errorf(userapi.KindUsage, "the passwords do not match")
-		}
-		pw = first
 	default:
 		return "", userapi.Errorf(userapi.KindUsage, "missing required flag --password-stdin (a password is needed and prompts are off)")
 	}

@@ -3,6 +3,7 @@ package users
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -83,8 +84,15 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if !opts.Yes && !f.CanPrompt() {
 		return confirm(f, false, question)
 	}
-	if info.DeleteNote != "" {
-		f.Notice("Note: %s.", strings.TrimSuffix(info.DeleteNote, "."))
+	note := func() {
+		if info.DeleteNote != "" {
+			f.Notice("Note: %s.", strings.TrimSuffix(info.DeleteNote, "."))
+		}
+	}
+	// Asked, the note comes with the question; with --yes, only once a
+	// user was deleted (never before a request that then fails).
+	if !opts.Yes {
+		note()
 	}
 	if err := confirm(f, opts.Yes, question); err != nil {
 		return err
@@ -122,6 +130,9 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	}
 	if err := printResults(f, results, len(opts.IDs) > 1); err != nil {
 		return err
+	}
+	if opts.Yes && slices.ContainsFunc(results, func(r userapi.Result) bool { return r.Action != "not found" }) {
+		note()
 	}
 	return notFoundError(missing, notFound)
 }

@@ -2,6 +2,7 @@ package users
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -100,6 +101,12 @@ func writeUsers(ctx context.Context, f *cmdutil.Factory, seq func(func(userapi.U
 		if listErr != nil {
 			return listErr
 		}
+		if !f.WantsData() && f.IO.IsStdoutTTY() {
+			// A header over nothing reads as a glitch at a terminal;
+			// piped, the header stays for scripts.
+			f.Notice("No users found.")
+			return ctx.Err()
+		}
 		var err error
 		if w, err = f.Printer(output.UserSchema(), true); err != nil {
 			return err
@@ -112,7 +119,11 @@ func writeUsers(ctx context.Context, f *cmdutil.Factory, seq func(func(userapi.U
 		return listErr
 	}
 	if limit > 0 && n == limit && f.IO.IsStderrTTY() {
-		f.Notice("Showing the first %d; use --all for every user or --limit N.", limit)
+		what := fmt.Sprintf("the first %d users", limit)
+		if limit == 1 {
+			what = "the first user"
+		}
+		f.Notice("Showing %s; use --all for every user or --limit N.", what)
 	}
 	return ctx.Err()
 }

@@ -87,12 +87,16 @@ func passwdRun(ctx context.Context, opts *PasswdOptions) error {
 		}
 		ch.New = pw
 	}
-	if pol.Note != "" {
-		f.Notice("Note: %s", pol.Note)
-	}
 	res, err := ps.SetPassword(ctx, opts.ID, ch)
 	if err != nil {
 		return err
 	}
-	return printResults(f, []userapi.Result{res}, false)
+	if err := printResults(f, []userapi.Result{res}, false); err != nil {
+		return err
+	}
+	if pol.Note != "" {
+		// After the request: a note before one that fails misleads.
+		f.Notice("Note: %s", pol.Note)
+	}
+	return nil
 }

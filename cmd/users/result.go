@@ -1,6 +1,8 @@
 package users
 
 import (
+	"strings"
+
 	"github.com/userctl/userctl/internal/cmdutil"
 	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/userapi"
@@ -50,6 +52,10 @@ func upperFirst(s string) string {
 func dot(s string) string {
 	switch s[len(s)-1] {
 	case '.', '!', '?', ')':
+		return ""
+	}
+	// A dot glued to a trailing URL would be copied with it.
+	if f := strings.Fields(s); strings.Contains(f[len(f)-1], "://") {
 		return ""
 	}
 	return "."

@@ -37,7 +37,7 @@ cannot do fail before any request with exit code 2.`,
 	defaultHelp := cmd.HelpFunc()
 	cmd.SetHelpFunc(func(c *cobra.Command, args []string) {
 		if c == cmd {
-			if note := hideUnsupported(f, cmd); note != "" {
+			if note := markUnsupported(f, cmd); note != "" {
 				defaultHelp(c, args)
 				fmt.Fprintln(c.OutOrStdout(), "\n"+note)
 				return
@@ -48,12 +48,12 @@ cannot do fail before any request with exit code 2.`,
 	return cmd
 }
 
-// hideUnsupported hides the verbs the current profile's API lacks from the
-// help of `users` and returns a note saying so. The dialect declares its
-// capabilities (userapi.VerbCapability), so no client is built and no
-// credentials are needed. It never fails: with a broken config the full
-// help is shown.
-func hideUnsupported(f *cmdutil.Factory, cmd *cobra.Command) string {
+// markUnsupported marks the verbs the current profile's API lacks in the
+// help of `users` (they stay listed: help lists every verb) and returns a
+// note saying so. The dialect declares its capabilities
+// (userapi.VerbCapability), so no client is built and no credentials are
+// needed. It never fails: with a broken config the help is shown unmarked.
+func markUnsupported(f *cmdutil.Factory, cmd *cobra.Command) string {
 	res, err := f.Resolved()
 	if err != nil {
 		return ""
@@ -62,17 +62,17 @@ func hideUnsupported(f *cmdutil.Factory, cmd *cobra.Command) string {
 	if err != nil {
 		return ""
 	}
-	var hidden []string
+	var missing []string
 	for _, c := range cmd.Commands() {
 		if !d.Supports(c.Name()) {
-			c.Hidden = true
-			hidden = append(hidden, c.Name())
+			c.Short += fmt.Sprintf(" (not with the %s API)", res.Profile.API)
+			missing = append(missing, c.Name())
 		}
 	}
-	if len(hidden) == 0 {
+	if len(missing) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("Not available with profile %q (%s API): %s.", res.Profile.Name, res.Profile.API, strings.Join(hidden, ", "))
+	return fmt.Sprintf("Not available with profile %q (%s API): %s.", res.Profile.Name, res.Profile.API, strings.Join(missing, ", "))
 }
 
 // capability returns the backend as T, or the unsupported error naming what

@@ -170,7 +170,7 @@ func (s Summary) String() string {
 	if len(parts) == 0 {
 		parts = append(parts, "nothing to do")
 	}
-	msg := fmt.Sprintf("%d items in %s (%.1f/s): %s", s.Total, s.Elapsed.Round(time.Millisecond), s.Rate(),
+	msg := fmt.Sprintf("%s in %s (%.1f/s): %s", countItems(s.Total), s.Elapsed.Round(time.Millisecond), s.Rate(),
 		strings.Join(parts, ", "))
 	if s.Interrupted {
 		msg += " (interrupted)"
@@ -364,7 +364,7 @@ func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], dire
 			where = "see above; --report FILE lists every item"
 		}
 		return sum, &userapi.Error{Kind: userapi.KindPartial,
-			Message: fmt.Sprintf("%s: %d of %d items failed (%s)", opts.Verb, sum.Failed, sum.Total, where)}
+			Message: fmt.Sprintf("%s: %d of %s failed (%s)", opts.Verb, sum.Failed, countItems(sum.Total), where)}
 	}
 	return sum, nil
 }
@@ -462,4 +462,12 @@ func failedEntry(ctx, stop context.Context, t *PlanItem, err error) Entry {
 		err = fmt.Errorf("interrupted while the request was in flight (it may have been carried out): %w", err)
 	}
 	return entryFor(t, Failed, err)
+}
+
+// countItems is "1 item" or "N items".
+func countItems(n int) string {
+	if n == 1 {
+		return "1 item"
+	}
+	return fmt.Sprintf("%d items", n)
 }

@@ -53,6 +53,10 @@ type Factory struct {
 	Prompter func() prompt.Prompter
 	// BackendOverride, when set, replaces backend construction (tests).
 	BackendOverride func(env userapi.Env) (userapi.Backend, error)
+	// CreatesConfig is set by the commands that may create the config file
+	// (profile add): a file named by --config or USERCTL_CONFIG that does
+	// not exist is then an empty config instead of an error.
+	CreatesConfig bool
 
 	cfgOnce  sync.Once
 	cfg      *config.Config
@@ -107,8 +111,26 @@ func (f *Factory) Config() (*config.Config, error) {
 		for _, w := range warnings {
 			fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", w)
 		}
+		if f.cfgErr == nil && !f.cfg.Exists() && !f.CreatesConfig {
+			f.cfgErr = f.missingNamedConfig()
+		}
 	})
 	return f.cfg, f.cfgErr
+}
+
+// missingNamedConfig is the error of a config file that the user named
+// (--config, USERCTL_CONFIG) and that does not exist: a typo must not fall
+// back to the sandbox. The default file may be missing.
+func (f *Factory) missingNamedConfig() error {
+	by := "--config"
+	switch {
+	case f.Globals.Config != "":
+	case f.Getenv("USERCTL_CONFIG") != "":
+		by = "USERCTL_CONFIG"
+	default:
+		return nil
+	}
+	return userapi.Errorf(userapi.KindUsage, "config file %s (named by %s) does not exist; `userctl profile add` creates it", f.ConfigPath(), by)
 }
 
 // Resolved is the profile in use after flags, environment and config.
@@ -185,6 +207,9 @@ func (f *Factory) BackendWith(env userapi.Env) (userapi.Backend, error) {
 	// derives it from the profile's site (or DD_SITE), so filling in a
 	// default here would send every site's keys to the US one.
 	if err := f.promptMissingSecret(&p, d); err != nil {
+		return nil, err
+	}
+	if err := res.UnsetEnvError(p); err != nil {
 		return nil, err
 	}
 	return d.New(p, env)

@@ -2,6 +2,8 @@ package cmdutil
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,6 +57,16 @@ func AddGlobalFlags(root *cobra.Command, f *Factory) {
 		}
 		if g.Timeout < 0 {
 			return userapi.Errorf(userapi.KindUsage, "--timeout must be positive")
+		}
+		// --jq and --template print their own rendering of the JSON form:
+		// an explicit -o of another shape would be silently ignored.
+		for _, fl := range []struct {
+			name string
+			set  bool
+		}{{"--jq", g.JQ != ""}, {"--template", g.Template != ""}} {
+			if fl.set && g.Output != "" && g.Output != "json" && g.Output != "jsonl" {
+				return userapi.Errorf(userapi.KindUsage, "%s cannot be used with -o %s (it renders the JSON form; use -o json, -o jsonl or no -o)", fl.name, g.Output)
+			}
 		}
 		return nil
 	}
@@ -126,12 +138,36 @@ func (f *Factory) CompleteUserIDs(cmd *cobra.Command, _ []string, typed string) 
 	return out, cobra.ShellCompDirectiveNoFileComp
 }
 
-// NoArgs rejects any argument with a usage error.
+// NoArgs rejects any argument with a usage error. On a command with
+// subcommands the argument is a mistyped verb: the error says so and
+// suggests the closest ones.
 func NoArgs(cmd *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return userapi.Errorf(userapi.KindUsage, "%s takes no arguments, got %q", cmd.CommandPath(), args[0])
+	if len(args) == 0 {
+		return nil
 	}
-	return nil
+	if cmd.HasSubCommands() {
+		return UnknownCommand(cmd, args[0])
+	}
+	return userapi.Errorf(userapi.KindUsage, "%s takes no arguments, got %q", cmd.CommandPath(), args[0])
+}
+
+// UnknownCommand is the usage error of a verb that cmd does not have, with
+// a "did you mean" of the closest verbs when there are some.
+func UnknownCommand(cmd *cobra.Command, verb string) error {
+	msg := fmt.Sprintf("unknown command %q for %q", verb, cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's default, set lazily by cobra
+	}
+	if s := cmd.SuggestionsFor(verb); len(s) > 0 {
+		quoted := make([]string, len(s))
+		for i, v := range s {
+			quoted[i] = strconv.Quote(v)
+		}
+		msg += "; did you mean " + strings.Join(quoted, " or ") + "?"
+	} else {
+		msg += " (see `" + cmd.CommandPath() + " --help`)"
+	}
+	return &userapi.Error{Kind: userapi.KindUsage, Message: msg}
 }
 
 // ExactArgs wants n arguments, naming them in the error.

@@ -258,7 +258,7 @@ func checkStructure(path string, data []byte) error {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return userapi.Errorf(userapi.KindUsage, "config %s: %s", path, yamlMessage(err))
+		return userapi.Errorf(userapi.KindUsage, "config %s: %s", path, syntaxMessage(data, err))
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil // empty file
@@ -335,6 +335,37 @@ func checkStructure(path string, data []byte) error {
 }
 
 // yamlMessage turns a yaml.v3 error into "line N: message".
+// reYAMLLine is the "line N: " the YAML parser puts before its message.
+var reYAMLLine = regexp.MustCompile(`^line (\d+): `)
+
+// maxLinesToLocate bounds the files syntaxMessage re-parses line by line.
+const maxLinesToLocate = 5000
+
+// syntaxMessage is the parser's message of a syntax error with the line
+// where the file stops being valid YAML. The parser names the line where
+// the enclosing block starts (an indentation error on line 5 under
+// "profiles:" is "line 2"), or none at all (a tab at the start): the first
+// line whose prefix of the file fails with the same message is the one to
+// fix.
+func syntaxMessage(data []byte, err error) string {
+	full := yamlMessage(err)
+	problem := reYAMLLine.ReplaceAllString(full, "")
+	lines := strings.SplitAfter(string(data), "\n")
+	if len(lines) > maxLinesToLocate {
+		return full
+	}
+	var prefix strings.Builder
+	for i, l := range lines {
+		prefix.WriteString(l)
+		var n yaml.Node
+		perr := yaml.Unmarshal([]byte(prefix.String()), &n)
+		if perr != nil && reYAMLLine.ReplaceAllString(yamlMessage(perr), "") == problem {
+			return fmt.Sprintf("line %d: %s", i+1, problem)
+		}
+	}
+	return full
+}
+
 func yamlMessage(err error) string {
 	var te *yaml.TypeError
 	if errors.As(err, &te) {

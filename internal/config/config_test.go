@@ -389,3 +389,20 @@ func TestSaveFollowsSymlink(t *testing.T) {
 		t.Fatalf("target not updated:\n%s", data)
 	}
 }
+
+// TestSyntaxErrorLine: a YAML syntax error names the line to fix, not the
+// start of the enclosing block, and a file starting with a tab has a line.
+func TestSyntaxErrorLine(t *testing.T) {
+	for _, tc := range []struct{ name, data, want string }{
+		{"indentation", "current_profile: a\nprofiles:\n  a:\n    api: rest\n   url: http://x\n", "line 5: did not find expected key"},
+		{"sequence in mapping", "current_profile: a\nprofiles:\n  a:\n    api: rest\n  - x\n", "line 5: did not find expected key"},
+		{"leading tab", "\tcurrent_profile: a\n", "line 1: found character that cannot start any token"},
+		{"tab indentation", "profiles:\n  a:\n    api: rest\n\turl: x\n", "line 4: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, tc.data)
+			_, _, err := Load(path)
+			wantKind(t, err, userapi.KindUsage, path+": "+tc.want)
+		})
+	}
+}

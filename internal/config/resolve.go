@@ -47,6 +47,23 @@ type Resolved struct {
 	// "env NAME (token_env)", "keyring", "config file", "built-in sandbox",
 	// "default". A key is absent when the value is empty.
 	Sources map[string]string
+	// UnsetEnv maps a secret setting to the variable its FIELD_env names when
+	// that variable is not set (and nothing else gave the secret).
+	UnsetEnv map[string]string
+}
+
+// UnsetEnvError is the error of a secret of p (the resolved profile, maybe
+// completed since, e.g. by a prompt) still empty that the profile's
+// FIELD_env says to take from a variable that is not set: it names that
+// variable. Nil when no secret is missing that way.
+func (r Resolved) UnsetEnvError(p userapi.Profile) error {
+	for _, f := range sortedKeys(r.UnsetEnv) {
+		if v := r.UnsetEnv[f]; v != "" && p.Secrets[f] == "" {
+			return userapi.Errorf(userapi.KindUsage, "profile %q takes its %s from the environment variable %s (%s_env in the config file), which is not set",
+				r.Profile.Name, f, v, f)
+		}
+	}
+	return nil
 }
 
 // MissingSecrets lists the dialect's required secrets
@@ -178,6 +195,11 @@ func Resolve(cfg *Config, in ResolveInput) (Resolved, error) {
 		}
 		if v != "" {
 			p.Secrets[st.Key] = v
+		} else if r := e.Secrets[st.Key]; r != nil && r.Env != "" {
+			if res.UnsetEnv == nil {
+				res.UnsetEnv = map[string]string{}
+			}
+			res.UnsetEnv[st.Key] = r.Env
 		}
 	}
 	for k, v := range e.Values {

@@ -120,32 +120,69 @@ func contains(list []string, s string) bool {
 var (
 	reTitle  = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
 	reH1     = regexp.MustCompile(`(?is)<h1[^>]*>(.*?)</h1>`)
-	reScript = regexp.MustCompile(`(?is)<(script|style)[^>]*>.*?</(script|style)>`)
+	reHidden = regexp.MustCompile(`(?is)<(script|style|head|template|noscript)[^>]*>.*?</(script|style|head|template|noscript)>`)
 	reTag    = regexp.MustCompile(`(?s)<[^>]*>`)
 	reSpace  = regexp.MustCompile(`\s+`)
+	// reStatusLine is the status code starting a heading ("403 Forbidden").
+	reStatusLine = regexp.MustCompile(`^[1-5]\d\d\b[ :-]*`)
 )
+
+// maxHTMLText bounds the visible text of an HTML page kept after its
+// heading: enough for "Access denied by WAF. Request ID: …".
+const maxHTMLText = 120
 
 func looksHTML(s string) bool {
 	l := strings.ToLower(s[:min(len(s), 200)])
 	return strings.HasPrefix(l, "<!doctype html") || strings.HasPrefix(l, "<html") || strings.Contains(l, "<body") || strings.Contains(l, "<head")
 }
 
+// htmlText is the page's heading (its title, else its first h1) and the
+// start of its visible text, which says what happened where the heading is
+// often only the status line: "403 Forbidden: Access denied by WAF (HTML
+// page)".
 func htmlText(s string) string {
+	var heading string
 	for _, re := range []*regexp.Regexp{reTitle, reH1} {
 		if m := re.FindStringSubmatch(s); m != nil {
-			// In HTML, line breaks are spaces: a title written over
-			// several lines is still one phrase.
-			t := oneLine(reSpace.ReplaceAllString(html.UnescapeString(reTag.ReplaceAllString(m[1], " ")), " "))
-			if t != "" {
-				return t + " (HTML page)"
+			if heading = visibleText(m[1]); heading != "" {
+				break
 			}
 		}
 	}
-	t := oneLine(reSpace.ReplaceAllString(html.UnescapeString(reTag.ReplaceAllString(reScript.ReplaceAllString(s, " "), " ")), " "))
-	if t == "" {
-		return "an HTML page with no text"
+	text := visibleText(reHidden.ReplaceAllString(s, " "))
+	// The body often repeats the heading (an h1 with the title's words),
+	// or its reason phrase ("Too Many Requests" under "429 Too Many
+	// Requests").
+	reason := reStatusLine.ReplaceAllString(heading, "")
+	for _, h := range []string{heading, reason} {
+		if h != "" && strings.HasPrefix(text, h) {
+			text = strings.TrimLeft(strings.TrimPrefix(text, h), " :-–—|")
+			break
+		}
 	}
-	return t + " (HTML page)"
+	// A status line ("403 Forbidden") says what the caller's own status
+	// line says: the text alone is the news.
+	if text != "" && reason != heading {
+		heading = ""
+	}
+	if r := []rune(text); len(r) > maxHTMLText {
+		text = strings.TrimRight(string(r[:maxHTMLText]), " ") + "…"
+	}
+	switch {
+	case heading != "" && text != "":
+		return heading + ": " + text + " (HTML page)"
+	case heading != "":
+		return heading + " (HTML page)"
+	case text != "":
+		return text + " (HTML page)"
+	}
+	return "an HTML page with no text"
+}
+
+// visibleText is the text of an HTML fragment on one line: tags dropped,
+// entities decoded, spaces collapsed (in HTML, line breaks are spaces).
+func visibleText(s string) string {
+	return oneLine(reSpace.ReplaceAllString(html.UnescapeString(reTag.ReplaceAllString(s, " ")), " "))
 }
 
 // oneLine joins the non-blank lines of s with "; ", collapsing spaces and

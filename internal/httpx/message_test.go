@@ -32,10 +32,16 @@ func TestServerMessage(t *testing.T) {
 		{"plain text", "text/plain", "Username already existed\n", "Username already existed"},
 		{"plain lines", "text/plain", "line one\r\n\r\n  line   two  \nline three", "line one; line two; line three"},
 		{"truncated json", "application/json", `{"message": "oops`, `{"message": "oops`},
-		{"html title", "text/html", "<html><head><title>429 Too Many Requests</title></head><body><h1>Slow down</h1></body></html>", "429 Too Many Requests (HTML page)"},
-		{"html h1", "text/html", "<html><body><h1>Bad &amp; Gateway</h1><p>nginx</p></body></html>", "Bad & Gateway (HTML page)"},
+		{"html title", "text/html", "<html><head><title>429 Too Many Requests</title></head><body><h1>Slow down</h1></body></html>", "Slow down (HTML page)"},
+		{"html h1", "text/html", "<html><body><h1>Bad &amp; Gateway</h1><p>nginx</p></body></html>", "Bad & Gateway: nginx (HTML page)"},
 		{"html text", "", "<!DOCTYPE html><html><body><script>var x=1;</script><p>Service down</p></body></html>", "Service down (HTML page)"},
 		{"html empty", "text/html", "<html><body></body></html>", "an HTML page with no text"},
+		{"html waf", "text/html", "<!DOCTYPE html>\n<html><head><title>403 Forbidden</title><style>h1{color:red}</style></head>\n<body>\n<h1>403 Forbidden</h1>\n<p>Access denied by WAF.\nRequest ID: 7f3a</p><hr><center>cloudfront</center></body></html>",
+			"Access denied by WAF. Request ID: 7f3a cloudfront (HTML page)"},
+		{"html status title only", "text/html", "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>", "502 Bad Gateway (HTML page)"},
+		{"html title only", "text/html", "<html><head><title>Maintenance</title></head><body></body></html>", "Maintenance (HTML page)"},
+		{"html long text", "text/html", "<html><head><title>Error</title></head><body><p>" + strings.Repeat("word ", 60) + "</p></body></html>",
+			"Error: " + strings.TrimSpace(strings.Repeat("word ", 24)) + "… (HTML page)"},
 		{"control chars", "text/plain", "bad\x1b[31m red\x07", "bad [31m red"},
 	}
 	for _, tt := range tests {

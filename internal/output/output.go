@@ -29,6 +29,13 @@ type Column struct {
 	// Hidden columns are shown (in tables and csv) only when named in
 	// --fields; "extra" of users is one.
 	Hidden bool
+	// Drop orders the default columns a table too wide for the terminal
+	// leaves out once every column is shrunk to its floor: 1 goes first,
+	// then 2, ...; 0 is never dropped. The "id" column is never shortened.
+	Drop int
+	// Whole columns (times) are never shortened: a table too narrow for
+	// them drops them (see Drop) instead.
+	Whole bool
 	// Value extracts the field's JSON-ready value from an item: nil for a
 	// missing value, strings, numbers, bools, []string, maps.
 	Value func(item any) any
@@ -152,6 +159,11 @@ type field struct {
 	name   string
 	header string
 	value  func(item any) any
+	// drop is Column.Drop for a default column, 0 (kept) for one named
+	// in --fields.
+	drop int
+	// whole is Column.Whole: the column is never shortened.
+	whole bool
 }
 
 const extraPrefix = "extra."
@@ -161,7 +173,7 @@ func columnField(c Column) field {
 	if h == "" {
 		h = strings.ToUpper(c.Name)
 	}
-	return field{name: c.Name, header: h, value: c.Value}
+	return field{name: c.Name, header: h, value: c.Value, whole: c.Whole}
 }
 
 func resolveFields(schema Schema, names []string) ([]field, error) {
@@ -214,7 +226,9 @@ func defaultFields(schema Schema, wide, csv bool) []field {
 		if c.Hidden || (c.Wide && !wide && !csv) {
 			continue
 		}
-		out = append(out, columnField(c))
+		f := columnField(c)
+		f.drop = c.Drop
+		out = append(out, f)
 	}
 	return out
 }

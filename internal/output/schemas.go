@@ -1,6 +1,8 @@
 package output
 
 import (
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/userctl/userctl/internal/userapi"
@@ -48,9 +50,10 @@ func userField(name string) func(any) any {
 // --fields also accepts "extra" and "extra.KEY".
 func UserSchema() Schema {
 	cols := []Column{
-		{Name: "id"}, {Name: "username"}, {Name: "email"}, {Name: "name"}, {Name: "roles"}, {Name: "status"},
-		{Name: "created_at", Header: "CREATED", Wide: true},
-		{Name: "updated_at", Header: "UPDATED", Wide: true},
+		{Name: "id"}, {Name: "username", Drop: 4}, {Name: "email", Drop: 6}, {Name: "name", Drop: 5},
+		{Name: "roles", Drop: 3}, {Name: "status"},
+		{Name: "created_at", Header: "CREATED", Wide: true, Drop: 2, Whole: true},
+		{Name: "updated_at", Header: "UPDATED", Wide: true, Drop: 1, Whole: true},
 		{Name: "extra", Hidden: true},
 	}
 	for i := range cols {
@@ -71,10 +74,34 @@ func UserSchema() Schema {
 			default:
 				return nil, false
 			}
-			v, ok := u.Extra[key]
-			return v, ok
+			return extraValue(u.Extra, key)
 		},
 	}
+}
+
+// extraValue looks key up in extra: the key itself, else a dotted path into
+// nested objects ("metrics.followers").
+func extraValue(extra map[string]any, key string) (any, bool) {
+	if v, ok := extra[key]; ok {
+		return v, true
+	}
+	head, rest, found := strings.Cut(key, ".")
+	if !found {
+		return nil, false
+	}
+	v, ok := extra[head]
+	if !ok {
+		return nil, false
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Map || rv.Type().Key().Kind() != reflect.String {
+		return nil, false
+	}
+	m := make(map[string]any, rv.Len())
+	for it := rv.MapRange(); it.Next(); {
+		m[it.Key().String()] = it.Value().Interface()
+	}
+	return extraValue(m, rest)
 }
 
 // RoleSchema describes userapi.Role: NAME, DESCRIPTION.

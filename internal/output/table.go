@@ -16,7 +16,7 @@ import (
 const columnGap = "   "
 
 // minColumnWidth is the narrowest a column is squeezed to when fitting.
-const minColumnWidth = 5
+const minColumnWidth = 10
 
 // tableWriter buffers rows (their widths decide the layout) and renders a
 // borderless, left-aligned table at Close.
@@ -48,11 +48,18 @@ func (t *tableWriter) Close() error {
 	for i, f := range t.fields {
 		header[i] = sanitize(f.header)
 	}
+	fields := t.fields
 	if t.opts.Width > 0 {
-		fitRows(header, t.rows, t.opts.Width)
+		shown := fitTable(fields, header, t.rows, t.opts.Width)
+		if len(shown) < len(fields) {
+			fields, header = pick(fields, shown), pick(header, shown)
+			for i, r := range t.rows {
+				t.rows[i] = pick(r, shown)
+			}
+		}
 	}
 	if t.opts.Color {
-		colorize(t.fields, header, t.rows)
+		colorize(fields, header, t.rows)
 	}
 
 	var buf bytes.Buffer
@@ -116,31 +123,80 @@ func toAny(s []string) []any {
 	return out
 }
 
-// fitRows shrinks the widest columns until the table fits width, truncating
-// their cells with "…". Columns never get narrower than their header or
-// minColumnWidth; a table that still does not fit overflows.
-func fitRows(header []string, rows [][]string, width int) {
+// fitTable fits a table into width display columns and returns the
+// indexes of the columns to show. The "id" column is never shortened: it is
+// what users copy. Default columns that only repeat the ID (Datadog's
+// handle, username and email) are left out; then the widest other columns
+// are shrunk, down to their header or minColumnWidth, their cells cut with
+// "…"; droppable columns with no value in any row go first, and when
+// shrinking is not enough, droppable columns are left out, least useful
+// first (field.drop), before shrinking again. A table that still
+// does not fit overflows.
+func fitTable(fields []field, header []string, rows [][]string, width int) []int {
 	n := len(header)
 	widths := make([]int, n)
 	floor := make([]int, n)
+	idCol := -1
 	for i, h := range header {
 		widths[i] = twwidth.Width(h)
 		floor[i] = max(widths[i], minColumnWidth)
+		if fields[i].name == "id" {
+			idCol = i
+		}
 	}
 	for _, r := range rows {
 		for i, c := range r {
 			widths[i] = max(widths[i], twwidth.Width(c))
 		}
 	}
-	total := len(columnGap) * (n - 1)
-	for _, w := range widths {
-		total += w
+	for i := range floor {
+		floor[i] = min(floor[i], widths[i])
+	}
+	for i, f := range fields {
+		if i == idCol || f.whole {
+			floor[i] = widths[i]
+		}
+	}
+	keep := make([]bool, n)
+	for i := range keep {
+		keep[i] = !(idCol >= 0 && i != idCol && fields[i].drop > 0 && len(rows) > 0 && repeats(rows, i, idCol))
+	}
+	total := func(w []int) int {
+		sum, cols := 0, 0
+		for i, k := range keep {
+			if k {
+				sum += w[i]
+				cols++
+			}
+		}
+		return sum + len(columnGap)*max(cols-1, 0)
+	}
+	// A droppable column with no value in any row ("-") goes first when
+	// the table does not fit as it is.
+	if total(widths) > width {
+		for i, k := range keep {
+			if k && fields[i].drop > 0 && len(rows) > 0 && allMissing(rows, i) {
+				keep[i] = false
+			}
+		}
+	}
+	for total(floor) > width {
+		next := -1
+		for i, k := range keep {
+			if k && fields[i].drop > 0 && (next < 0 || fields[i].drop < fields[next].drop) {
+				next = i
+			}
+		}
+		if next < 0 {
+			break
+		}
+		keep[next] = false
 	}
 	orig := append([]int(nil), widths...)
-	for total > width {
+	for t := total(widths); t > width; t-- {
 		widest := -1
 		for i, w := range widths {
-			if w > floor[i] && (widest < 0 || w > widths[widest]) {
+			if keep[i] && w > floor[i] && (widest < 0 || w > widths[widest]) {
 				widest = i
 			}
 		}
@@ -148,9 +204,13 @@ func fitRows(header []string, rows [][]string, width int) {
 			break
 		}
 		widths[widest]--
-		total--
 	}
+	var shown []int
 	for i := range widths {
+		if !keep[i] {
+			continue
+		}
+		shown = append(shown, i)
 		if widths[i] == orig[i] {
 			continue
 		}
@@ -158,6 +218,37 @@ func fitRows(header []string, rows [][]string, width int) {
 			r[i] = truncate(r[i], widths[i])
 		}
 	}
+	return shown
+}
+
+// repeats reports whether column i holds the same text as column id in
+// every row.
+func repeats(rows [][]string, i, id int) bool {
+	for _, r := range rows {
+		if r[i] != r[id] {
+			return false
+		}
+	}
+	return true
+}
+
+// allMissing reports whether column i shows no value ("-") in every row.
+func allMissing(rows [][]string, i int) bool {
+	for _, r := range rows {
+		if r[i] != "-" {
+			return false
+		}
+	}
+	return true
+}
+
+// pick returns the cells of s at the indexes in idx.
+func pick[T any](s []T, idx []int) []T {
+	out := make([]T, len(idx))
+	for j, i := range idx {
+		out[j] = s[i]
+	}
+	return out
 }
 
 // truncate cuts s to at most width display columns, ending with "…" when

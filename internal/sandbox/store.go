@@ -30,9 +30,12 @@ type Record struct {
 	Verified     bool   `json:"verified,omitempty"`
 	PasswordHash string `json:"password_hash,omitempty"`
 	Website      string `json:"website,omitempty"`
-	About        string `json:"about,omitempty"`
-	AccessRole   string `json:"access_role,omitempty"`
-	Avatar       string `json:"avatar,omitempty"`
+	// ExternalID and DisplayName are SCIM's externalId and displayName.
+	ExternalID  string `json:"external_id,omitempty"`
+	DisplayName string `json:"display_name,omitempty"`
+	About       string `json:"about,omitempty"`
+	AccessRole  string `json:"access_role,omitempty"`
+	Avatar      string `json:"avatar,omitempty"`
 	// Followers maps a follower's ID to when they started following.
 	Followers        map[string]time.Time `json:"followers,omitempty"`
 	PasswordRotation bool                 `json:"password_rotation,omitempty"`

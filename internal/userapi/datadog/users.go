@@ -406,7 +406,7 @@ func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOpti
 			break // cannot tell: report the DELETE's own failure
 		}
 		if got.Status == userapi.StatusDisabled {
-			return userapi.Result{ID: id, Action: "disabled", Message: fmt.Sprintf("User %s disabled", id)}, nil
+			return userapi.Result{ID: id, Action: "disabled", Message: fmt.Sprintf("user %q disabled", id)}, nil
 		}
 		// It did not go through: send it again.
 	}
@@ -429,7 +429,7 @@ func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOpti
 	}
 	msg := d.Message
 	if msg == "" {
-		msg = fmt.Sprintf("User %s disabled", id)
+		msg = fmt.Sprintf("user %q disabled", id)
 	}
 	return userapi.Result{ID: id, Action: "disabled", Message: msg}, nil
 }

@@ -721,7 +721,7 @@ func TestRateLimitHTMLBody(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.GetUser(ctx(t), "ada@example.org")
-	wantKind(t, err, userapi.KindRateLimited, 6, "429 Too Many Requests)")
+	wantKind(t, err, userapi.KindRateLimited, 6, "(429 Too Many Requests: Slow down. (HTML page))")
 	if strings.Contains(err.Error(), "<") {
 		t.Errorf("HTML in message: %v", err)
 	}

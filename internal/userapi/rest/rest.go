@@ -173,7 +173,7 @@ func New(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 func authFunc(p userapi.Profile) (func(*http.Request), string, error) {
 	mode := p.Values["auth"]
 	missing := func(what string) error {
-		return userapi.Errorf(userapi.KindUsage, "profile %q has no %s: set USERCTL_TOKEN, or store one with `userctl profile add %s --api rest`", p.Name, what, p.Name)
+		return userapi.Errorf(userapi.KindUsage, "profile %q has no %s: set USERCTL_TOKEN, or store one with `userctl profile add %s --api rest --url URL --force`", p.Name, what, p.Name)
 	}
 	switch {
 	case mode == "" || mode == "bearer":

@@ -78,9 +78,9 @@ func (c *Client) Follow(ctx context.Context, id string) (userapi.Result, error) 
 		return userapi.Result{}, err
 	}
 	if resp.Status == http.StatusCreated {
-		return userapi.Result{ID: uid, Action: "followed", Count: n, Message: fmt.Sprintf("now following user %s%s", id, countText(n))}, nil
+		return userapi.Result{ID: uid, Action: "followed", Count: n, Message: fmt.Sprintf("now following user %q%s", id, countText(n))}, nil
 	}
-	return userapi.Result{ID: uid, Action: "already following", Count: n, Message: fmt.Sprintf("already following user %s%s", id, countText(n))}, nil
+	return userapi.Result{ID: uid, Action: "already following", Count: n, Message: fmt.Sprintf("already following user %q%s", id, countText(n))}, nil
 }
 
 // Unfollow sends DELETE /users/{id}/followers/ (200 with the follower
@@ -110,7 +110,7 @@ func (c *Client) Unfollow(ctx context.Context, id string) (userapi.Result, error
 	if err != nil {
 		return userapi.Result{}, err
 	}
-	return userapi.Result{ID: uid, Action: "unfollowed", Count: n, Message: fmt.Sprintf("unfollowed user %s%s", id, countText(n))}, nil
+	return userapi.Result{ID: uid, Action: "unfollowed", Count: n, Message: fmt.Sprintf("unfollowed user %q%s", id, countText(n))}, nil
 }
 
 // Followers streams GET /users/{id}/followers/, following next_page, at
@@ -265,7 +265,7 @@ func (c *Client) UploadAvatar(ctx context.Context, id string, a userapi.Avatar) 
 	if r.Success != nil && !*r.Success {
 		return userapi.Result{}, userapi.Errorf(userapi.KindUnknown, "avatar upload for user %q: the server answered success false", id)
 	}
-	msg := fmt.Sprintf("avatar of user %s uploaded", id)
+	msg := fmt.Sprintf("avatar of user %q uploaded", id)
 	if r.Image != "" {
 		msg += ": " + r.Image
 	}
@@ -342,7 +342,7 @@ func (c *Client) SetPassword(ctx context.Context, id string, change userapi.Pass
 		return userapi.Result{}, subject(err, id)
 	}
 	return userapi.Result{ID: id, Action: "password rotation forced",
-		Message: fmt.Sprintf("user %s must set a new password at next login", id)}, nil
+		Message: fmt.Sprintf("user %q must set a new password at next login", id)}, nil
 }
 
 // Self fetches GET /me/: the account the API key belongs to.

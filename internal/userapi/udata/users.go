@@ -335,7 +335,7 @@ func (c *Client) DeleteUser(ctx context.Context, id string, opts userapi.DeleteO
 	if _, err := c.http.Do(ctx, httpx.Request{Method: http.MethodDelete, Path: userPath(id, ""), Query: q}); err != nil {
 		return userapi.Result{}, subject(err, id)
 	}
-	return userapi.Result{ID: id, Action: "deleted", Message: fmt.Sprintf("user %s deleted (account anonymised)", id)}, nil
+	return userapi.Result{ID: id, Action: "deleted", Message: fmt.Sprintf("user %q deleted (account anonymised)", id)}, nil
 }
 
 // dedupe drops repeated roles, keeping the first of each in order.
