@@ -79,6 +79,9 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		return err
 	}
 	info := b.Info()
+	if err := validateOne(opts.IDs); err != nil {
+		return err
+	}
 	question := fmt.Sprintf("delete %s", plural(opts.IDs))
 	if !opts.Yes && !f.CanPrompt() {
 		return confirm(f, false, question)

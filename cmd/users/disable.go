@@ -63,6 +63,9 @@ func disableRun(ctx context.Context, opts *DisableOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := validateOne(opts.IDs); err != nil {
+		return err
+	}
 	if opts.Disable {
 		if err := confirm(f, opts.Yes, fmt.Sprintf("disable %s", plural(opts.IDs))); err != nil {
 			return err

@@ -9,6 +9,16 @@ import (
 	"github.com/userctl/userctl/internal/userapi"
 )
 
+// validateOne refuses a lone invalid ID before any confirmation is asked
+// for it (the dialect checks every ID again before its request; with
+// several IDs an invalid one is skipped, see skipped).
+func validateOne(ids []string) error {
+	if len(ids) == 1 {
+		return userapi.ValidateID(ids[0])
+	}
+	return nil
+}
+
 // skipped collects the IDs a multi-ID verb (get, delete, disable, enable)
 // went past: users not found, and IDs the dialect refused as invalid
 // (userapi.ErrInvalidID) before sending anything. Neither stops the other
