@@ -189,9 +189,9 @@ func (f *Factory) BackendWith(env userapi.Env) (userapi.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.URL == "" {
-		p.URL = d.DefaultURL
-	}
+	// An empty URL is left to the dialect, which knows its default: Datadog
+	// derives it from the profile's site (or DD_SITE), so filling in a
+	// default here would send every site's keys to the US one.
 	if err := f.promptMissingSecret(&p, d); err != nil {
 		return nil, err
 	}

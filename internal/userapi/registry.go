@@ -58,7 +58,10 @@ type Limiter interface {
 type Dialect struct {
 	Name  string
 	Title string
-	// DefaultURL is used when the profile has none ("" means a URL is required).
+	// DefaultURL documents the URL used when the profile has none ("" means
+	// a URL is required). New applies it itself: callers leave an empty
+	// Profile.URL empty, since the dialect may derive its URL from other
+	// settings (Datadog's site).
 	DefaultURL string
 	// Secrets names the profile's secret keys in the order profile add
 	// --with-secrets reads them ("token"; "api_key","app_key"; "password").
