@@ -284,6 +284,23 @@ func TestPasswdFromStdin(t *testing.T) {
 	}
 }
 
+func TestInvalidIDRefusedBeforeAnyPrompt(t *testing.T) {
+	for _, args := range [][]string{
+		{"users", "passwd", ".."},
+		{"users", "delete", ""},
+		{"users", "delete", "a/b", "--yes"},
+	} {
+		h := newHarness(t, true)
+		h.prompts.On("password", "a-long-password").On("Delete", true).On("Disable", true)
+		if code := h.run(args...); code != 2 || !strings.Contains(h.errOut.String(), "invalid user ID") {
+			t.Errorf("%q: exit %d, stderr %q", args, code, h.errOut)
+		}
+		if asked := h.prompts.Asked(); len(asked) != 0 || len(h.backend.calls) != 0 {
+			t.Errorf("%q: asked %q, sent %v", args, asked, h.backend.calls)
+		}
+	}
+}
+
 func TestBadFlagsAreUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"users", "list", "--nope"},

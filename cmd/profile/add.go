@@ -285,7 +285,7 @@ func containsStr(list []string, s string) bool {
 	return false
 }
 
-func addRun(_ context.Context, opts *AddOptions) error {
+func addRun(ctx context.Context, opts *AddOptions) error {
 	f := opts.F
 	f.CreatesConfig = true
 	cfg, err := f.Config()
@@ -360,32 +360,42 @@ func addRun(_ context.Context, opts *AddOptions) error {
 			values[s.Key] = v
 		}
 	}
-	if err := cfg.Set(opts.Name, opts.Entry); err != nil {
-		return err
-	}
-	for _, s := range secrets {
-		v := values[s.Key]
-		if v == "" {
-			continue
+	// The read-modify-write happens under the config lock, on the file as
+	// it is now: another profile add that finished meanwhile is kept.
+	var notices []string
+	cfg, err = config.Edit(ctx, f.ConfigPath(), func(cfg *config.Config) error {
+		if _, exists := cfg.Get(opts.Name); exists && !opts.Force {
+			return userapi.Errorf(userapi.KindConflict, "profile %q already exists (use --force to replace it)", opts.Name)
 		}
-		where, err := cfg.SetSecret(opts.Name, s.Key, v, f.Secrets)
-		if err != nil {
+		if err := cfg.Set(opts.Name, opts.Entry); err != nil {
 			return err
 		}
-		if where != config.WhereKeyring {
-			f.Notice("No OS keyring available: %s stored in %s.", s.Key, where)
-		} else {
-			f.Notice("%s stored in the OS keyring.", s.Prompt)
+		for _, s := range secrets {
+			v := values[s.Key]
+			if v == "" {
+				continue
+			}
+			where, err := cfg.SetSecret(opts.Name, s.Key, v, f.Secrets)
+			if err != nil {
+				return err
+			}
+			if where != config.WhereKeyring {
+				notices = append(notices, fmt.Sprintf("No OS keyring available: %s stored in %s.", s.Key, where))
+			} else {
+				notices = append(notices, fmt.Sprintf("%s stored in the OS keyring.", s.Prompt))
+			}
 		}
-	}
-	first := len(cfg.Names()) <= 2 // the new profile and the built-in sandbox
-	if opts.Use || first {
-		if err := cfg.Use(opts.Name); err != nil {
-			return err
+		first := len(cfg.Names()) <= 2 // the new profile and the built-in sandbox
+		if opts.Use || first {
+			return cfg.Use(opts.Name)
 		}
-	}
-	if err := cfg.Save(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
+	}
+	for _, n := range notices {
+		f.Notice("%s", n)
 	}
 	if len(values) == 0 || allEmpty(values) {
 		f.Notice("Profile %q saved without secrets: set them in the environment (%s) or run `userctl profile add %s --force` again.",

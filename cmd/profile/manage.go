@@ -179,14 +179,13 @@ func newUseCmd(f *cmdutil.Factory) *cobra.Command {
 		Args:              cmdutil.ExactArgs(1, "NAME"),
 		ValidArgsFunction: completeProfiles(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := f.Config()
+			if _, err := f.Config(); err != nil {
+				return err
+			}
+			_, err := config.Edit(cmd.Context(), f.ConfigPath(), func(cfg *config.Config) error {
+				return cfg.Use(args[0])
+			})
 			if err != nil {
-				return err
-			}
-			if err := cfg.Use(args[0]); err != nil {
-				return err
-			}
-			if err := cfg.Save(); err != nil {
 				return err
 			}
 			f.Notice("Now using profile %q.", args[0])
@@ -285,17 +284,16 @@ func newRemoveCmd(f *cmdutil.Factory) *cobra.Command {
 		Args:              cmdutil.ExactArgs(1, "NAME"),
 		ValidArgsFunction: completeProfiles(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := f.Config()
-			if err != nil {
+			if _, err := f.Config(); err != nil {
 				return err
 			}
 			if config.IsBuiltin(args[0]) {
 				return userapi.Errorf(userapi.KindUsage, "the sandbox profile is built in and cannot be removed")
 			}
-			if err := cfg.Remove(args[0], f.Secrets); err != nil {
-				return err
-			}
-			if err := cfg.Save(); err != nil {
+			_, err := config.Edit(cmd.Context(), f.ConfigPath(), func(cfg *config.Config) error {
+				return cfg.Remove(args[0], f.Secrets)
+			})
+			if err != nil {
 				return err
 			}
 			f.Notice("Removed profile %q.", args[0])

@@ -2,9 +2,9 @@ package users
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -32,7 +32,9 @@ func newDeleteCmd(f *cmdutil.Factory, runF func(context.Context, *DeleteOptions)
 required. What delete means depends on the API and is said before it happens:
 Datadog only disables users, udata anonymises the account (soft delete).
 
-A user that does not exist is exit 3, unless --ignore-not-found.`,
+A user that does not exist is exit 3, unless --ignore-not-found; so is a user already
+as deleted as the API allows (on Datadog, already disabled). An invalid ID (empty, ".",
+"..", or holding "/") is exit 2 and nothing is sent for it; the other IDs go on.`,
 		Example: `  userctl users delete usr_000001
   userctl users delete usr_000001 usr_000002 --yes --ignore-not-found`,
 		Args:              cmdutil.MinArgs(1, "user ID"),
@@ -80,6 +82,9 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		return err
 	}
 	info := b.Info()
+	if err := validateOne(opts.IDs); err != nil {
+		return err
+	}
 	question := fmt.Sprintf("delete %s", plural(opts.IDs))
 	if !opts.Yes && !f.CanPrompt() {
 		return confirm(f, false, question)
@@ -97,24 +102,19 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if err := confirm(f, opts.Yes, question); err != nil {
 		return err
 	}
-	// A user that is not found does not stop the others (exit 3 at the end,
-	// 0 with --ignore-not-found); any other error stops at once.
+	// A user that is not found (exit 3 at the end, 0 with
+	// --ignore-not-found) or an invalid ID (exit 2) does not stop the
+	// others; any other error stops at once.
 	var results []userapi.Result
-	var missing []string
-	var notFound error
+	var skip skipped
 	for _, id := range opts.IDs {
 		res, err := b.DeleteUser(ctx, id, opts.Opts)
 		if err != nil {
-			if userapi.IsKind(err, userapi.KindNotFound) {
-				msg := fmt.Sprintf("user %q not found (ignored)", id)
-				if !opts.IgnoreNotFound {
-					missing = append(missing, strconv.Quote(id))
-					if notFound == nil {
-						notFound = err
-					}
-					msg = fmt.Sprintf("user %q not found", id)
+			if r, ok := skippedResult(info, id, err, opts.IgnoreNotFound); ok {
+				results = append(results, r)
+				if !opts.IgnoreNotFound || !userapi.IsKind(err, userapi.KindNotFound) {
+					skip.add(id, err)
 				}
-				results = append(results, userapi.Result{ID: id, Action: "not found", Message: msg})
 				continue
 			}
 			_ = printResults(f, results, true)
@@ -125,16 +125,42 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		}
 		results = append(results, res)
 	}
-	if len(opts.IDs) == 1 && notFound != nil {
-		return notFound
+	if err := skip.Err(); len(opts.IDs) == 1 && err != nil {
+		return err
 	}
 	if err := printResults(f, results, len(opts.IDs) > 1); err != nil {
 		return err
 	}
-	if opts.Yes && slices.ContainsFunc(results, func(r userapi.Result) bool { return r.Action != "not found" }) {
+	if opts.Yes && slices.ContainsFunc(results, func(r userapi.Result) bool { return r.Action == "deleted" || r.Action == "disabled" }) {
 		note()
 	}
-	return notFoundError(missing, notFound)
+	return skip.Err()
+}
+
+// skippedResult is the result line of an ID whose delete failed for that ID
+// alone: not found, already deleted (Datadog: already disabled), or invalid.
+// ok is false for any other error.
+func skippedResult(info userapi.Info, id string, err error, ignoreNotFound bool) (userapi.Result, bool) {
+	ignored := ""
+	if ignoreNotFound {
+		ignored = " (ignored)"
+	}
+	switch {
+	case errors.Is(err, userapi.ErrInvalidID):
+		return userapi.Result{ID: id, Action: "invalid", Message: err.Error()}, true
+	case errors.Is(err, userapi.ErrAlreadyDeleted):
+		state := "deleted"
+		if info.DeleteDisables {
+			state = "disabled"
+		}
+		if ignoreNotFound {
+			return userapi.Result{ID: id, Action: "already " + state, Message: fmt.Sprintf("user %q already %s: nothing to do", id, state)}, true
+		}
+		return userapi.Result{ID: id, Action: "already " + state, Message: err.Error()}, true
+	case userapi.IsKind(err, userapi.KindNotFound):
+		return userapi.Result{ID: id, Action: "not found", Message: fmt.Sprintf("user %q not found%s", id, ignored)}, true
+	}
+	return userapi.Result{}, false
 }
 
 func plural(ids []string) string {

@@ -3,7 +3,6 @@ package users
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -64,16 +63,19 @@ func disableRun(ctx context.Context, opts *DisableOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := validateOne(opts.IDs); err != nil {
+		return err
+	}
 	if opts.Disable {
 		if err := confirm(f, opts.Yes, fmt.Sprintf("disable %s", plural(opts.IDs))); err != nil {
 			return err
 		}
 	}
-	// Like delete: a user that is not found does not stop the others (exit
-	// 3 at the end); any other error stops at once.
+	// Like delete: a user that is not found (exit 3 at the end) or an
+	// invalid ID (exit 2) does not stop the others; any other error stops
+	// at once.
 	var users []userapi.User
-	var missing []string
-	var notFound error
+	var skip skipped
 	for _, id := range opts.IDs {
 		var u userapi.User
 		if opts.Disable {
@@ -82,11 +84,7 @@ func disableRun(ctx context.Context, opts *DisableOptions) error {
 			u, err = d.EnableUser(ctx, id)
 		}
 		if err != nil {
-			if userapi.IsKind(err, userapi.KindNotFound) && len(opts.IDs) > 1 {
-				missing = append(missing, strconv.Quote(id))
-				if notFound == nil {
-					notFound = err
-				}
+			if len(opts.IDs) > 1 && skip.add(id, err) {
 				continue
 			}
 			return err
@@ -110,5 +108,5 @@ func disableRun(ctx context.Context, opts *DisableOptions) error {
 			return err
 		}
 	}
-	return notFoundError(missing, notFound)
+	return skip.Err()
 }

@@ -2,9 +2,6 @@ package users
 
 import (
 	"context"
-	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -47,19 +44,14 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 		return err
 	}
 	// Fetch first, print after, so that output is one well-formed document.
-	// Users that are not found are reported after the others (exit 3);
-	// any other error stops at once.
+	// Users that are not found (exit 3) and invalid IDs (exit 2) are
+	// reported after the others; any other error stops at once.
 	users := make([]userapi.User, 0, len(opts.IDs))
-	var missing []string
-	var notFound error
+	var skip skipped
 	for _, id := range opts.IDs {
 		u, err := b.GetUser(ctx, id)
 		if err != nil {
-			if userapi.IsKind(err, userapi.KindNotFound) && len(opts.IDs) > 1 {
-				missing = append(missing, strconv.Quote(id))
-				if notFound == nil {
-					notFound = err
-				}
+			if len(opts.IDs) > 1 && skip.add(id, err) {
 				continue
 			}
 			return err
@@ -80,20 +72,7 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 			return err
 		}
 	}
-	return notFoundError(missing, notFound)
-}
-
-// notFoundError sums up the users a multi-ID verb did not find, keeping the
-// not-found kind (exit 3); nil when none was missing.
-func notFoundError(missing []string, first error) error {
-	switch len(missing) {
-	case 0:
-		return nil
-	case 1:
-		return first
-	}
-	return &userapi.Error{Kind: userapi.KindNotFound, Err: first,
-		Message: fmt.Sprintf("%d users not found: %s", len(missing), strings.Join(missing, ", "))}
+	return skip.Err()
 }
 
 // printUser prints one user object.

@@ -55,6 +55,11 @@ func passwdRun(ctx context.Context, opts *PasswdOptions) error {
 	if err != nil {
 		return err
 	}
+	// Before asking for any password (the dialect checks it again before
+	// its request).
+	if err := userapi.ValidateID(opts.ID); err != nil {
+		return err
+	}
 	pol := ps.PasswordPolicy()
 	var ch userapi.PasswordChange
 	switch {

@@ -1,6 +1,9 @@
 package userapi
 
-import "testing"
+import (
+	"errors"
+	"testing"
+)
 
 func TestValidateID(t *testing.T) {
 	for _, id := range []string{"", " ", ".", "..", "a/b", `a\b`, "a\x00b", "a\nb", "\x1b[2J"} {
@@ -11,6 +14,9 @@ func TestValidateID(t *testing.T) {
 		}
 		if got := ExitCode(err); got != 2 {
 			t.Errorf("ValidateID(%q): exit %d, want 2", id, got)
+		}
+		if !errors.Is(err, ErrInvalidID) {
+			t.Errorf("ValidateID(%q) = %v, does not wrap ErrInvalidID", id, err)
 		}
 	}
 	for _, id := range []string{"usr_000001", "ada@example.com", "5d0000000000000000000001", "a b", "a?b#c", "100%", "...x"} {

@@ -1,5 +1,7 @@
 package userapi
 
+import "errors"
+
 // ListOptions narrows and bounds a listing. Limit 0 means every user.
 type ListOptions struct {
 	Limit    int
@@ -63,6 +65,12 @@ type Avatar struct {
 	// BBox is "left,top,right,bottom" or empty.
 	BBox string
 }
+
+// ErrAlreadyDeleted is wrapped by the not-found error (exit 3) of a delete
+// that found its user already as deleted as the API allows: Datadog only
+// disables users, and answers a second delete with "User is already
+// disabled". `users delete --ignore-not-found` reports it as done (exit 0).
+var ErrAlreadyDeleted = errors.New("user already deleted")
 
 // Result is the outcome of a verb with no user in its answer (delete,
 // follow, rotate password): a human message for stderr and the fields a

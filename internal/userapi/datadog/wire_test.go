@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -247,16 +248,18 @@ func TestGetUser(t *testing.T) {
 
 func TestGetUserEscapesHandle(t *testing.T) {
 	f, c := newFake(t, ok(fixture(t, "user_null_role.json")))
-	if _, err := c.GetUser(ctx(t), "a/b+c@example.org"); err != nil {
+	if _, err := c.GetUser(ctx(t), "a?b+c@example.org"); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.Calls()[0].RawPath; got != mount+"/api/v1/user/a%2Fb+c@example.org" {
+	if got := f.Calls()[0].RawPath; got != mount+"/api/v1/user/a%3Fb+c@example.org" {
 		t.Fatalf("escaped path %q", got)
 	}
-	_, err := c.GetUser(ctx(t), " ")
-	wantKind(t, err, userapi.KindUsage, 2)
+	for _, id := range []string{" ", "a/b@example.org", ".."} {
+		_, err := c.GetUser(ctx(t), id)
+		wantKind(t, err, userapi.KindUsage, 2)
+	}
 	if len(f.Calls()) != 1 {
-		t.Fatal("an empty ID was sent")
+		t.Fatal("an invalid ID was sent")
 	}
 }
 
@@ -625,7 +628,10 @@ func TestDeleteUser(t *testing.T) {
 	checkCall(t, f.Calls()[0], "DELETE", "/api/v1/user/ada@example.org", "")
 
 	_, err = c.DeleteUser(ctx(t), "ada@example.org", userapi.DeleteOptions{})
-	wantKind(t, err, userapi.KindInvalid, 2, `user "ada@example.org" is already disabled`, "User is already disabled")
+	wantKind(t, err, userapi.KindNotFound, 3, `user "ada@example.org" is already disabled`, "User is already disabled")
+	if !errors.Is(err, userapi.ErrAlreadyDeleted) {
+		t.Errorf("second delete: %v does not wrap ErrAlreadyDeleted", err)
+	}
 
 	_, err = c.DeleteUser(ctx(t), "notahandle", userapi.DeleteOptions{})
 	wantKind(t, err, userapi.KindNotFound, 3, `user "notahandle" not found`, "user not found")

@@ -406,7 +406,15 @@ func normalStatus(s string) userapi.Status {
 	return ""
 }
 
-func userPath(id string) string { return "/users/" + url.PathEscape(id) }
+// userPath is the path of one user; an ID that cannot be one path segment
+// is refused (userapi.ValidateID) before any request.
+func userPath(id string) (string, error) {
+	esc, err := userapi.EscapeID(id)
+	if err != nil {
+		return "", err
+	}
+	return "/users/" + esc, nil
+}
 
 func (c *Client) decodeUser(resp *httpx.Response) (userapi.User, error) {
 	if c.idField == "id" {
@@ -453,7 +461,11 @@ func subject(id string) string { return fmt.Sprintf("user %q", id) }
 
 // GetUser fetches one user.
 func (c *Client) GetUser(ctx context.Context, id string) (userapi.User, error) {
-	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: userPath(id)})
+	path, err := userPath(id)
+	if err != nil {
+		return userapi.User{}, err
+	}
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: path})
 	if err != nil {
 		return userapi.User{}, userapi.WithSubject(err, subject(id))
 	}
@@ -666,6 +678,9 @@ func updateBody(req userapi.UpdateRequest) (map[string]any, error) {
 
 // UpdateUser sends PUT /users/{id} with the changed fields.
 func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRequest) (userapi.User, error) {
+	if err := userapi.ValidateID(id); err != nil {
+		return userapi.User{}, err
+	}
 	if req.Status != nil && *req.Status != userapi.StatusActive && *req.Status != userapi.StatusDisabled {
 		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "status %q: want active or disabled", *req.Status)
 	}
@@ -681,7 +696,11 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 }
 
 func (c *Client) put(ctx context.Context, method, id string, body map[string]any) (userapi.User, error) {
-	resp, err := c.http.Do(ctx, httpx.Request{Method: method, Path: userPath(id), Body: jsonBody(body)})
+	path, err := userPath(id)
+	if err != nil {
+		return userapi.User{}, err
+	}
+	resp, err := c.http.Do(ctx, httpx.Request{Method: method, Path: path, Body: jsonBody(body)})
 	if err != nil {
 		return userapi.User{}, userapi.WithSubject(err, subject(id))
 	}
@@ -709,14 +728,18 @@ func (c *Client) PasswordPolicy() userapi.PasswordPolicy {
 // SetPassword sends PUT /users/{id} {"password": …} (or to password_path,
 // where "{id}" is replaced by the user's ID).
 func (c *Client) SetPassword(ctx context.Context, id string, ch userapi.PasswordChange) (userapi.Result, error) {
+	path, err := userPath(id)
+	if err != nil {
+		return userapi.Result{}, err
+	}
 	if len(ch.New) < MinPasswordLength {
 		return userapi.Result{}, userapi.Errorf(userapi.KindUsage, "password must be at least %d characters", MinPasswordLength)
 	}
-	path := userPath(id)
 	if c.passwordPath != "" {
-		path = strings.ReplaceAll(c.passwordPath, "{id}", url.PathEscape(id))
+		esc, _ := userapi.EscapeID(id) // valid: userPath accepted it
+		path = strings.ReplaceAll(c.passwordPath, "{id}", esc)
 	}
-	_, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPut, Path: path, Body: jsonBody(map[string]string{"password": ch.New})})
+	_, err = c.http.Do(ctx, httpx.Request{Method: http.MethodPut, Path: path, Body: jsonBody(map[string]string{"password": ch.New})})
 	if err != nil {
 		return userapi.Result{}, userapi.WithSubject(err, subject(id))
 	}
@@ -725,7 +748,11 @@ func (c *Client) SetPassword(ctx context.Context, id string, ch userapi.Password
 
 // DeleteUser sends DELETE /users/{id}.
 func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOptions) (userapi.Result, error) {
-	if _, err := c.http.Do(ctx, httpx.Request{Method: http.MethodDelete, Path: userPath(id)}); err != nil {
+	path, err := userPath(id)
+	if err != nil {
+		return userapi.Result{}, err
+	}
+	if _, err := c.http.Do(ctx, httpx.Request{Method: http.MethodDelete, Path: path}); err != nil {
 		return userapi.Result{}, userapi.WithSubject(err, subject(id))
 	}
 	return userapi.Result{ID: id, Action: "deleted", Message: fmt.Sprintf("user %q deleted", id)}, nil

@@ -22,7 +22,7 @@ import (
 // resolveID returns the id of a user given by id or slug: a slug is looked
 // up with GET /users/{slug}/ (the followers endpoints need the id).
 func (c *Client) resolveID(ctx context.Context, ref string) (string, error) {
-	if err := checkRef(ref); err != nil {
+	if err := userapi.ValidateID(ref); err != nil {
 		return "", err
 	}
 	if isID(ref) {
@@ -68,8 +68,12 @@ func (c *Client) Follow(ctx context.Context, id string) (userapi.Result, error) 
 	if err != nil {
 		return userapi.Result{}, err
 	}
+	path, err := userPath(uid, "followers/")
+	if err != nil {
+		return userapi.Result{}, err
+	}
 	// Following twice changes nothing: a retry is safe.
-	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: userPath(uid, "followers/"), Retry: retry(true)})
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: path, Retry: retry(true)})
 	if err != nil {
 		return userapi.Result{}, subject(err, id)
 	}
@@ -91,7 +95,11 @@ func (c *Client) Unfollow(ctx context.Context, id string) (userapi.Result, error
 	if err != nil {
 		return userapi.Result{}, err
 	}
-	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodDelete, Path: userPath(uid, "followers/")})
+	path, err := userPath(uid, "followers/")
+	if err != nil {
+		return userapi.Result{}, err
+	}
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodDelete, Path: path})
 	if err != nil {
 		var e *userapi.Error
 		if !errors.As(err, &e) || e.Status != http.StatusNotFound {
@@ -122,12 +130,17 @@ func (c *Client) Followers(ctx context.Context, id string, limit int) iter.Seq2[
 			yield(userapi.Follower{}, err)
 			return
 		}
+		path, err := userPath(uid, "followers/")
+		if err != nil {
+			yield(userapi.Follower{}, err)
+			return
+		}
 		size := DefaultPageSize
 		if limit > 0 && limit < size {
 			size = limit
 		}
 		q := url.Values{"page": {"1"}, "page_size": {strconv.Itoa(size)}}
-		seq := stream(ctx, c, "followers", userPath(uid, "followers/"), q, limit, false, func(w wireFollower) (userapi.Follower, bool) {
+		seq := stream(ctx, c, "followers", path, q, limit, false, func(w wireFollower) (userapi.Follower, bool) {
 			f := userapi.Follower{ID: w.Follower.ID, Name: fullName(w.Follower.FirstName, w.Follower.LastName)}
 			if f.Name == "" {
 				f.Name = w.Follower.Slug
@@ -243,7 +256,8 @@ func avatarBody(a userapi.Avatar) ([]byte, string, error) {
 // data. Anything but a JPEG, PNG or WebP image, or a bbox that is not four
 // integers, is refused before sending.
 func (c *Client) UploadAvatar(ctx context.Context, id string, a userapi.Avatar) (userapi.Result, error) {
-	if err := checkRef(id); err != nil {
+	path, err := userPath(id, "avatar/")
+	if err != nil {
 		return userapi.Result{}, err
 	}
 	body, ct, err := avatarBody(a)
@@ -251,7 +265,7 @@ func (c *Client) UploadAvatar(ctx context.Context, id string, a userapi.Avatar) 
 		return userapi.Result{}, err
 	}
 	// The same image sent twice is the same avatar: a retry is safe.
-	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: userPath(id, "avatar/"), Body: body, ContentType: ct, Retry: retry(true)})
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: path, Body: body, ContentType: ct, Retry: retry(true)})
 	if err != nil {
 		return userapi.Result{}, subject(err, id)
 	}
@@ -330,14 +344,15 @@ func (c *Client) PasswordPolicy() userapi.PasswordPolicy {
 // user must set a new password at next login. A new password cannot be
 // given: udata has no endpoint to set one.
 func (c *Client) SetPassword(ctx context.Context, id string, change userapi.PasswordChange) (userapi.Result, error) {
-	if err := checkRef(id); err != nil {
+	path, err := userPath(id, "rotate_password/")
+	if err != nil {
 		return userapi.Result{}, err
 	}
 	if change.New != "" || change.Current != "" {
 		return userapi.Result{}, userapi.Errorf(userapi.KindUsage, "udata cannot set a password: passwd only forces a password rotation")
 	}
 	// Demanding a rotation twice is the same demand: a retry is safe.
-	_, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: userPath(id, "rotate_password/"), Retry: retry(true)})
+	_, err = c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: path, Retry: retry(true)})
 	if err != nil {
 		return userapi.Result{}, subject(err, id)
 	}

@@ -66,10 +66,11 @@ func (c *Client) GetUser(ctx context.Context, id string) (userapi.User, error) {
 }
 
 func (c *Client) get(ctx context.Context, id string) (userapi.User, wireUser, error) {
-	if err := checkRef(id); err != nil {
+	path, err := userPath(id, "")
+	if err != nil {
 		return userapi.User{}, wireUser{}, err
 	}
-	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: userPath(id, "")})
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: path})
 	if err != nil {
 		return userapi.User{}, wireUser{}, subject(err, id)
 	}
@@ -94,8 +95,8 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 		}
 		return userapi.User{}, false, nil
 	}
-	if strings.Contains(key, "/") {
-		return userapi.User{}, false, nil
+	if userapi.ValidateID(key) != nil {
+		return userapi.User{}, false, nil // no user has that id or slug
 	}
 	u, err := c.GetUser(ctx, key)
 	switch {
@@ -220,7 +221,7 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 // active true/false; Extra may set website and about. A Name alone is split
 // into first and last name at its first space.
 func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRequest) (userapi.User, error) {
-	if err := checkRef(id); err != nil {
+	if err := userapi.ValidateID(id); err != nil {
 		return userapi.User{}, err
 	}
 	if req.IsEmpty() {
@@ -291,7 +292,11 @@ func (c *Client) put(ctx context.Context, id string, b updateBody) (userapi.User
 	if err != nil {
 		return userapi.User{}, err
 	}
-	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPut, Path: userPath(id, ""), Body: data})
+	path, err := userPath(id, "")
+	if err != nil {
+		return userapi.User{}, err
+	}
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPut, Path: path, Body: data})
 	if err != nil {
 		return userapi.User{}, subject(err, id)
 	}
@@ -322,7 +327,8 @@ func (c *Client) setActive(ctx context.Context, id string, active bool) (userapi
 // true. udata anonymises the account (Info.DeleteNote); a second delete is
 // 410, a not-found error (exit 3).
 func (c *Client) DeleteUser(ctx context.Context, id string, opts userapi.DeleteOptions) (userapi.Result, error) {
-	if err := checkRef(id); err != nil {
+	path, err := userPath(id, "")
+	if err != nil {
 		return userapi.Result{}, err
 	}
 	q := url.Values{}
@@ -332,7 +338,7 @@ func (c *Client) DeleteUser(ctx context.Context, id string, opts userapi.DeleteO
 	if opts.DeleteComments {
 		q.Set("delete_comments", "true")
 	}
-	if _, err := c.http.Do(ctx, httpx.Request{Method: http.MethodDelete, Path: userPath(id, ""), Query: q}); err != nil {
+	if _, err := c.http.Do(ctx, httpx.Request{Method: http.MethodDelete, Path: path, Query: q}); err != nil {
 		return userapi.Result{}, subject(err, id)
 	}
 	return userapi.Result{ID: id, Action: "deleted", Message: fmt.Sprintf("user %q deleted (account anonymised)", id)}, nil

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -202,18 +201,14 @@ func isID(ref string) bool { return hexID.MatchString(ref) }
 
 // userPath is the path of a user, with its trailing slash, plus more path
 // segments (each given with their own trailing slash, e.g. "followers/").
-func userPath(ref string, more string) string {
-	return "users/" + url.PathEscape(ref) + "/" + more
-}
-
-func checkRef(ref string) error {
-	if strings.TrimSpace(ref) == "" {
-		return userapi.Errorf(userapi.KindUsage, "a udata user id or slug is required")
+// An id or slug that cannot be one path segment is refused
+// (userapi.ValidateID) before any request.
+func userPath(ref string, more string) (string, error) {
+	esc, err := userapi.EscapeID(ref)
+	if err != nil {
+		return "", err
 	}
-	if strings.Contains(ref, "/") || ref == "." || ref == ".." {
-		return userapi.Errorf(userapi.KindUsage, "invalid udata user id or slug %q: it cannot contain \"/\" or be a dot segment", ref)
-	}
-	return nil
+	return "users/" + esc + "/" + more, nil
 }
 
 // didYouMean cuts the routing hint Flask appends to 404 texts ("You have

@@ -5,6 +5,7 @@ package userapitest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -233,6 +234,66 @@ func Run(t *testing.T, h Harness) {
 			_, found, err = f.FindUser(ctx(t), "nobody-at-all@example.invalid")
 			if err != nil || found {
 				t.Errorf("find unknown = %v, %v; want not found, nil", found, err)
+			}
+		}
+	})
+
+	t.Run("InvalidIDsRefusedBeforeAnyRequest", func(t *testing.T) {
+		b := h.New(t)
+		name := "Someone Else"
+		for _, id := range []string{"", " ", ".", "..", "a/b", `a\b`, "a\nb"} {
+			calls := map[string]func() error{
+				"get": func() error { _, err := b.GetUser(ctx(t), id); return err },
+				"delete": func() error {
+					_, err := b.DeleteUser(ctx(t), id, userapi.DeleteOptions{})
+					return err
+				},
+			}
+			if u, ok := b.(userapi.Updater); ok {
+				calls["update"] = func() error {
+					_, err := u.UpdateUser(ctx(t), id, userapi.UpdateRequest{Name: &name})
+					return err
+				}
+			}
+			if d, ok := b.(userapi.Disabler); ok {
+				calls["disable"] = func() error { _, err := d.DisableUser(ctx(t), id); return err }
+				calls["enable"] = func() error { _, err := d.EnableUser(ctx(t), id); return err }
+			}
+			if p, ok := b.(userapi.PasswordSetter); ok {
+				calls["passwd"] = func() error {
+					ch := userapi.PasswordChange{}
+					if pol := p.PasswordPolicy(); pol.NeedsNew {
+						ch.New = "a-long-enough-password-1"
+						if pol.NeedsCurrent {
+							ch.Current = "a-long-enough-password-0"
+						}
+					}
+					_, err := p.SetPassword(ctx(t), id, ch)
+					return err
+				}
+			}
+			if f, ok := b.(userapi.FollowManager); ok {
+				calls["follow"] = func() error { _, err := f.Follow(ctx(t), id); return err }
+				calls["unfollow"] = func() error { _, err := f.Unfollow(ctx(t), id); return err }
+				calls["followers"] = func() error {
+					for _, err := range f.Followers(ctx(t), id, 1) {
+						return err
+					}
+					return nil
+				}
+			}
+			if a, ok := b.(userapi.AvatarUploader); ok {
+				calls["avatar upload"] = func() error {
+					_, err := a.UploadAvatar(ctx(t), id, userapi.Avatar{Data: []byte("\x89PNG\r\n\x1a\n"), Filename: "a.png"})
+					return err
+				}
+			}
+			for verb, call := range calls {
+				// ErrInvalidID only comes from userapi.ValidateID: the ID
+				// was refused before a request was built.
+				if err := call(); !errors.Is(err, userapi.ErrInvalidID) || userapi.ExitCode(err) != 2 {
+					t.Errorf("%s %q: %v (exit %d), want the invalid user ID error, exit 2", verb, id, err, userapi.ExitCode(err))
+				}
 			}
 		}
 	})
