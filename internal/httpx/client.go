@@ -64,6 +64,11 @@ type Options struct {
 	// a redirect to another host (Authorization, cookies and the API-key
 	// headers of the dialects are always treated so).
 	SecretHeaders []string
+	// Secrets are the profile's secret values (token, keys, password):
+	// wherever a server echoes one back, as is or base64- or URL-encoded,
+	// it is replaced by [REDACTED] in errors and in the --debug log. The
+	// credentials Auth sets are added automatically.
+	Secrets []string
 	// Timeout bounds each attempt (default 30s), body read included.
 	Timeout time.Duration
 	// CAFile is a PEM file of extra certificate authorities to trust.
@@ -102,6 +107,7 @@ type Client struct {
 	base    *url.URL
 	http    *http.Client
 	secrets map[string]bool
+	scrub   *scrubber
 }
 
 // Request is one API call. Path is relative to the base URL unless absolute.
@@ -122,6 +128,11 @@ type Request struct {
 	// GET, HEAD, OPTIONS, PUT and DELETE are retried and POST and PATCH are
 	// not. A 429 is retried whatever the method: the server refused it.
 	Retry *bool
+	// Secrets are secret values of this request beyond the profile's,
+	// scrubbed like Options.Secrets. The values of secret-named fields of
+	// a JSON or form body (password, …) and of secret-named headers are
+	// added automatically.
+	Secrets []string
 }
 
 // Response is a completed call with its body read.
@@ -163,16 +174,19 @@ func New(o Options) (*Client, error) {
 		c.secrets[http.CanonicalHeaderKey(h)] = true
 	}
 	if o.BaseURL != "" {
-		u, err := url.Parse(strings.TrimSpace(o.BaseURL))
-		if err != nil || u.Host == "" || u.Opaque != "" {
-			return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("invalid API URL %q: want e.g. https://api.example.com/v1", redactRawURL(o.BaseURL))}
+		u, err := parseBaseURL(o.BaseURL)
+		if err != nil {
+			return nil, err
 		}
-		if u.Scheme != "http" && u.Scheme != "https" {
-			return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("invalid API URL %q: scheme must be http or https", redactRawURL(o.BaseURL))}
-		}
-		u.Fragment, u.RawFragment = "", ""
 		c.base = u
 	}
+	secretValues := append([]string{}, o.Secrets...)
+	if o.Auth != nil {
+		probe, _ := http.NewRequest(http.MethodGet, "http://userctl.invalid/", nil)
+		o.Auth(probe)
+		secretValues = append(secretValues, c.secretValuesOf(probe.Header)...)
+	}
+	c.scrub = newScrubber(secretValues, nil)
 	rt := o.Transport
 	if rt == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
@@ -197,25 +211,69 @@ func New(o Options) (*Client, error) {
 	return c, nil
 }
 
+// CheckBaseURL validates an API base URL as New does: http or https, a
+// host, and no user name or password in it (credentials in a URL would be
+// stored and shown in clear; they go through the profile's secrets). An
+// empty URL is valid (the dialect's default applies). Errors are KindUsage.
+func CheckBaseURL(raw string) error {
+	if strings.TrimSpace(raw) == "" {
+		return nil
+	}
+	_, err := parseBaseURL(raw)
+	return err
+}
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("invalid API URL %q: want e.g. https://api.example.com/v1", redactRawURL(raw))}
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("invalid API URL %q: scheme must be http or https", redactRawURL(raw))}
+	}
+	if u.User != nil {
+		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("the API URL %q holds a user name or password: remove it and give credentials as secrets "+
+			"(`userctl profile add --with-secrets` or a masked prompt, or USERCTL_USERNAME / USERCTL_PASSWORD / USERCTL_TOKEN)", redactRawURL(raw))}
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u, nil
+}
+
 // BaseURL returns the base URL requests are relative to (nil when none).
 func (c *Client) BaseURL() *url.URL { return c.base }
 
-// checkRedirect follows at most 10 redirects and strips every secret header
-// when a redirect leaves the original host or drops from https to http.
-// (Go re-sends a body on 307/308 when the request has GetBody, which a
-// bytes body has.)
+// checkRedirect logs every hop and follows at most 10 redirects within the
+// origin of the first request. A redirect to another origin (another host
+// or port, or from https to http) is refused with an error naming both: a
+// write or a body (which may hold a password) is never re-sent there, and
+// no data from there is used, so a hostile or misconfigured server cannot
+// make userctl report a change the real server never saw, nor merge pages
+// of another server. (Go re-sends a body on 307/308 when the request has
+// GetBody, which a bytes body has.)
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	first := via[0]
+	if req.Response != nil {
+		c.logf("< %s: redirected to %s\n", req.Response.Status, redactURL(req.URL))
+	}
 	if len(via) >= 10 {
-		return errors.New("stopped after 10 redirects")
+		return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("%s %s: stopped after 10 redirects", first.Method, redactURL(first.URL))}
 	}
-	if !sameOrigin(via[0].URL, req.URL) {
-		for h := range req.Header {
-			if c.isSecretHeader(h) {
-				req.Header.Del(h)
-			}
+	if !sameOrigin(first.URL, req.URL) {
+		what := "not followed"
+		if first.Method != http.MethodGet && first.Method != http.MethodHead || first.ContentLength != 0 {
+			what = "the request was not re-sent there"
 		}
+		return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf(
+			"%s %s was redirected from %s to another origin, %s: %s (userctl only talks to the origin of the API URL; fix the profile's url if the API moved)",
+			first.Method, redactURL(first.URL), origin(first.URL), origin(req.URL), what)}
 	}
+	c.logf("> %s %s\n", req.Method, redactURL(req.URL))
 	return nil
+}
+
+// origin renders scheme://host[:port] of u.
+func origin(u *url.URL) string {
+	return u.Scheme + "://" + u.Host
 }
 
 // sameOrigin reports whether credentials meant for from may go to to: the
@@ -302,13 +360,24 @@ func (r *Request) retryable() bool {
 //   - a non-retryable request that may have reached the server (5xx,
 //     timeout, connection lost) fails with MaybeSent set;
 //   - the caller's context ending is KindInterrupted at once, even mid-wait.
-func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
+func (c *Client) Do(ctx context.Context, r Request) (resp *Response, err error) {
+	sc := c.scrub.with(c.requestSecrets(r))
+	defer func() { err = sc.Error(err) }()
+	return c.do(ctx, r, sc)
+}
+
+func (c *Client) do(ctx context.Context, r Request, sc *scrubber) (*Response, error) {
 	if r.Method == "" {
 		r.Method = http.MethodGet
 	}
 	u, err := c.URL(r.Path, r.Query)
 	if err != nil {
 		return nil, err
+	}
+	if c.base != nil && !sameOrigin(c.base, u) {
+		return nil, &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf(
+			"refusing %s %s: it is on another origin than the API (%s); a page link or URL from the server must stay on the API's origin",
+			r.Method, redactURL(u), origin(c.base))}
 	}
 	retryable := r.retryable()
 	lim := c.opts.Limiter
@@ -322,7 +391,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 				return nil, ctxError(ctx, r.Method, u)
 			}
 		}
-		resp, err := c.once(ctx, u, r)
+		resp, err := c.once(ctx, u, r, sc)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctxError(ctx, r.Method, u)
@@ -443,7 +512,7 @@ func rateLimitHint(h http.Header) (float64, time.Duration, bool) {
 
 // once makes one attempt under its own timeout and reads the body. A
 // *userapi.Error it returns is final; any other error may be retried.
-func (c *Client) once(ctx context.Context, u *url.URL, r Request) (*Response, error) {
+func (c *Client) once(ctx context.Context, u *url.URL, r Request, sc *scrubber) (*Response, error) {
 	actx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	var body io.Reader
@@ -474,7 +543,7 @@ func (c *Client) once(ctx context.Context, u *url.URL, r Request) (*Response, er
 		c.opts.Auth(req)
 	}
 	start := time.Now()
-	c.logRequest(req, r.Body)
+	c.logRequest(req, r.Body, sc)
 	hr, err := c.http.Do(req)
 	if err != nil {
 		c.logf("! %s %s: %v\n", r.Method, redactURL(u), rootCause(err))
@@ -494,7 +563,7 @@ func (c *Client) once(ctx context.Context, u *url.URL, r Request) (*Response, er
 		c.logf("! %s %s: body over %d bytes not read\n", r.Method, redactURL(u), c.opts.MaxBody)
 		return nil, c.tooLarge(r.Method, u, hr.StatusCode)
 	}
-	c.logResponse(hr, data, time.Since(start))
+	c.logResponse(hr, data, time.Since(start), sc)
 	return &Response{Status: hr.StatusCode, Header: hr.Header, Body: data, URL: hr.Request.URL}, nil
 }
 
@@ -743,6 +812,7 @@ func ForProfile(base string, p userapi.Profile, env userapi.Env) Options {
 		Transport: env.Transport,
 		UserAgent: env.UserAgent,
 		MaxWait:   env.MaxRetryWait,
+		Secrets:   []string{p.Token, p.APIKey, p.AppKey, p.Password},
 	}
 	if env.Limiter != nil {
 		o.Limiter = env.Limiter
