@@ -159,6 +159,9 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		defer s.Close()
 		state, st = s, s.Store()
 	}
+	if !loopback(opts.Addr) {
+		f.Notice("warning: --addr %s is not a loopback address: the sandbox will be reachable from other machines; only the credentials given are accepted.", opts.Addr)
+	}
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return userapi.Errorf(userapi.KindUsage, "--addr %s: %v", opts.Addr, err)
@@ -174,9 +177,6 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		return err
 	}
 	fmt.Fprintln(f.IO.Out, sb.BaseURL(ln, opts.Opts.API))
-	if !loopback(opts.Addr) {
-		f.Notice("warning: the sandbox listens on %s, reachable from other machines; it is a test server holding no real data and only the given credentials are accepted.", ln.Addr())
-	}
 	f.Notice("Serving the %s sandbox with %d users on %s; Ctrl-C to stop.", opts.Opts.API, st.Len(), ln.Addr())
 	if state != nil {
 		opts.Opts.Seed = 0 // already seeded above

@@ -56,7 +56,8 @@ before it is sent again, so nothing is created twice.
 Every line ends as created, skipped or failed in the report (--report FILE, JSON Lines,
 written as it goes so an interrupted run keeps it); the summary goes to stderr. A bad
 line is reported with its number and does not stop the others (unless --fail-fast).
-Exit code 7 when any item failed. Columns: email, name, first_name, last_name,
+Exit code 7 when any item failed; 6 when the API refused every request (429) for
+--max-wait and the run gave up (items never sent say "not sent"). Columns: email, name, first_name, last_name,
 username, roles (a;b), status, password.`,
 		Example: `  userctl users import -f users.csv --report import.jsonl
   userctl users import -f users.csv --skip-existing      # rerun: creates only what is missing
@@ -124,6 +125,7 @@ func (opts *BulkOptions) engineOptions(src *bulk.Source, report io.Writer, verb 
 		Progress:     f.IO.IsStderrTTY(),
 		Total:        src.Total,
 		Verb:         verb,
+		GiveUpAfter:  f.Globals.MaxWait,
 	}
 	if report != nil {
 		o.Report = report

@@ -84,8 +84,9 @@ type Options struct {
 	MaxAttempts int
 	// RateAttempts bounds tries for 429 and 503 with a wait (default 6).
 	RateAttempts int
-	// MaxWait bounds one rate-limit wait (default 60s): a server asking for
-	// longer fails at once with a rate-limited error.
+	// MaxWait bounds the rate-limit waits of one request (default 60s),
+	// each and together: a server asking for longer fails at once with a
+	// rate-limited error.
 	MaxWait time.Duration
 	// MaxBody bounds a response body (default 64 MiB).
 	MaxBody int64
@@ -382,37 +383,54 @@ func (c *Client) do(ctx context.Context, r Request, sc *scrubber) (*Response, er
 	retryable := r.retryable()
 	lim := c.opts.Limiter
 	var failures, rateWaits int
+	// waited sums the rate-limit waits of this request: with MaxWait it
+	// bounds them all, not only each one.
+	var waited time.Duration
+	// arrived is set once an attempt may have been carried out (anything
+	// but a 429, which the server refused, or a send that surely failed).
+	arrived := false
+	interrupted := func() error {
+		err := ctxError(ctx, r.Method, u)
+		if !arrived {
+			err.NotSent = true
+		}
+		return err
+	}
 	for {
 		if ctx.Err() != nil {
-			return nil, ctxError(ctx, r.Method, u)
+			return nil, interrupted()
 		}
 		if lim != nil {
 			if err := lim.Wait(ctx); err != nil {
-				return nil, ctxError(ctx, r.Method, u)
+				return nil, interrupted()
 			}
 		}
 		resp, err := c.once(ctx, u, r, sc)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, ctxError(ctx, r.Method, u)
+				return nil, interrupted()
 			}
 			var final *userapi.Error
 			if errors.As(err, &final) {
 				return nil, final
 			}
 			sent := !notSent(err)
+			arrived = arrived || sent
 			failures++
 			if !isTLSError(err) && (retryable || !sent) && failures < c.opts.MaxAttempts {
 				d := c.opts.Backoff(failures)
 				c.logf("! retrying %s %s in %s (try %d of %d)\n", r.Method, redactURL(u), d, failures+1, c.opts.MaxAttempts)
 				if sleep(ctx, d) != nil {
-					return nil, ctxError(ctx, r.Method, u)
+					return nil, interrupted()
 				}
 				continue
 			}
 			return nil, transportError(r.Method, u, err, c.opts.Timeout, sent && !retryable)
 		}
 		c.observe(resp.Header)
+		if resp.Status != http.StatusTooManyRequests {
+			arrived = true
+		}
 		switch {
 		case resp.Status >= 200 && resp.Status < 300:
 			if lim != nil {
@@ -420,7 +438,7 @@ func (c *Client) do(ctx context.Context, r Request, sc *scrubber) (*Response, er
 			}
 			return resp, nil
 		case resp.Status >= 300 && resp.Status < 400:
-			e := c.statusError(r.Method, resp)
+			e := c.statusError(r.Method, resp, sc)
 			e.Kind = userapi.KindUnknown
 			e.Message = fmt.Sprintf("unexpected redirect %d from %s %s", resp.Status, r.Method, redactURL(u))
 			return nil, e
@@ -432,16 +450,26 @@ func (c *Client) do(ctx context.Context, r Request, sc *scrubber) (*Response, er
 			}
 			rateWaits++
 			if wait > c.opts.MaxWait {
-				e := c.statusError(r.Method, resp)
-				e.Message = fmt.Sprintf("%s %s: the server asks to wait %s, more than the %s limit (%s)",
+				e := c.statusError(r.Method, resp, sc)
+				e.Message = fmt.Sprintf("%s %s: the server asks to wait %s, more than the %s limit (--max-wait) (%s)",
 					r.Method, redactURL(u), roundWait(wait), c.opts.MaxWait, e.Message)
+				e.NotSent = !arrived
+				return nil, e
+			}
+			if waited+wait > c.opts.MaxWait {
+				e := c.statusError(r.Method, resp, sc)
+				e.Message = fmt.Sprintf("%s %s: still refused after waiting %s, and %s more would pass the %s limit (--max-wait) (%s)",
+					r.Method, redactURL(u), roundWait(waited), roundWait(wait), c.opts.MaxWait, e.Message)
+				e.NotSent = !arrived
 				return nil, e
 			}
 			if rateWaits >= c.opts.RateAttempts {
-				e := c.statusError(r.Method, resp)
+				e := c.statusError(r.Method, resp, sc)
 				e.Message = fmt.Sprintf("%s %s: still refused after %d tries (%s)", r.Method, redactURL(u), rateWaits, e.Message)
+				e.NotSent = !arrived
 				return nil, e
 			}
+			waited += wait
 			c.logf("! %d: waiting %s before try %d of %d\n", resp.Status, wait, rateWaits+1, c.opts.RateAttempts)
 			if lim != nil && resp.Status == http.StatusTooManyRequests {
 				// The limiter pauses every worker sharing it; its Wait at
@@ -450,7 +478,7 @@ func (c *Client) do(ctx context.Context, r Request, sc *scrubber) (*Response, er
 				continue
 			}
 			if sleep(ctx, wait) != nil {
-				return nil, ctxError(ctx, r.Method, u)
+				return nil, interrupted()
 			}
 			continue
 		}
@@ -460,12 +488,12 @@ func (c *Client) do(ctx context.Context, r Request, sc *scrubber) (*Response, er
 				d := c.opts.Backoff(failures)
 				c.logf("! %d: retrying in %s (try %d of %d)\n", resp.Status, d, failures+1, c.opts.MaxAttempts)
 				if sleep(ctx, d) != nil {
-					return nil, ctxError(ctx, r.Method, u)
+					return nil, interrupted()
 				}
 				continue
 			}
 		}
-		e := c.statusError(r.Method, resp)
+		e := c.statusError(r.Method, resp, sc)
 		if resp.Status >= 500 && !retryable {
 			e.MaybeSent = true
 		}
@@ -597,8 +625,11 @@ func byteSize(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-func (c *Client) statusError(method string, resp *Response) *userapi.Error {
-	msg := c.opts.ErrorMessage(resp.Status, resp.Header, resp.Body)
+// statusError is the error of a non-2xx response. Secrets are scrubbed
+// from the body before the message is taken from it, so that clipping the
+// message cannot leave part of a secret.
+func (c *Client) statusError(method string, resp *Response, sc *scrubber) *userapi.Error {
+	msg := c.opts.ErrorMessage(resp.Status, resp.Header, sc.Bytes(resp.Body))
 	text := fmt.Sprintf("%d %s", resp.Status, http.StatusText(resp.Status))
 	// A server message that only repeats the status ("Forbidden", "429 Too
 	// Many Requests") adds nothing.
@@ -624,7 +655,7 @@ func StatusMessage(err error) string {
 
 // ctxError reports the end of the caller's context: Ctrl-C (cancel) is
 // KindInterrupted; a deadline the caller set is a timeout.
-func ctxError(ctx context.Context, method string, u *url.URL) error {
+func ctxError(ctx context.Context, method string, u *url.URL) *userapi.Error {
 	err := ctx.Err()
 	if errors.Is(err, context.DeadlineExceeded) {
 		return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("%s %s: deadline exceeded (timeout)", method, redactURL(u)), Err: err}

@@ -113,6 +113,33 @@ func redactQuery(raw string) string {
 	return strings.Join(parts, "&")
 }
 
+var (
+	reQueryParam = regexp.MustCompile(`([?&;])([^=&?#;\s"'<>]+)=([^&#;\s"'<>\\]*)`)
+	reUserinfo   = regexp.MustCompile(`(?i)(https?://)[^/@\s"'<>]+@`)
+)
+
+// RedactText redacts the URLs inside any text (an error message, a
+// response body): a user name and password become [REDACTED], and so do
+// the values of secret-looking query parameters (access_token, sig, code,
+// jwt, …).
+func RedactText(s string) string {
+	if !strings.ContainsAny(s, "=@") {
+		return s
+	}
+	s = reUserinfo.ReplaceAllString(s, "${1}"+Redacted+"@")
+	return reQueryParam.ReplaceAllStringFunc(s, func(m string) string {
+		sub := reQueryParam.FindStringSubmatch(m)
+		name, err := url.QueryUnescape(sub[2])
+		if err != nil {
+			name = sub[2]
+		}
+		if !secretQuery.MatchString(name) || sub[3] == Redacted {
+			return m
+		}
+		return sub[1] + sub[2] + "=" + Redacted
+	})
+}
+
 // redactRawURL redacts a URL given as text (possibly unparseable).
 func redactRawURL(s string) string {
 	if u, err := url.Parse(s); err == nil {
@@ -165,7 +192,7 @@ func redactBody(contentType string, body []byte, request bool) string {
 		return fmt.Sprintf("[%d bytes of %s]", len(body), mt)
 	}
 	if out, ok := redactJSONBody(body); ok {
-		return clipBody(out)
+		return clipBody(RedactText(out))
 	}
 	if mt == "application/x-www-form-urlencoded" {
 		return clipBody(redactQuery(string(body)))
@@ -175,7 +202,7 @@ func redactBody(contentType string, body []byte, request bool) string {
 		// Unparseable but may hold a secret: never print it.
 		return fmt.Sprintf("[%d bytes, not shown: may hold a secret]", len(body))
 	}
-	return clipBody(secretPair.ReplaceAllString(sanitize(s), "${1}"+Redacted))
+	return clipBody(RedactText(secretPair.ReplaceAllString(sanitize(s), "${1}"+Redacted)))
 }
 
 func redactJSONBody(body []byte) (string, bool) {

@@ -91,7 +91,7 @@ func buildScrubber(forms, secrets []string, basic [][2]string) *scrubber {
 	return sc
 }
 
-// String scrubs s.
+// String scrubs s (a nil scrubber returns s).
 func (sc *scrubber) String(s string) string {
 	if sc == nil || sc.r == nil {
 		return s
@@ -116,10 +116,10 @@ func (sc *scrubber) Bytes(b []byte) []byte {
 // and returns err.
 func (sc *scrubber) Error(err error) error {
 	var e *userapi.Error
-	if sc == nil || sc.r == nil || !errors.As(err, &e) {
+	if !errors.As(err, &e) {
 		return err
 	}
-	e.Message = sc.String(e.Message)
+	e.Message = RedactText(sc.String(e.Message))
 	e.Body = sc.Bytes(e.Body)
 	return err
 }
@@ -179,8 +179,18 @@ func (c *Client) secretValuesOf(h http.Header) []string {
 		if c.isSecretHeader(k) {
 			for _, v := range vs {
 				out = append(out, v)
-				if _, cred, ok := strings.Cut(v, " "); ok {
-					out = append(out, strings.TrimSpace(cred)) // Bearer, Basic, Token …
+				scheme, cred, ok := strings.Cut(v, " ")
+				if !ok {
+					continue
+				}
+				cred = strings.TrimSpace(cred)
+				out = append(out, cred) // Bearer, Basic, Token …
+				if strings.EqualFold(scheme, "Basic") {
+					if dec, err := base64.StdEncoding.DecodeString(cred); err == nil {
+						if _, pw, ok := strings.Cut(string(dec), ":"); ok {
+							out = append(out, pw)
+						}
+					}
 				}
 			}
 		}
