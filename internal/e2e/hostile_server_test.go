@@ -107,6 +107,25 @@ func TestHostileServer(t *testing.T) {
 				}
 			})
 		}
+		t.Run("datadog delete notice", func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if r.Method != http.MethodDelete {
+					_, _ = io.WriteString(w, `{"user": {"handle": "a@example.com", "email": "a@example.com", "disabled": false}}`)
+					return
+				}
+				msg, _ := json.Marshal(map[string]string{"message": "User a@example.com disabled by key " + r.Header.Get("Dd-Application-Key")})
+				_, _ = w.Write(msg)
+			}))
+			t.Cleanup(srv.Close)
+			c := newCLI(t)
+			c.profile("dd", "datadog", srv.URL)
+			r := c.set("USERCTL_API_KEY", apiKey, "USERCTL_APP_KEY", appKey).run("users", "delete", "a@example.com", "--yes")
+			want(t, r, 0)
+			wantIn(t, "notice", r.stderr+r.stdout, "disabled by key [REDACTED]")
+			wantNoSecret(t, "output", r.stderr+r.stdout, appKey)
+		})
 		t.Run("import report", func(t *testing.T) {
 			t.Parallel()
 			srv := echoServer(t, http.StatusUnprocessableEntity)

@@ -91,6 +91,13 @@ func buildScrubber(forms, secrets []string, basic [][2]string) *scrubber {
 	return sc
 }
 
+// Scrub returns server text a dialect shows on success (a notice such as
+// Datadog's delete message) with the profile's secrets replaced by
+// [REDACTED] and the URLs in it redacted, as errors are.
+func (c *Client) Scrub(s string) string {
+	return RedactText(c.scrub.String(s))
+}
+
 // String scrubs s (a nil scrubber returns s).
 func (sc *scrubber) String(s string) string {
 	if sc == nil || sc.r == nil {

@@ -427,7 +427,7 @@ func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOpti
 			return userapi.Result{}, unreadable("delete", err)
 		}
 	}
-	msg := d.Message
+	msg := c.http.Scrub(d.Message)
 	if msg == "" {
 		msg = fmt.Sprintf("User %s disabled", id)
 	}
