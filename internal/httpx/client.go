@@ -1,8 +1,9 @@
 // Package httpx is the HTTP client every dialect shares: per-request
 // timeouts, cancellation, retries with backoff, rate-limit waits, a shared
 // limiter for bulk work, size-limited bodies, TLS with a private CA, proxies
-// from the environment, redirects that never carry secrets to another host,
-// and a redacted --debug log. Every non-2xx answer becomes a *userapi.Error.
+// from the environment, redirects that never leave the API's origin, a
+// redacted --debug log and errors scrubbed of every known secret. Every
+// non-2xx answer becomes a *userapi.Error.
 package httpx
 
 import (
@@ -407,6 +408,10 @@ func (c *Client) do(ctx context.Context, r Request, sc *scrubber) (*Response, er
 		}
 		resp, err := c.once(ctx, u, r, sc)
 		if err != nil {
+			// A request cut short in flight may have been carried out;
+			// only a failed dial surely was not.
+			sent := !notSent(err)
+			arrived = arrived || sent
 			if ctx.Err() != nil {
 				return nil, interrupted()
 			}
@@ -414,8 +419,6 @@ func (c *Client) do(ctx context.Context, r Request, sc *scrubber) (*Response, er
 			if errors.As(err, &final) {
 				return nil, final
 			}
-			sent := !notSent(err)
-			arrived = arrived || sent
 			failures++
 			if !isTLSError(err) && (retryable || !sent) && failures < c.opts.MaxAttempts {
 				d := c.opts.Backoff(failures)

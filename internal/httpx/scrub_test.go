@@ -3,10 +3,15 @@ package httpx
 import (
 	"context"
 	"encoding/base64"
+	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/userctl/userctl/internal/userapi"
 )
 
 // TestScrubEchoedSecrets: a server that repeats the credentials and the
@@ -49,5 +54,38 @@ func TestRedactText(t *testing.T) {
 		if got := RedactText(in); got != want {
 			t.Errorf("RedactText(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestNotSent: a request interrupted while waiting out a 429 was surely not
+// carried out (NotSent); one cut short in flight may have been.
+func TestNotSent(t *testing.T) {
+	release := make(chan struct{})
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		if strings.HasSuffix(r.URL.Path, "/busy") {
+			w.Header().Set("Retry-After", "30")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	t.Cleanup(func() { close(release) }) // before the server closes
+	c := newClient(t, srv, func(o *Options) { o.MaxWait = time.Minute })
+	for _, tc := range []struct {
+		path    string
+		notSent bool
+	}{{"/busy", true}, {"/slow", false}} {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(200*time.Millisecond, cancel)
+		_, err := c.Do(ctx, Request{Method: http.MethodPost, Path: tc.path, Body: []byte(`{}`)})
+		var e *userapi.Error
+		if !errors.As(err, &e) || e.NotSent != tc.notSent {
+			t.Errorf("%s: error %v (NotSent %v), want NotSent %v", tc.path, err, e != nil && e.NotSent, tc.notSent)
+		}
+		cancel()
 	}
 }
