@@ -247,24 +247,41 @@ func TestHostileServer(t *testing.T) {
 	})
 	t.Run("429 with Retry-After 1 forever", func(t *testing.T) {
 		t.Parallel()
-		srv := newCounter(t, http.StatusTooManyRequests, http.Header{"Retry-After": {"1"}, "Content-Type": {"application/json"}},
-			`{"error": "slow down"}`)
-		c := newCLI(t).set("USERCTL_URL", srv.URL, "USERCTL_TOKEN", "tok-0123456789")
-		report := filepath.Join(c.dir, "report.jsonl")
-		const lines = 3
-		start := time.Now()
-		r := c.runLong(time.Minute, "--max-wait", "4s", "users", "import", "-f", writeUsers(t, c.dir, "storm", lines), "--report", report)
-		want(t, r, 6)
-		wantIn(t, "error", oneLineErrorAfterSummary(t, r), "gave up", "--max-wait")
-		for _, e := range byLine(t, readReport(t, report), lines) {
-			if e.Result != "failed" || !strings.HasPrefix(e.Error, "not sent: ") {
-				t.Errorf("line %d: %s %q, want failed, not sent", e.Line, e.Result, e.Error)
-			}
-		}
-		// 4s of waiting, then the requests in flight end their own (at
-		// most 4s more): never the minutes of unbounded retries.
-		if d := time.Since(start); d > 20*time.Second {
-			t.Errorf("took %s to give up with --max-wait 4s", d)
+		for _, tc := range []struct {
+			name  string
+			flags []string
+			bound time.Duration
+		}{
+			// 4s of waiting, then the requests in flight end their own (at
+			// most 4s more): never the minutes of unbounded retries.
+			{"max-wait 4s", []string{"--max-wait", "4s"}, 20 * time.Second},
+			// The defaults: about a minute, so on request (as CI does).
+			{"defaults", nil, 2 * time.Minute},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if tc.flags == nil && os.Getenv("USERCTL_TEST_SLOW") == "" {
+					t.Skip("set USERCTL_TEST_SLOW=1 to run: with the default --max-wait it takes about a minute")
+				}
+				t.Parallel()
+				srv := newCounter(t, http.StatusTooManyRequests, http.Header{"Retry-After": {"1"}, "Content-Type": {"application/json"}},
+					`{"error": "slow down"}`)
+				c := newCLI(t).set("USERCTL_URL", srv.URL, "USERCTL_TOKEN", "tok-0123456789")
+				report := filepath.Join(c.dir, "report.jsonl")
+				const lines = 3
+				start := time.Now()
+				args := append(tc.flags, "users", "import", "-f", writeUsers(t, c.dir, "storm", lines), "--report", report)
+				r := c.runLong(tc.bound+30*time.Second, args...)
+				want(t, r, 6)
+				wantIn(t, "error", oneLineErrorAfterSummary(t, r), "gave up", "--max-wait")
+				for _, e := range byLine(t, readReport(t, report), lines) {
+					if e.Result != "failed" || !strings.HasPrefix(e.Error, "not sent: ") {
+						t.Errorf("line %d: %s %q, want failed, not sent", e.Line, e.Result, e.Error)
+					}
+				}
+				if d := time.Since(start); d > tc.bound {
+					t.Errorf("took %s to give up, want at most %s", d, tc.bound)
+				}
+			})
 		}
 	})
 

@@ -57,13 +57,14 @@ type RateObserver interface {
 type Options struct {
 	// BaseURL is prepended to relative request paths; its path is kept.
 	BaseURL string
-	// Auth adds credentials to each request. It is not applied to an
-	// absolute URL on another host than BaseURL's (or to plain http when the
-	// base is https), so a next-page link cannot pull secrets elsewhere.
+	// Auth adds credentials to each request. A request to an absolute URL
+	// on another origin than BaseURL's (a next-page link elsewhere, or
+	// plain http when the base is https) is refused before it is sent, so
+	// a link cannot pull secrets elsewhere.
 	Auth func(*http.Request)
-	// SecretHeaders are extra header names redacted in logs and dropped on
-	// a redirect to another host (Authorization, cookies and the API-key
-	// headers of the dialects are always treated so).
+	// SecretHeaders are extra header names redacted in logs and whose
+	// values are scrubbed from server text (Authorization, cookies and the
+	// API-key headers of the dialects are always treated so).
 	SecretHeaders []string
 	// Secrets are the profile's secret values (token, keys, password):
 	// wherever a server echoes one back, as is or base64- or URL-encoded,
