@@ -93,7 +93,7 @@ func findNameLiterals(t *testing.T, root string) []nameViolation {
 				return true
 			}
 			for _, name := range names {
-				if strings.EqualFold(strings.TrimSpace(v), name) && !nameAllowed(rel) {
+				if strings.TrimSpace(v) == name && !nameAllowed(rel) {
 					pos := fset.Position(lit.Pos())
 					pos.Filename = rel
 					out = append(out, nameViolation{pos, name})
