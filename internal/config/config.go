@@ -415,10 +415,11 @@ func (c *Config) Get(name string) (Entry, bool) {
 }
 
 // Set adds or replaces the named profile after validating it (name, known
-// API, Datadog site, URL, option keys). Keys of an existing profile that e
-// no longer holds are dropped; option values equal to the file's keep their
-// original YAML type. Secrets are written as their SecretRef says: use
-// SetSecret to put a secret in the keyring. Nothing is written until Save.
+// API, URL, keys its dialect declares and their values). Keys of an existing
+// profile that e no longer holds are dropped; setting values equal to the
+// file's keep their original YAML type. Secrets are written as their
+// SecretRef says: use SetSecret to put a secret in the keyring. Nothing is
+// written until Save.
 func (c *Config) Set(name string, e Entry) error {
 	if name == Sandbox {
 		return userapi.Errorf(userapi.KindUsage, "profile %q is built in; choose another name", Sandbox)
