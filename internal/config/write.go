@@ -245,3 +245,19 @@ func lockFile(ctx context.Context, path string) (release func(), err error) {
 		_ = f.Close()
 	}, nil
 }
+
+// Save writes the file atomically (a temporary file in the same directory,
+// synced, then renamed over it) with mode 0600, creating its directory with
+// mode 0700. Other profiles, unknown keys and the other top-level keys are
+// kept; comments and key order are not.
+func (c *Config) Save() error {
+	data, err := c.marshal()
+	if err != nil {
+		return fmt.Errorf("config %s: encoding: %w", c.path, err)
+	}
+	if err := writeAtomic(c.path, data); err != nil {
+		return err
+	}
+	c.exists, c.mode = true, 0o600
+	return nil
+}
