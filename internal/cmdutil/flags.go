@@ -13,6 +13,25 @@ import (
 	"github.com/userctl/userctl/internal/userapi"
 )
 
+// Globals are the persistent flags of the root command.
+type Globals struct {
+	Profile  string
+	Config   string
+	Output   string
+	Fields   []string
+	JQ       string
+	Template string
+	NoHeader bool
+	NoInput  bool
+	Debug    bool
+	Timeout  time.Duration
+	// MaxWait bounds rate-limit waits (--max-wait).
+	MaxWait time.Duration
+}
+
+// DefaultMaxWait is the default of --max-wait.
+const DefaultMaxWait = time.Minute
+
 // AddGlobalFlags declares the persistent flags of CLI.md on root.
 func AddGlobalFlags(root *cobra.Command, f *Factory) {
 	formats := output.Formats()
