@@ -6,7 +6,6 @@ package cmdutil
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"sync"
@@ -237,44 +236,4 @@ func (f *Factory) Close() error {
 	}
 	f.closers = nil
 	return first
-}
-
-// ReadSecretLine reads one line from stdin (for --password-stdin).
-func ReadSecretLine(r io.Reader) (string, error) {
-	lines, err := ReadLines(r, 1)
-	if err != nil {
-		return "", err
-	}
-	return lines[0], nil
-}
-
-// ReadLines reads n non-empty-terminated lines from r, trimming the line
-// ends; fewer lines is a usage error.
-func ReadLines(r io.Reader, n int) ([]string, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 1<<16))
-	if err != nil {
-		return nil, fmt.Errorf("reading stdin: %w", err)
-	}
-	raw := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
-	var out []string
-	for _, l := range raw {
-		if len(out) == n {
-			break
-		}
-		out = append(out, strings.TrimRight(l, "\r"))
-	}
-	if len(out) < n || out[n-1] == "" {
-		return nil, userapi.Errorf(userapi.KindUsage, "expected %d line(s) on stdin, got %d", n, countNonEmpty(out))
-	}
-	return out, nil
-}
-
-func countNonEmpty(ls []string) int {
-	n := 0
-	for _, l := range ls {
-		if l != "" {
-			n++
-		}
-	}
-	return n
 }
