@@ -170,7 +170,6 @@ func checkStructure(path string, data []byte) error {
 	return nil
 }
 
-// yamlMessage turns a yaml.v3 error into "line N: message".
 // reYAMLLine is the "line N: " the YAML parser puts before its message.
 var reYAMLLine = regexp.MustCompile(`^line (\d+): `)
 
@@ -202,6 +201,8 @@ func syntaxMessage(data []byte, err error) string {
 	return full
 }
 
+// yamlMessage is the message of a yaml.v3 error: "line N: message" for a
+// syntax error, the joined messages of a type error.
 func yamlMessage(err error) string {
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
