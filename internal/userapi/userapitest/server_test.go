@@ -70,7 +70,7 @@ func TestServerRecordsAndAnswersByRoute(t *testing.T) {
 		{"PUT", "/users/a%20b?dry=1", `{"password":"p"}`, answer{502, "application/json", "first"}},
 		{"PUT", "/users/a%20b", "", answer{201, "application/json", `{"id":"a b"}`}},
 		{"PUT", "/users/a%20b", "", answer{201, "application/json", `{"id":"a b"}`}}, // the last reply repeats
-		{"GET", "/users/a%20b", "", answer{404, "text/plain", "no such user"}},      // matched decoded
+		{"GET", "/users/a%20b", "", answer{404, "text/plain", "no such user"}},       // matched decoded
 		{"DELETE", "/users/x", "", answer{204, "application/json", ""}},
 		{"GET", "/users", "", answer{200, "application/json", `{"any":true}`}},
 	} {
