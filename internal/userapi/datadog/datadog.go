@@ -78,6 +78,7 @@ var (
 	_ userapi.Updater      = (*Client)(nil)
 	_ userapi.Disabler     = (*Client)(nil)
 	_ userapi.RoleLister   = (*Client)(nil)
+	_ userapi.RoleMapper   = (*Client)(nil)
 	_ userapi.Finder       = (*Client)(nil)
 	_ userapi.Checker      = (*Client)(nil)
 	_ userapi.RawRequester = (*Client)(nil)
@@ -161,6 +162,9 @@ func (c *Client) Info() userapi.Info {
 		CreateRequired: []string{"email"},
 		DeleteNote:     DeleteNote,
 		DeleteDisables: true,
+		// No password, first or last name, nor writable extra field.
+		Writable:        []string{"username", "email", "name", "roles", "status", "admin"},
+		UsernameIsEmail: true,
 		// create is limited to 100 per minute (create_user_api).
 		BulkConcurrency: 2,
 	}

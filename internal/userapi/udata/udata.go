@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
@@ -69,6 +70,9 @@ func init() {
 type Client struct {
 	http *httpx.Client
 	base string
+
+	rolesMu sync.Mutex
+	roles   []string // the API's roles, read once by MapRoles
 }
 
 // Compile-time checks of the capabilities the API has.
@@ -127,5 +131,7 @@ func (c *Client) Info() userapi.Info {
 		Title:          Title,
 		CreateRequired: []string{"first-name", "last-name", "email"},
 		DeleteNote:     DeleteNote,
+		// No username (the slug is made from the name) and no password.
+		Writable: []string{"email", "name", "first_name", "last_name", "roles", "status", "admin", "extra.website", "extra.about"},
 	}
 }
