@@ -75,7 +75,7 @@ func (t *target) adapt(ctx context.Context, it *Item) {
 		it.Username = ""
 		drop = append(drop, "username (not an email)")
 	}
-	name := it.CreateRequest().Name
+	name := it.fullName()
 	if name == "" {
 		// A name-less account (basic) going where a name is required.
 		name = it.Username

@@ -56,6 +56,15 @@ func (it *Item) Key() string {
 	}
 }
 
+// fullName is the name the file gives: name, else first and last name
+// ("" when it gives none; create defaults are not desired state).
+func (it *Item) fullName() string {
+	if it.Name != "" {
+		return it.Name
+	}
+	return strings.TrimSpace(it.FirstName + " " + it.LastName)
+}
+
 // CreateRequest maps the item to the request that creates it.
 func (it *Item) CreateRequest() userapi.CreateRequest {
 	req := userapi.CreateRequest{

@@ -509,7 +509,7 @@ func diff(u *userapi.User, it *Item) ([]Change, error) {
 	if it.Email != "" && !strings.EqualFold(u.Email, it.Email) {
 		ch = append(ch, Change{Field: "email", From: emptyNil(u.Email), To: it.Email})
 	}
-	if name := it.CreateRequest().Name; name != "" && u.Name != name {
+	if name := it.fullName(); name != "" && u.Name != name {
 		ch = append(ch, Change{Field: "name", From: emptyNil(u.Name), To: name})
 	}
 	if it.Roles != nil {
@@ -583,7 +583,7 @@ func updateRequest(it *Item, changes []Change, withStatus bool) userapi.UpdateRe
 				req.LastName = &it.LastName
 			}
 			if req.Name == nil && (req.FirstName == nil || req.LastName == nil) {
-				name := it.CreateRequest().Name
+				name := it.fullName()
 				req.Name = &name
 			}
 		case c.Field == "roles":

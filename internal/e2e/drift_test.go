@@ -77,3 +77,52 @@ func mustList(t *testing.T, c *cli) string {
 	want(t, r, 0)
 	return r.stdout
 }
+
+// TestCopyPasswordsAndSkipExisting: exports carry no passwords; where the
+// target needs one, --generate-passwords (which needs --report) writes it
+// to the 0600 report and nowhere else; without it the lines fail with the
+// reason. --skip-existing skips users already there before validating
+// them, and a password given for an existing user is shown as
+// unreconciled in the plan.
+func TestCopyPasswordsAndSkipExisting(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.set("USERCTL_TOKEN", "t0k")
+	c.profile("src", "rest", c.serve("rest", "--seed", "3"))
+	c.profile("dst", "rest", c.serve("rest"))
+	r := c.run("-p", "src", "users", "export")
+	want(t, r, 0)
+	export := r.stdout
+
+	r = c.runIn(export, "-p", "dst", "users", "import", "-f", "-")
+	want(t, r, 7)
+	wantIn(t, "stderr", r.stderr, "missing password", "--generate-passwords")
+	want(t, c.runIn(export, "-p", "dst", "users", "import", "-f", "-", "--generate-passwords"), 2)
+
+	report := filepath.Join(c.dir, "out", "pw.jsonl")
+	r = c.runIn(export, "-p", "dst", "users", "import", "-f", "-", "--generate-passwords", "--report", report)
+	want(t, r, 0)
+	st, err := os.Stat(report)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("report: %v %v", st, err)
+	}
+	for _, l := range reportLines(t, report) {
+		pw, _ := l["password"].(string)
+		if l["result"] != "created" || len(pw) < 20 {
+			t.Errorf("report line without a strong generated password: %v", l)
+		}
+		wantNotIn(t, "output", r.stdout+r.stderr, pw)
+	}
+
+	// Re-run: the users exist; --skip-existing skips them before the
+	// missing passwords would fail them.
+	r = c.runIn(export, "-p", "dst", "users", "import", "-f", "-", "--skip-existing")
+	want(t, r, 0)
+	wantIn(t, "stderr", r.stderr, "3 skipped")
+
+	// apply with a password for an existing user: said, not ignored.
+	line := `{"email":"user1@example.com","password":"another-password"}` + "\n"
+	r = c.runIn(line, "-p", "dst", "users", "apply", "-f", "-", "--dry-run", "--exit-code")
+	want(t, r, 0)
+	wantIn(t, "stderr", r.stderr, "unreconciled", "password")
+}
