@@ -140,6 +140,13 @@ func bulkSetup(opts *BulkOptions) (userapi.Backend, *bulk.Source, io.WriteCloser
 			_ = src.Close()
 			return nil, nil, nil, userapi.Errorf(userapi.KindUsage, "--report: %v", err)
 		}
+		// An existing file keeps its mode when opened: the report may
+		// hold generated passwords, so it is made 0600 either way.
+		if err := rf.Chmod(0o600); err != nil {
+			_ = rf.Close()
+			_ = src.Close()
+			return nil, nil, nil, userapi.Errorf(userapi.KindUsage, "--report: %v", err)
+		}
 		report = rf
 	}
 	return b, src, report, nil

@@ -217,7 +217,8 @@ func (e *engine) create(ctx, stop context.Context, t *PlanItem) Entry {
 // backend's Finder when it has one, else by scanning ListUsers. It returns
 // nil when there is no such user.
 func (e *engine) find(ctx, stop context.Context, it *Item) (*userapi.User, error) {
-	keys := []string{it.Email, it.Username}
+	req := it.CreateRequest() // with the username or email a create derives
+	keys := []string{req.Email, req.Username}
 	if f, ok := e.b.(userapi.Finder); ok {
 		for _, k := range keys {
 			if k == "" {
@@ -252,8 +253,9 @@ func (e *engine) find(ctx, stop context.Context, it *Item) (*userapi.User, error
 
 // matches reports whether u is the item's user by email or username.
 func matches(u *userapi.User, it *Item) bool {
-	return (it.Email != "" && strings.EqualFold(u.Email, it.Email)) ||
-		(it.Username != "" && strings.EqualFold(u.Username, it.Username))
+	req := it.CreateRequest()
+	return (req.Email != "" && strings.EqualFold(u.Email, req.Email)) ||
+		(req.Username != "" && strings.EqualFold(u.Username, req.Username))
 }
 
 // userSet holds the IDs, usernames and emails (lower case) of users.

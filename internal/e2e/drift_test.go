@@ -100,6 +100,14 @@ func TestCopyPasswordsAndSkipExisting(t *testing.T) {
 	want(t, c.runIn(export, "-p", "dst", "users", "import", "-f", "-", "--generate-passwords"), 2)
 
 	report := filepath.Join(c.dir, "out", "pw.jsonl")
+	// A report file that exists, world-readable, is made 0600 before any
+	// password is written to it.
+	if err := os.MkdirAll(filepath.Dir(report), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(report, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	r = c.runIn(export, "-p", "dst", "users", "import", "-f", "-", "--generate-passwords", "--report", report)
 	want(t, r, 0)
 	st, err := os.Stat(report)
