@@ -69,7 +69,8 @@ fields this API cannot hold are left out with one notice, role names are mapped,
 	addBulkFlags(cmd, opts)
 	cmd.Flags().BoolVar(&opts.Prune, "prune", false, "delete users that the file does not list")
 	cmd.Flags().IntVar(&opts.MaxDeletes, "max-deletes", bulk.DefaultMaxDeletes, "with --prune, refuse a plan that deletes more users than this")
-	cmd.Flags().BoolVar(&opts.NoMail, "no-mail", false, "do not notify the users deleted by --prune by mail (udata)")
+	cmd.Flags().BoolVar(&opts.NoMail, userapi.FlagNoMail, false, "do not notify the users deleted by --prune by mail")
+	cmdutil.DialectFlag(cmd, userapi.FlagNoMail)
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask before deleting with --prune")
 	cmd.Flags().BoolVar(&opts.ExitCode, "exit-code", false, "with --dry-run, exit 8 when the API differs from the file (drift), 0 when it matches")
 	return cmd
