@@ -223,6 +223,13 @@ func RangeArgs(min, max int, what string) cobra.PositionalArgs {
 	}
 }
 
+// FlagError is the root command's flag error function: a flag that does not
+// parse (unknown, missing value, wrong type, exclusive with another) is a
+// usage error pointing at the command's help.
+func FlagError(c *cobra.Command, err error) error {
+	return &userapi.Error{Kind: userapi.KindUsage, Message: err.Error() + " (see `" + c.CommandPath() + " --help`)"}
+}
+
 // MissingFlag is the usage error for a required value when prompts are off.
 func MissingFlag(flag string) error {
 	return userapi.Errorf(userapi.KindUsage, "missing required flag --%s", flag)
