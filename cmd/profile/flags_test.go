@@ -20,12 +20,16 @@ func settings(given map[string]string) map[string]*string {
 	return out
 }
 
-// TestProfileFlags parses the command lines of profile add and check
-// through their runF: the options they would run with, or the usage error
+// TestProfileFlags parses the command lines of the profile verbs through
+// their runF: the options they would run with, or the usage error
 // (exit 2) they stop at before touching the config file or the API.
 func TestProfileFlags(t *testing.T) {
 	add := cmdtest.Verb(newAddCmd)
 	check := cmdtest.Verb(newCheckCmd)
+	list := cmdtest.Verb(newListCmd)
+	use := cmdtest.Verb(newUseCmd)
+	show := cmdtest.Verb(newShowCmd)
+	remove := cmdtest.Verb(newRemoveCmd)
 	globals := func(profile string) *cmdutil.Globals {
 		return &cmdutil.Globals{Profile: profile, MaxWait: cmdutil.DefaultMaxWait}
 	}
@@ -60,5 +64,16 @@ func TestProfileFlags(t *testing.T) {
 		{Name: "check NAME and the same -p", Cmd: check, Argv: []string{"prod", "-p", "prod"}, Want: CheckOptions{}, Globals: globals("prod")},
 		{Name: "check NAME and another -p", Cmd: check, Argv: []string{"prod", "-p", "dev"}, Code: 2, Err: `profile named twice: "prod" and -p "dev"`},
 		{Name: "check two names", Cmd: check, Argv: []string{"prod", "dev"}, Code: 2, Err: "at most one NAME"},
+
+		// list, use, show, remove
+		{Name: "list", Cmd: list, Argv: []string{"-o", "json"}, Want: ListOptions{}, Globals: &cmdutil.Globals{Output: "json", MaxWait: cmdutil.DefaultMaxWait}},
+		{Name: "list argument", Cmd: list, Argv: []string{"prod"}, Code: 2, Err: "takes no arguments"},
+		{Name: "use", Cmd: use, Argv: []string{"prod"}, Want: UseOptions{Name: "prod"}},
+		{Name: "use without NAME", Cmd: use, Code: 2, Err: "needs NAME"},
+		{Name: "show in use", Cmd: show, Argv: []string{"-p", "dev"}, Want: ShowOptions{}, Globals: globals("dev")},
+		{Name: "show NAME", Cmd: show, Argv: []string{"prod"}, Want: ShowOptions{Name: "prod"}},
+		{Name: "show two names", Cmd: show, Argv: []string{"prod", "dev"}, Code: 2, Err: "at most one NAME"},
+		{Name: "remove", Cmd: remove, Argv: []string{"old-prod"}, Want: RemoveOptions{Name: "old-prod"}},
+		{Name: "remove two names", Cmd: remove, Argv: []string{"a", "b"}, Code: 2, Err: "needs NAME (got 2 argument(s))"},
 	})
 }
