@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/termsafe"
 	"github.com/userctl/userctl/internal/userapi"
@@ -56,10 +57,10 @@ either way. --jq filters a JSON response.`,
 			switch opts.Method {
 			case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead:
 			default:
-				return userapi.Errorf(userapi.KindUsage, "unknown method %q (want GET, POST, PUT, PATCH, DELETE or HEAD)", args[0])
+				return errkind.Errorf(errkind.Usage, "unknown method %q (want GET, POST, PUT, PATCH, DELETE or HEAD)", args[0])
 			}
 			if strings.Contains(opts.Path, "://") {
-				return userapi.Errorf(userapi.KindUsage, "PATH %q must be relative to the profile's URL", opts.Path)
+				return errkind.Errorf(errkind.Usage, "PATH %q must be relative to the profile's URL", opts.Path)
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -86,20 +87,20 @@ func apiRun(ctx context.Context, opts *APIOptions) error {
 	case strings.HasPrefix(opts.Data, "@"):
 		b, err := os.ReadFile(opts.Data[1:])
 		if err != nil {
-			return userapi.Errorf(userapi.KindUsage, "--data: %v", err)
+			return errkind.Errorf(errkind.Usage, "--data: %v", err)
 		}
 		body = b
 	case opts.Data != "":
 		body = []byte(opts.Data)
 	}
 	if body != nil && !json.Valid(body) {
-		return userapi.Errorf(userapi.KindUsage, "--data is not valid JSON")
+		return errkind.Errorf(errkind.Usage, "--data is not valid JSON")
 	}
 	header := http.Header{}
 	for _, h := range opts.Headers {
 		k, v, ok := strings.Cut(h, ":")
 		if !ok || strings.TrimSpace(k) == "" {
-			return userapi.Errorf(userapi.KindUsage, "--header %q: want KEY:VALUE", h)
+			return errkind.Errorf(errkind.Usage, "--header %q: want KEY:VALUE", h)
 		}
 		header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
 	}
@@ -140,7 +141,7 @@ func writeAPIBody(f *cmdutil.Factory, data []byte) error {
 	}
 	if f.Globals.JQ != "" {
 		if !json.Valid(data) {
-			return userapi.Errorf(userapi.KindUsage, "--jq: the response is not JSON")
+			return errkind.Errorf(errkind.Usage, "--jq: the response is not JSON")
 		}
 		w, err := output.NewWriter(f.IO.Out, output.Options{JQ: f.Globals.JQ, Terminal: f.IO.IsStdoutTTY()}, output.Schema{}, false)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/userctl/userctl/internal/cmdutil"
 	"github.com/userctl/userctl/internal/config"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/userapi"
@@ -56,15 +57,15 @@ disable, password_path; scim: auth, page_size) are set with --set KEY=VALUE.`,
 				return err
 			}
 			if o := opts.Entry.Output; o != "" && !containsStr(output.Formats(), o) {
-				return userapi.Errorf(userapi.KindUsage, "--output %q: want one of %s", o, strings.Join(output.Formats(), ", "))
+				return errkind.Errorf(errkind.Usage, "--output %q: want one of %s", o, strings.Join(output.Formats(), ", "))
 			}
 			for _, kv := range opts.Set {
 				k, v, ok := strings.Cut(kv, "=")
 				if !ok || k == "" {
-					return userapi.Errorf(userapi.KindUsage, "--set %q: want KEY=VALUE", kv)
+					return errkind.Errorf(errkind.Usage, "--set %q: want KEY=VALUE", kv)
 				}
 				if config.IsSecretField(strings.ToLower(k)) {
-					return userapi.Errorf(userapi.KindUsage, "--set %s: secrets are never taken from arguments; use the prompt or --with-secrets", k)
+					return errkind.Errorf(errkind.Usage, "--set %s: secrets are never taken from arguments; use the prompt or --with-secrets", k)
 				}
 				if opts.Entry.Options == nil {
 					opts.Entry.Options = map[string]string{}
@@ -122,10 +123,10 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 	}
 	if config.IsBuiltin(opts.Name) {
 		// Said before any prompt: config.Set would refuse it after them.
-		return userapi.Errorf(userapi.KindUsage, "profile %q is built in; choose another name", opts.Name)
+		return errkind.Errorf(errkind.Usage, "profile %q is built in; choose another name", opts.Name)
 	}
 	if _, exists := cfg.Get(opts.Name); exists && !opts.Force {
-		return userapi.Errorf(userapi.KindConflict, "profile %q already exists (use --force to replace it)", opts.Name)
+		return errkind.Errorf(errkind.Conflict, "profile %q already exists (use --force to replace it)", opts.Name)
 	}
 	d, _ := userapi.Lookup(opts.Entry.API)
 	needsUser := containsStr(d.Secrets, "password")
@@ -158,7 +159,7 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 	case opts.WithSecrets:
 		lines, err := cmdutil.ReadLines(f.IO.In, len(d.Secrets))
 		if err != nil {
-			return userapi.Errorf(userapi.KindUsage, "--with-secrets needs %d line(s) on stdin: %s", len(d.Secrets), strings.Join(d.Secrets, ", then "))
+			return errkind.Errorf(errkind.Usage, "--with-secrets needs %d line(s) on stdin: %s", len(d.Secrets), strings.Join(d.Secrets, ", then "))
 		}
 		for i, s := range d.Secrets {
 			values[s] = lines[i]
@@ -177,7 +178,7 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 	var notices []string
 	cfg, err = config.Edit(ctx, f.ConfigPath(), func(cfg *config.Config) error {
 		if _, exists := cfg.Get(opts.Name); exists && !opts.Force {
-			return userapi.Errorf(userapi.KindConflict, "profile %q already exists (use --force to replace it)", opts.Name)
+			return errkind.Errorf(errkind.Conflict, "profile %q already exists (use --force to replace it)", opts.Name)
 		}
 		if err := cfg.Set(opts.Name, opts.Entry); err != nil {
 			return err

@@ -9,8 +9,8 @@ import (
 
 	"github.com/userctl/userctl/internal/bulk"
 	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/output"
-	"github.com/userctl/userctl/internal/userapi"
 )
 
 func newApplyCmd(f *cmdutil.Factory, runF func(context.Context, *BulkOptions) error) *cobra.Command {
@@ -40,13 +40,13 @@ users (udata). The report and exit codes are those of import.`,
 				return cmdutil.MissingFlag("file")
 			}
 			if opts.Concurrency < 0 {
-				return userapi.Errorf(userapi.KindUsage, "--concurrency must be positive")
+				return errkind.Errorf(errkind.Usage, "--concurrency must be positive")
 			}
 			if opts.MaxDeletes < 0 {
-				return userapi.Errorf(userapi.KindUsage, "--max-deletes must be 0 or more")
+				return errkind.Errorf(errkind.Usage, "--max-deletes must be 0 or more")
 			}
 			if cmd.Flags().Changed("max-deletes") && !opts.Prune {
-				return userapi.Errorf(userapi.KindUsage, "--max-deletes only applies with --prune")
+				return errkind.Errorf(errkind.Usage, "--max-deletes only applies with --prune")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/userctl/userctl/internal/bulk"
 	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -75,7 +76,7 @@ username, roles (a;b), status, password.`,
 				return cmdutil.MissingFlag("file")
 			}
 			if opts.Concurrency < 0 {
-				return userapi.Errorf(userapi.KindUsage, "--concurrency must be positive")
+				return errkind.Errorf(errkind.Usage, "--concurrency must be positive")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -112,13 +113,13 @@ func bulkSetup(opts *BulkOptions) (userapi.Backend, *bulk.Source, io.WriteCloser
 		if dir := filepath.Dir(opts.Report); dir != "" {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				_ = src.Close()
-				return nil, nil, nil, userapi.Errorf(userapi.KindUsage, "--report: %v", err)
+				return nil, nil, nil, errkind.Errorf(errkind.Usage, "--report: %v", err)
 			}
 		}
 		rf, err := os.OpenFile(opts.Report, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 		if err != nil {
 			_ = src.Close()
-			return nil, nil, nil, userapi.Errorf(userapi.KindUsage, "--report: %v", err)
+			return nil, nil, nil, errkind.Errorf(errkind.Usage, "--report: %v", err)
 		}
 		report = rf
 	}
@@ -133,17 +134,17 @@ func checkReport(report, input string, stdin io.Reader) error {
 		return nil
 	}
 	if strings.TrimSpace(report) == "" || report == "-" {
-		return userapi.Errorf(userapi.KindUsage, "--report: want a file path, got %q", report)
+		return errkind.Errorf(errkind.Usage, "--report: want a file path, got %q", report)
 	}
 	rst, err := os.Stat(report)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil // created later, with its directory
 		}
-		return userapi.Errorf(userapi.KindUsage, "--report: %v", err)
+		return errkind.Errorf(errkind.Usage, "--report: %v", err)
 	}
 	if rst.IsDir() {
-		return userapi.Errorf(userapi.KindUsage, "--report %s: is a directory", report)
+		return errkind.Errorf(errkind.Usage, "--report %s: is a directory", report)
 	}
 	var ist fs.FileInfo
 	if input == "-" {
@@ -154,7 +155,7 @@ func checkReport(report, input string, stdin io.Reader) error {
 		ist, _ = os.Stat(input)
 	}
 	if ist != nil && os.SameFile(rst, ist) {
-		return userapi.Errorf(userapi.KindUsage, "--report %s is the input file: writing the report would empty it", report)
+		return errkind.Errorf(errkind.Usage, "--report %s is the input file: writing the report would empty it", report)
 	}
 	return nil
 }

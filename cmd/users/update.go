@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -61,7 +62,7 @@ func newUpdateCmd(f *cmdutil.Factory, runF func(context.Context, *UpdateOptions)
 			if fl.Changed("status") {
 				s := userapi.Status(opts.status)
 				if s != userapi.StatusActive && s != userapi.StatusDisabled {
-					return userapi.Errorf(userapi.KindUsage, "--status %q: want active or disabled", opts.status)
+					return errkind.Errorf(errkind.Usage, "--status %q: want active or disabled", opts.status)
 				}
 				r.Status = &s
 			}
@@ -75,7 +76,7 @@ func newUpdateCmd(f *cmdutil.Factory, runF func(context.Context, *UpdateOptions)
 				}
 			}
 			if r.IsEmpty() {
-				return userapi.Errorf(userapi.KindUsage, "nothing to update: give at least one of --email, --name, --first-name, --last-name, --role, --status, --admin")
+				return errkind.Errorf(errkind.Usage, "nothing to update: give at least one of --email, --name, --first-name, --last-name, --role, --status, --admin")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)

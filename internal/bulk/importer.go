@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/termsafe"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -91,11 +92,11 @@ func validateCreate(info userapi.Info, it *Item) error {
 	}
 	title := info.Name
 	if len(missing) > 0 {
-		return &userapi.Error{Kind: userapi.KindUsage, Message: (&lineError{it.Line,
+		return &errkind.Error{Kind: errkind.Usage, Message: (&lineError{it.Line,
 			fmt.Sprintf("missing %s (the %s API needs it to create a user)", strings.Join(missing, ", "), title)}).Error()}
 	}
 	if it.Password != "" && info.MinPasswordLength > 0 && len(it.Password) < info.MinPasswordLength {
-		return &userapi.Error{Kind: userapi.KindUsage, Message: (&lineError{it.Line,
+		return &errkind.Error{Kind: errkind.Usage, Message: (&lineError{it.Line,
 			fmt.Sprintf("password shorter than %d characters", info.MinPasswordLength)}).Error()}
 	}
 	return nil
@@ -110,12 +111,12 @@ const busyFactor = 4
 // unavailable reports a 503 answer: the server is up but refused the
 // request for now.
 func unavailable(err error) bool {
-	var e *userapi.Error
+	var e *errkind.Error
 	return errors.As(err, &e) && e.Status == http.StatusServiceUnavailable
 }
 
 func maybeSent(err error) bool {
-	var e *userapi.Error
+	var e *errkind.Error
 	return errors.As(err, &e) && e.MaybeSent
 }
 
@@ -155,7 +156,7 @@ func (e *engine) create(ctx, stop context.Context, t *PlanItem) Entry {
 			// Stopped while rate limited: not sent (or an earlier send was
 			// checked not to have arrived).
 			return failedEntry(ctx, stop, t, err)
-		case maybeSent(err) || (uncertain && userapi.IsKind(err, userapi.KindConflict)):
+		case maybeSent(err) || (uncertain && errkind.Is(err, errkind.Conflict)):
 			found, ferr := e.find(ctx, stop, t.Item)
 			if ferr != nil {
 				return entryFor(t, Failed, fmt.Errorf("%w; checking whether it was created failed too: %v", err, ferr))
@@ -170,7 +171,7 @@ func (e *engine) create(ctx, stop context.Context, t *PlanItem) Entry {
 				ent.Note = "confirmed after an uncertain create"
 				return ent
 			}
-			if userapi.IsKind(err, userapi.KindConflict) {
+			if errkind.Is(err, errkind.Conflict) {
 				return failedEntry(ctx, stop, t, err)
 			}
 			if unavailable(err) {
@@ -182,7 +183,7 @@ func (e *engine) create(ctx, stop context.Context, t *PlanItem) Entry {
 				return failedEntry(ctx, stop, t, err)
 			}
 			uncertain = true
-		case userapi.IsKind(err, userapi.KindConflict) && e.opts.SkipExisting:
+		case errkind.Is(err, errkind.Conflict) && e.opts.SkipExisting:
 			ent := entryFor(t, Skipped, nil)
 			ent.Note = "already exists"
 			return ent
@@ -287,7 +288,7 @@ func (e *engine) existed(ctx, stop context.Context, t *PlanItem, u *userapi.User
 		ent.Note = "already exists"
 		return ent
 	}
-	ent := failedEntry(ctx, stop, t, &userapi.Error{Kind: userapi.KindConflict,
+	ent := failedEntry(ctx, stop, t, &errkind.Error{Kind: errkind.Conflict,
 		Message: fmt.Sprintf("user %s already exists (it did before this run)", t.Key)})
 	ent.ID = u.ID
 	return ent

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/termsafe"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -226,7 +227,7 @@ func ComputePlan(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, e
 		if name == "" || name == "-" {
 			name = "the input"
 		}
-		return nil, userapi.Errorf(userapi.KindUsage,
+		return nil, errkind.Errorf(errkind.Usage,
 			"apply --prune: %s has no users; refusing to delete every user", name)
 	}
 	var self *userapi.User
@@ -261,7 +262,7 @@ func ComputePlan(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, e
 	}
 	c := plan.Counts()
 	if c.Invalid > 0 {
-		return plan, userapi.Errorf(userapi.KindUsage,
+		return plan, errkind.Errorf(errkind.Usage,
 			"apply --prune: %d items of the file are invalid (see the plan); fix them first, as their users would be deleted", c.Invalid)
 	}
 	maxDel := opts.MaxDeletes
@@ -272,7 +273,7 @@ func ComputePlan(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, e
 		maxDel = 0
 	}
 	if c.Delete > maxDel {
-		return plan, userapi.Errorf(userapi.KindUsage,
+		return plan, errkind.Errorf(errkind.Usage,
 			"apply --prune: the plan deletes %d users, more than --max-deletes %d; nothing was changed (raise --max-deletes to allow it)", c.Delete, maxDel)
 	}
 	return plan, nil
@@ -362,7 +363,7 @@ func NewPlan(b userapi.Backend, current []userapi.User, desired []Item, prune bo
 		}
 		if dup := duplicateOf(seen, it); dup > 0 {
 			p.Action = ActionInvalid
-			p.Err = userapi.Errorf(userapi.KindUsage, "line %d: same user as line %d (%s)", it.Line, dup, it.Key())
+			p.Err = errkind.Errorf(errkind.Usage, "line %d: same user as line %d (%s)", it.Line, dup, it.Key())
 			plan.Items = append(plan.Items, p)
 			continue
 		}
@@ -370,7 +371,7 @@ func NewPlan(b userapi.Backend, current []userapi.User, desired []Item, prune bo
 		if ok {
 			if line, dup := claimedBy[i]; dup {
 				p.Action = ActionInvalid
-				p.Err = userapi.Errorf(userapi.KindUsage, "line %d: matches the same user %s as line %d", it.Line, current[i].ID, line)
+				p.Err = errkind.Errorf(errkind.Usage, "line %d: matches the same user %s as line %d", it.Line, current[i].ID, line)
 				plan.Items = append(plan.Items, p)
 				continue
 			}
@@ -390,7 +391,7 @@ func NewPlan(b userapi.Backend, current []userapi.User, desired []Item, prune bo
 		} else {
 			p.Action = ActionCreate
 			if it.Username == "" && it.Email == "" {
-				p.Err = userapi.Errorf(userapi.KindUsage,
+				p.Err = errkind.Errorf(errkind.Usage,
 					"line %d: no user has id %s, and without a username or email none can be created", it.Line, it.ID)
 			} else {
 				p.Err = validateCreate(b.Info(), it)
@@ -458,7 +459,7 @@ func emptyNil(s string) any {
 func diff(u *userapi.User, it *Item) ([]Change, error) {
 	var ch []Change
 	if it.Username != "" && !strings.EqualFold(u.Username, it.Username) && u.Username != "" {
-		return nil, userapi.Errorf(userapi.KindUnsupported, "line %d: username %q of user %s cannot be changed to %q",
+		return nil, errkind.Errorf(errkind.Unsupported, "line %d: username %q of user %s cannot be changed to %q",
 			it.Line, u.Username, u.ID, it.Username)
 	}
 	if it.Email != "" && !strings.EqualFold(u.Email, it.Email) {

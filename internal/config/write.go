@@ -11,7 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // profileKeyOrder is the order known keys are written in; options follow,
@@ -103,7 +103,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // the file it points to is replaced, not the link.
 func writeAtomic(path string, data []byte) (err error) {
 	fail := func(err error) error {
-		return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("writing config %s: %v", path, unwrapPathErr(err)), Err: err}
+		return &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf("writing config %s: %v", path, unwrapPathErr(err)), Err: err}
 	}
 	target := path
 	if resolved, err := filepath.EvalSymlinks(path); err == nil {
@@ -194,7 +194,7 @@ func lockFile(ctx context.Context, path string) (release func(), err error) {
 	}
 	lockPath := target + ".lock"
 	fail := func(err error) error {
-		return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("locking config %s: %v", path, unwrapPathErr(err)), Err: err}
+		return &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf("locking config %s: %v", path, unwrapPathErr(err)), Err: err}
 	}
 	if err := os.MkdirAll(filepath.Dir(lockPath), 0o700); err != nil {
 		return nil, fail(err)
@@ -216,7 +216,7 @@ func lockFile(ctx context.Context, path string) (release func(), err error) {
 		}
 		if time.Now().After(deadline) {
 			_ = f.Close()
-			return nil, &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf(
+			return nil, &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf(
 				"config %s is being changed by another userctl process (lock %s held for over %s); try again", path, lockPath, LockWait)}
 		}
 		if tick == nil {

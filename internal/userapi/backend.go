@@ -2,9 +2,13 @@ package userapi
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"net/http"
 	"sort"
+	"strings"
+
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // Backend is what every dialect implements: list, get, create and delete.
@@ -157,5 +161,9 @@ func Unsupported(b Backend, verb string) error {
 	if title == "" {
 		title = info.Name
 	}
-	return &Error{Kind: KindUnsupported, Message: verbUnsupportedMessage(info.Name, title, verb, Capabilities(b))}
+	return &errkind.Error{Kind: errkind.Unsupported, Message: verbUnsupportedMessage(info.Name, title, verb, Capabilities(b))}
+}
+
+func verbUnsupportedMessage(name, title, verb string, can []string) string {
+	return fmt.Sprintf("%s: the %s API (%s) cannot do this; it supports: %s", verb, name, title, strings.Join(can, ", "))
 }

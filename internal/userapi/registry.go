@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // Profile is everything a dialect needs to build a client: the resolved
@@ -92,7 +94,7 @@ func Lookup(name string) (Dialect, error) {
 	defer mu.RUnlock()
 	d, ok := dialects[name]
 	if !ok {
-		return Dialect{}, &Error{Kind: KindUsage, Message: fmt.Sprintf("unknown API dialect %q (known: %s)", name, strings.Join(namesLocked(), ", "))}
+		return Dialect{}, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf("unknown API dialect %q (known: %s)", name, strings.Join(namesLocked(), ", "))}
 	}
 	return d, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -41,7 +42,7 @@ func RoleCode(role string) (code string, ok bool) {
 }
 
 func unknownRole(role string) error {
-	return userapi.Errorf(userapi.KindUsage,
+	return errkind.Errorf(errkind.Usage,
 		"unknown Datadog access role %q: want standard, admin or read-only (st, adm, ro)", role)
 }
 
@@ -165,7 +166,7 @@ func decodeList(body []byte) ([]wireUser, error) {
 }
 
 func unreadable(what string, err error) error {
-	return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("unreadable %s response from Datadog: %v", what, err), Err: err}
+	return &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf("unreadable %s response from Datadog: %v", what, err), Err: err}
 }
 
 func clipped(b []byte) string {

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -100,7 +101,7 @@ func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (
 		if prof == "" {
 			prof = "(none)"
 		}
-		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf(
+		return nil, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf(
 			"no API key for profile %s: set USERCTL_TOKEN or run `userctl profile add`", prof)}
 	}
 	base := strings.TrimSpace(p.URL)
