@@ -15,7 +15,7 @@ import (
 	"github.com/userctl/userctl/internal/bulk"
 	"github.com/userctl/userctl/internal/cmdutil"
 	"github.com/userctl/userctl/internal/errkind"
-	"github.com/userctl/userctl/internal/httpx"
+	"github.com/userctl/userctl/internal/ratelimit"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -102,7 +102,7 @@ func bulkSetup(opts *BulkOptions) (userapi.Backend, *bulk.Source, io.WriteCloser
 		return nil, nil, nil, err
 	}
 	env := f.Env()
-	env.Limiter = httpx.NewAdaptiveLimiter(0)
+	env.Limiter = ratelimit.NewAdaptive(0)
 	b, err := f.BackendWith(env)
 	if err != nil {
 		_ = src.Close()

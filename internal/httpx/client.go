@@ -3,7 +3,8 @@
 // limiter for bulk work, size-limited bodies, TLS with a private CA, proxies
 // from the environment, redirects that never leave the API's origin, a
 // redacted --debug log and errors scrubbed of every known secret. Every
-// non-2xx answer becomes a *errkind.Error.
+// non-2xx answer becomes an *errkind.Error; the package knows nothing of
+// userapi or the dialects.
 package httpx
 
 import (
@@ -25,7 +26,7 @@ import (
 	"time"
 
 	"github.com/userctl/userctl/internal/errkind"
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/ratelimit"
 )
 
 // Defaults.
@@ -36,23 +37,6 @@ const (
 	DefaultMaxWait      = 60 * time.Second
 	DefaultMaxBody      = 64 << 20
 )
-
-// Limiter paces requests shared by many goroutines (bulk commands). Wait is
-// called before each attempt; Backoff when the server said to slow down for
-// d (a 429); Success after each 2xx.
-type Limiter interface {
-	Wait(ctx context.Context) error
-	Backoff(d time.Duration)
-	Success()
-}
-
-// RateObserver is an optional interface of a Limiter: the client calls
-// ObserveRateLimit for every response that advertises its rate limit
-// (X-RateLimit-Limit requests per X-RateLimit-Period), so the limiter can
-// pace at that rate instead of discovering it through 429s.
-type RateObserver interface {
-	ObserveRateLimit(limit float64, period time.Duration)
-}
 
 // Options configure a Client.
 type Options struct {
@@ -98,8 +82,8 @@ type Options struct {
 	// default is exponential with jitter from 200ms.
 	Backoff func(n int) time.Duration
 	// Limiter is shared by concurrent callers (optional). If it also
-	// implements RateObserver it is told the server's advertised rate.
-	Limiter Limiter
+	// implements ratelimit.Observer it is told the server's advertised rate.
+	Limiter ratelimit.Limiter
 	// ErrorMessage extracts the server's message from an error body; the
 	// default understands the usual JSON shapes, JSON strings, text and HTML.
 	ErrorMessage func(status int, header http.Header, body []byte) string
@@ -354,7 +338,7 @@ func (r *Request) retryable() bool {
 }
 
 // Do sends the request, retrying as CLI.md says, and returns the response of
-// a 2xx answer or a *errkind.Error:
+// a 2xx answer or an *errkind.Error:
 //   - 429 (any method) and 503 with a Retry-After or X-RateLimit-Reset
 //     (retryable methods) wait as asked, at most RateAttempts tries; a wait
 //     longer than MaxWait fails at once (429: KindRateLimited);
@@ -506,9 +490,9 @@ func (c *Client) do(ctx context.Context, r Request, sc *scrubber) (*Response, er
 	}
 }
 
-// observe tells a RateObserver limiter the server's advertised rate.
+// observe tells a ratelimit.Observer limiter the server's advertised rate.
 func (c *Client) observe(h http.Header) {
-	obs, ok := c.opts.Limiter.(RateObserver)
+	obs, ok := c.opts.Limiter.(ratelimit.Observer)
 	if !ok {
 		return
 	}
@@ -635,7 +619,7 @@ func byteSize(n int64) string {
 // message cannot leave part of a secret.
 func (c *Client) statusError(method string, resp *Response, sc *scrubber) *errkind.Error {
 	msg := c.opts.ErrorMessage(resp.Status, resp.Header, sc.Bytes(resp.Body))
-	text := fmt.Sprintf("%d %s", resp.Status, http.StatusText(resp.Status))
+	text := errkind.StatusLine(resp.Status)
 	// A server message that only repeats the status ("Forbidden", "429 Too
 	// Many Requests") adds nothing.
 	if rest := strings.TrimSpace(strings.TrimSuffix(msg, "(HTML page)")); rest != "" &&
@@ -643,19 +627,6 @@ func (c *Client) statusError(method string, resp *Response, sc *scrubber) *errki
 		text += ": " + msg
 	}
 	return &errkind.Error{Kind: errkind.ForStatus(resp.Status), Status: resp.Status, Message: text, Body: resp.Body}
-}
-
-// StatusMessage is the server's own message of an error, without the status.
-func StatusMessage(err error) string {
-	var e *errkind.Error
-	if !errors.As(err, &e) {
-		return ""
-	}
-	if e.Status == 0 {
-		return e.Message
-	}
-	prefix := fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status))
-	return strings.TrimPrefix(strings.TrimPrefix(e.Message, prefix), ": ")
 }
 
 // ctxError reports the end of the caller's context: Ctrl-C (cancel) is
@@ -832,26 +803,4 @@ func readBody(r io.Reader, size, limit int64) ([]byte, error) {
 	}
 	rest, err := io.ReadAll(lr) // more than announced
 	return append(buf, rest...), err
-}
-
-// ForProfile returns the options every dialect's client starts from: its
-// base URL, the profile's CA file, and the invocation's network
-// environment (timeout, debug log, transport, user agent, longest
-// rate-limit wait, shared limiter). The dialect adds its own Auth,
-// SecretHeaders and ErrorMessage.
-func ForProfile(base string, p userapi.Profile, env userapi.Env) Options {
-	o := Options{
-		BaseURL:   base,
-		CAFile:    p.CAFile,
-		Timeout:   env.Timeout,
-		Debug:     env.Debug,
-		Transport: env.Transport,
-		UserAgent: env.UserAgent,
-		MaxWait:   env.MaxRetryWait,
-		Secrets:   []string{p.Token, p.APIKey, p.AppKey, p.Password},
-	}
-	if env.Limiter != nil {
-		o.Limiter = env.Limiter
-	}
-	return o
 }

@@ -93,7 +93,7 @@ func TestRetries(t *testing.T) {
 			}
 			var e *errkind.Error
 			if !errors.As(err, &e) {
-				t.Fatalf("Do = %v, want a *errkind.Error", err)
+				t.Fatalf("Do = %v, want an *errkind.Error", err)
 			}
 			if e.Kind != tt.wantKind || errkind.ExitCode(err) != tt.wantExit {
 				t.Errorf("kind %v exit %d, want %v exit %d (%v)", e.Kind, errkind.ExitCode(err), tt.wantKind, tt.wantExit, err)
@@ -373,8 +373,8 @@ func TestBodies(t *testing.T) {
 		if !errors.As(err, &e) || e.Message != "404 Not Found: no such user" || string(e.Body) != "no such user\n" {
 			t.Fatalf("Do = %v, body %q", err, e.Body)
 		}
-		if StatusMessage(err) != "no such user" {
-			t.Errorf("StatusMessage = %q", StatusMessage(err))
+		if errkind.ServerMessage(err) != "no such user" {
+			t.Errorf("ServerMessage = %q", errkind.ServerMessage(err))
 		}
 	})
 }

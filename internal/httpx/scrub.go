@@ -119,7 +119,7 @@ func (sc *scrubber) Bytes(b []byte) []byte {
 	return b
 }
 
-// Error scrubs the message and body of a *errkind.Error in err, in place,
+// Error scrubs the message and body of an *errkind.Error in err, in place,
 // and returns err.
 func (sc *scrubber) Error(err error) error {
 	var e *errkind.Error

@@ -1,7 +1,6 @@
 package userapi
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/userctl/userctl/internal/errkind"
+	"github.com/userctl/userctl/internal/ratelimit"
 )
 
 // Profile is everything a dialect needs to build a client: the resolved
@@ -45,15 +45,8 @@ type Env struct {
 	MaxRetryWait time.Duration
 	// Limiter, when set, paces every request of the client and is told about
 	// rate limiting, so that the workers of a bulk command slow down
-	// together (httpx.Limiter has the same method set).
-	Limiter Limiter
-}
-
-// Limiter paces requests shared by many goroutines; see httpx.Limiter.
-type Limiter interface {
-	Wait(ctx context.Context) error
-	Backoff(d time.Duration)
-	Success()
+	// together (a ratelimit.Adaptive).
+	Limiter ratelimit.Limiter
 }
 
 // Dialect is a registered API dialect.

@@ -105,7 +105,7 @@ func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (
 	}
 	base = trimAPIPath(base)
 	user, pass := p.Username, p.Password
-	opts := httpx.ForProfile(base, p, env)
+	opts := userapi.HTTPOptions(base, p, env)
 	opts.Auth = func(r *http.Request) { r.SetBasicAuth(user, pass) }
 	opts.ErrorMessage = errorMessage
 	if tweak != nil {

@@ -30,7 +30,7 @@ func (b bodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		Body: io.NopCloser(bytes.NewReader(b.body)), Request: r}, nil
 }
 
-// wantError fails unless err is nil or a *errkind.Error with a one-line
+// wantError fails unless err is nil or an *errkind.Error with a one-line
 // message.
 func wantError(t *testing.T, what string, err error) {
 	t.Helper()
@@ -39,7 +39,7 @@ func wantError(t *testing.T, what string, err error) {
 	}
 	var e *errkind.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("%s: %T %v, want a *errkind.Error", what, err, err)
+		t.Fatalf("%s: %T %v, want an *errkind.Error", what, err, err)
 	}
 	msg := err.Error()
 	if msg == "" || bytes.ContainsAny([]byte(msg), "\n\r") {
@@ -49,7 +49,7 @@ func wantError(t *testing.T, what string, err error) {
 
 // FuzzResponses feeds arbitrary bodies, as success and as error answers,
 // to every decoder of the client (user, {"value": user}, users list, error
-// bodies): no panic, and every failure is a *errkind.Error with a one-line
+// bodies): no panic, and every failure is an *errkind.Error with a one-line
 // message that never shows the passwords sent.
 func FuzzResponses(f *testing.F) {
 	f.Add(200, `{"username": "alice", "admin": true}`)

@@ -578,7 +578,7 @@ func TestPasswordsNeverInErrors(t *testing.T) {
 		} {
 			var e *errkind.Error
 			if !errors.As(tc.err, &e) {
-				t.Fatalf("%d: error %v is not a *errkind.Error", status, tc.err)
+				t.Fatalf("%d: error %v is not an *errkind.Error", status, tc.err)
 			}
 			for _, s := range tc.secrets {
 				if strings.Contains(e.Error(), s) || strings.Contains(string(e.Body), s) {

@@ -134,7 +134,7 @@ func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (
 		return nil, err
 	}
 	apiKey, appKey := p.APIKey, p.AppKey
-	opts := httpx.ForProfile(base, p, env)
+	opts := userapi.HTTPOptions(base, p, env)
 	opts.Auth = func(r *http.Request) {
 		r.Header.Set(HeaderAPIKey, apiKey)
 		r.Header.Set(HeaderAppKey, appKey)

@@ -29,7 +29,7 @@ func (b bodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		Body: io.NopCloser(bytes.NewReader(b.body)), Request: r}, nil
 }
 
-// wantError fails unless err is nil or a *errkind.Error with a one-line
+// wantError fails unless err is nil or an *errkind.Error with a one-line
 // message.
 func wantError(t *testing.T, what string, err error) {
 	t.Helper()
@@ -38,7 +38,7 @@ func wantError(t *testing.T, what string, err error) {
 	}
 	var e *errkind.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("%s: %T %v, want a *errkind.Error", what, err, err)
+		t.Fatalf("%s: %T %v, want an *errkind.Error", what, err, err)
 	}
 	msg := err.Error()
 	if msg == "" || bytes.ContainsAny([]byte(msg), "\n\r") {
@@ -48,7 +48,7 @@ func wantError(t *testing.T, what string, err error) {
 
 // FuzzResponses feeds arbitrary bodies, as success and as error answers,
 // to every decoder of the client (user, users list, disable, error bodies):
-// no panic, and every failure is a *errkind.Error with a one-line message.
+// no panic, and every failure is an *errkind.Error with a one-line message.
 func FuzzResponses(f *testing.F) {
 	f.Add(200, `{"user": {"handle": "ada@example.com", "email": "ada@example.com", "name": "Ada", "access_role": "st", "verified": true, "disabled": false, "icon": "x"}}`)
 	f.Add(200, `{"users": [{"handle": "a@example.com", "access_role": "adm"}, {"handle": "b@example.com", "disabled": true}]}`)

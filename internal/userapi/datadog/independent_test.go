@@ -893,7 +893,7 @@ func TestIndependentErrorsAreTyped(t *testing.T) {
 	_, err := c.GetUser(indCtx(t), "nobody@example.com")
 	var ue *errkind.Error
 	if !errors.As(err, &ue) || ue.Status != 404 {
-		t.Errorf("error %#v, want a *errkind.Error with status 404", err)
+		t.Errorf("error %#v, want an *errkind.Error with status 404", err)
 	}
 }
 

@@ -115,7 +115,7 @@ func New(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := httpx.ForProfile(p.URL, p, env)
+	opts := userapi.HTTPOptions(p.URL, p, env)
 	opts.Auth = auth
 	if secretHeader != "" {
 		opts.SecretHeaders = []string{secretHeader}

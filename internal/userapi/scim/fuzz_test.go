@@ -28,7 +28,7 @@ func (b bodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // FuzzDecode feeds arbitrary bodies to the list, get and update paths: no
 // panic, no endless paging, every user normalized to the JSON contract,
-// and every failure a *errkind.Error with a one-line message.
+// and every failure an *errkind.Error with a one-line message.
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"totalResults":2,"Resources":[{"id":"a","emails":[{"value":1}],"active":"yes"}]}`), 200)
 	f.Add([]byte(`{"Resources":[{"id":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":{"value":null}}}]}`), 200)

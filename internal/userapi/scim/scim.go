@@ -119,7 +119,7 @@ func New(p userapi.Profile, env userapi.Env) (*Client, error) {
 		return nil, errkind.Errorf(errkind.Usage,
 			"no token for profile %s: set USERCTL_TOKEN, or store one with `userctl profile add %s --api scim`", prof, p.Name)
 	}
-	opts := httpx.ForProfile(base, p, env)
+	opts := userapi.HTTPOptions(base, p, env)
 	token := p.Token
 	switch mode := strings.TrimSpace(p.Options["auth"]); {
 	case mode == "" || strings.EqualFold(mode, "bearer"):

@@ -108,7 +108,7 @@ func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (
 	if base == "" {
 		base = DefaultURL
 	}
-	opts := httpx.ForProfile(base, p, env)
+	opts := userapi.HTTPOptions(base, p, env)
 	opts.Auth = func(r *http.Request) { r.Header.Set(HeaderAPIKey, key) }
 	opts.SecretHeaders = []string{HeaderAPIKey}
 	if tweak != nil {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -236,7 +235,7 @@ func subject(err error, ref string) error {
 		c := *e
 		c.Message = flaskNotFound.ReplaceAllString(didYouMean.ReplaceAllString(e.Message, ""), "")
 		c.Message = strings.TrimRight(strings.TrimSpace(c.Message), ":")
-		if c.Message == fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status)) {
+		if c.Message == errkind.StatusLine(e.Status) {
 			c.Message = "" // nothing but the status: "user "x" not found" says it all
 		}
 		c.Err = e
