@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
 
@@ -55,7 +54,7 @@ either way. --jq filters a JSON response.`,
 			opts.Method = strings.ToUpper(args[0])
 			opts.Path = args[1]
 			switch opts.Method {
-			case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead:
+			case "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD":
 			default:
 				return errkind.Errorf(errkind.Usage, "unknown method %q (want GET, POST, PUT, PATCH, DELETE or HEAD)", args[0])
 			}
@@ -96,13 +95,9 @@ func apiRun(ctx context.Context, opts *APIOptions) error {
 	if body != nil && !json.Valid(body) {
 		return errkind.Errorf(errkind.Usage, "--data is not valid JSON")
 	}
-	header := http.Header{}
-	for _, h := range opts.Headers {
-		k, v, ok := strings.Cut(h, ":")
-		if !ok || strings.TrimSpace(k) == "" {
-			return errkind.Errorf(errkind.Usage, "--header %q: want KEY:VALUE", h)
-		}
-		header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	header, err := userapi.ParseHeader(opts.Headers)
+	if err != nil {
+		return errkind.Errorf(errkind.Usage, "--header %v", err)
 	}
 	b, err := f.Backend()
 	if err != nil {
@@ -122,7 +117,7 @@ func apiRun(ctx context.Context, opts *APIOptions) error {
 		return fmt.Errorf("reading response: %w", err)
 	}
 	if opts.Include {
-		fmt.Fprintf(f.IO.ErrOut, "HTTP %d %s\n", resp.StatusCode, http.StatusText(resp.StatusCode))
+		fmt.Fprintf(f.IO.ErrOut, "HTTP %s\n", errkind.StatusLine(resp.StatusCode))
 		for k, vs := range resp.Header {
 			fmt.Fprintf(f.IO.ErrOut, "%s: %s\n", termsafe.String(k), termsafe.String(strings.Join(vs, ", ")))
 		}

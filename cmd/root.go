@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -85,11 +84,10 @@ func credentialsHint(err error) bool {
 	if !errors.As(err, &e) || e.Kind != errkind.Auth {
 		return false
 	}
-	if e.Status != http.StatusForbidden {
+	if e.Status != 403 {
 		return true
 	}
-	status := fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status))
-	_, reason, found := strings.Cut(e.Error(), status)
+	_, reason, found := strings.Cut(e.Error(), errkind.StatusLine(e.Status))
 	return !found || strings.Trim(reason, " :;.-") == ""
 }
 

@@ -10,7 +10,6 @@ import (
 	"github.com/userctl/userctl/internal/cmdutil"
 	"github.com/userctl/userctl/internal/config"
 	"github.com/userctl/userctl/internal/errkind"
-	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -150,7 +149,7 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 		}
 		opts.Entry.URL = strings.TrimSpace(u)
 	}
-	if err := httpx.CheckBaseURL(opts.Entry.URL); err != nil {
+	if err := userapi.CheckBaseURL(opts.Entry.URL); err != nil {
 		return err
 	}
 	// Read the secrets before anything is written.

@@ -2,7 +2,6 @@ package users
 
 import (
 	"context"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -85,15 +84,6 @@ func checkBBox(s string) error {
 	return nil
 }
 
-// ImageType returns the content type of a JPEG, PNG or WebP image, or "".
-func ImageType(data []byte) string {
-	switch ct := http.DetectContentType(data); ct {
-	case "image/jpeg", "image/png", "image/webp":
-		return ct
-	}
-	return ""
-}
-
 func avatarRun(ctx context.Context, opts *AvatarOptions) error {
 	b, err := opts.F.Backend()
 	if err != nil {
@@ -114,9 +104,9 @@ func avatarRun(ctx context.Context, opts *AvatarOptions) error {
 	if err != nil {
 		return errkind.Errorf(errkind.Usage, "reading %s: %v", opts.File, unwrapPathErr(err))
 	}
-	ct := ImageType(data)
-	if ct == "" {
-		return errkind.Errorf(errkind.Usage, "%s is not a JPEG, PNG or WebP image (detected %s)", opts.File, http.DetectContentType(data))
+	ct, ok := userapi.ImageType(data)
+	if !ok {
+		return errkind.Errorf(errkind.Usage, "%s is not a JPEG, PNG or WebP image (detected %s)", opts.File, ct)
 	}
 	res, err := up.UploadAvatar(ctx, opts.ID, userapi.Avatar{Data: data, ContentType: ct, Filename: filepath.Base(opts.File), BBox: opts.BBox})
 	if err != nil {
