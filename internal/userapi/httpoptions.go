@@ -42,7 +42,7 @@ func HTTPOptions(base string, p Profile, env Env) httpx.Options {
 		Transport: env.Transport,
 		UserAgent: env.UserAgent,
 		MaxWait:   env.MaxRetryWait,
-		Secrets:   []string{p.Token, p.APIKey, p.AppKey, p.Password},
+		Secrets:   p.SecretValues(),
 		Limiter:   env.Limiter,
 	}
 }

@@ -46,7 +46,16 @@ func init() {
 		Name:       Name,
 		Title:      Title,
 		DefaultURL: "",
-		Secrets:    []string{"password"},
+		Settings: []userapi.Setting{
+			userapi.UsernameSetting("account to log in as (HTTP Basic; no ':')", true),
+			func() userapi.Setting {
+				s := userapi.PasswordSetting("password of username", true)
+				s.AskAtUse = true
+				return s
+			}(),
+		},
+		Capabilities: []userapi.Capability{userapi.CanPasswd, userapi.CanFind, userapi.CanRoles, userapi.CanCheck, userapi.CanRaw,
+			userapi.CanSelf},
 		New: func(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 			return New(p, env)
 		},
@@ -91,20 +100,20 @@ func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (
 		return nil, errkind.Errorf(errkind.Usage,
 			"no API URL for profile %s: set USERCTL_URL or run `userctl profile add %s --api basic --url URL`", prof, p.Name)
 	}
-	if p.Username == "" {
+	if p.Values["username"] == "" {
 		return nil, errkind.Errorf(errkind.Usage,
 			"no username for profile %s: set USERCTL_USERNAME or run `userctl profile add`", prof)
 	}
-	if strings.Contains(p.Username, ":") {
+	if strings.Contains(p.Values["username"], ":") {
 		return nil, errkind.Errorf(errkind.Usage,
-			"invalid username %q for profile %s: HTTP Basic usernames cannot contain ':'", p.Username, prof)
+			"invalid username %q for profile %s: HTTP Basic usernames cannot contain ':'", p.Values["username"], prof)
 	}
-	if p.Password == "" {
+	if p.Secrets["password"] == "" {
 		return nil, errkind.Errorf(errkind.Usage,
 			"no password for profile %s: set USERCTL_PASSWORD or run `userctl profile add`", prof)
 	}
 	base = trimAPIPath(base)
-	user, pass := p.Username, p.Password
+	user, pass := p.Values["username"], p.Secrets["password"]
 	opts := userapi.HTTPOptions(base, p, env)
 	opts.Auth = func(r *http.Request) { r.SetBasicAuth(user, pass) }
 	opts.ErrorMessage = errorMessage
