@@ -25,7 +25,7 @@
 //     flight get Options.Grace to finish, and every item that never started
 //     is reported as skipped with the error "interrupted" (the rest of the
 //     input is still read, without sending anything, so that every line is
-//     accounted for); the run then returns a KindInterrupted error;
+//     accounted for); the run then returns an errkind.Interrupted error;
 //   - with FailFast, the first failed item stops the run the same way, the
 //     never-started items being skipped with a "not attempted" error.
 //

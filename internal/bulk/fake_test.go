@@ -24,7 +24,7 @@ type fake struct {
 	users []userapi.User
 	seq   int
 	// unique refuses a second user with the same email or username
-	// (KindConflict), like real APIs; off, duplicates are stored so tests
+	// (errkind.Conflict), like real APIs; off, duplicates are stored so tests
 	// can count them.
 	unique bool
 	info   userapi.Info

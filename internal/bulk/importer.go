@@ -15,7 +15,7 @@ import (
 
 // Import creates the users of items with a pool of workers, writing one
 // report line per item. It returns the summary and an error of kind
-// KindPartial when any item failed, KindInterrupted when ctx was cancelled,
+// errkind.Partial when any item failed, errkind.Interrupted when ctx was cancelled,
 // or the error that made the input unreadable. The backend is built by the
 // caller (with the shared limiter in its userapi.Env).
 func Import(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, error], opts Options) (Summary, error) {

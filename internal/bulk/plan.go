@@ -212,7 +212,7 @@ const DefaultMaxDeletes = 20
 //     Plan.SelfUnknown says so;
 //   - a plan with more than MaxDeletes deletes is refused.
 //
-// The refusals are KindUsage errors; the plan is returned with them when it
+// The refusals are errkind.Usage errors; the plan is returned with them when it
 // was made, so that it can be shown.
 func ComputePlan(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, error], opts PlanOptions) (*Plan, error) {
 	var desired []Item

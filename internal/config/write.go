@@ -170,7 +170,7 @@ const lockPoll = 10 * time.Millisecond
 // concurrent `profile add` (use, remove) never lose each other's profiles:
 // each one edits what the previous one saved. It returns the saved config.
 //
-// Waiting for the lock ends with ctx (Ctrl-C: KindInterrupted) or after
+// Waiting for the lock ends with ctx (Ctrl-C: errkind.Interrupted) or after
 // LockWait (an error naming the lock file). Prompts must come before Edit,
 // never inside change: the lock would be held while a person types.
 func Edit(ctx context.Context, path string, change func(*Config) error) (*Config, error) {

@@ -134,7 +134,7 @@ type Response struct {
 
 var alwaysSecret = []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key", "Dd-Api-Key", "Dd-Application-Key"}
 
-// New builds a client. An invalid BaseURL or CAFile is a KindUsage error.
+// New builds a client. An invalid BaseURL or CAFile is an errkind.Usage error.
 func New(o Options) (*Client, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
@@ -202,7 +202,7 @@ func New(o Options) (*Client, error) {
 // CheckBaseURL validates an API base URL as New does: http or https, a
 // host, and no user name or password in it (credentials in a URL would be
 // stored and shown in clear; they go through the profile's secrets). An
-// empty URL is valid (the dialect's default applies). Errors are KindUsage.
+// empty URL is valid (the dialect's default applies). Errors are errkind.Usage.
 func CheckBaseURL(raw string) error {
 	if strings.TrimSpace(raw) == "" {
 		return nil
@@ -275,7 +275,7 @@ func sameOrigin(from, to *url.URL) bool {
 
 // URL resolves a request path against the base URL and merges q into its
 // query. A path must be escaped already; an absolute http(s) URL is used as
-// is. A malformed path is a KindUsage error.
+// is. A malformed path is an errkind.Usage error.
 func (c *Client) URL(path string, q url.Values) (*url.URL, error) {
 	var u *url.URL
 	if isAbsURL(path) {
@@ -341,13 +341,13 @@ func (r *Request) retryable() bool {
 // a 2xx answer or an *errkind.Error:
 //   - 429 (any method) and 503 with a Retry-After or X-RateLimit-Reset
 //     (retryable methods) wait as asked, at most RateAttempts tries; a wait
-//     longer than MaxWait fails at once (429: KindRateLimited);
+//     longer than MaxWait fails at once (429: errkind.RateLimited);
 //   - other 5xx and connection errors back off (Backoff) and retry, at most
 //     MaxAttempts tries, for retryable methods only; a request that surely
 //     was not sent (dial or DNS error) is retried whatever its method;
 //   - a non-retryable request that may have reached the server (5xx,
 //     timeout, connection lost) fails with MaybeSent set;
-//   - the caller's context ending is KindInterrupted at once, even mid-wait.
+//   - the caller's context ending is errkind.Interrupted at once, even mid-wait.
 func (c *Client) Do(ctx context.Context, r Request) (resp *Response, err error) {
 	sc := c.scrub.with(c.requestSecrets(r))
 	defer func() { err = sc.Error(err) }()
@@ -630,7 +630,7 @@ func (c *Client) statusError(method string, resp *Response, sc *scrubber) *errki
 }
 
 // ctxError reports the end of the caller's context: Ctrl-C (cancel) is
-// KindInterrupted; a deadline the caller set is a timeout.
+// errkind.Interrupted; a deadline the caller set is a timeout.
 func ctxError(ctx context.Context, method string, u *url.URL) *errkind.Error {
 	err := ctx.Err()
 	if errors.Is(err, context.DeadlineExceeded) {

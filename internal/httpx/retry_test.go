@@ -179,7 +179,7 @@ func TestTimeout(t *testing.T) {
 		_, err := c.Do(context.Background(), Request{Method: tc.method, Path: "/slow", Body: []byte("{}")})
 		var e *errkind.Error
 		if !errors.As(err, &e) || e.Kind != errkind.Unknown || !strings.Contains(e.Message, "timeout") {
-			t.Fatalf("%s: Do = %v, want a KindUnknown timeout", tc.method, err)
+			t.Fatalf("%s: Do = %v, want an errkind.Unknown timeout", tc.method, err)
 		}
 		if e.MaybeSent != tc.maybeSent {
 			t.Errorf("%s: MaybeSent = %v", tc.method, e.MaybeSent)
@@ -191,7 +191,7 @@ func TestTimeout(t *testing.T) {
 }
 
 // TestCancel: Ctrl-C during a request or during a rate-limit wait is
-// KindInterrupted, exit 130, at once.
+// errkind.Interrupted, exit 130, at once.
 func TestCancel(t *testing.T) {
 	t.Run("in flight", func(t *testing.T) {
 		started := make(chan struct{})
@@ -281,7 +281,7 @@ func TestConnectionErrors(t *testing.T) {
 		_, err = c.Do(context.Background(), Request{Method: "POST", Path: "/users", Body: []byte("{}")})
 		var e *errkind.Error
 		if !errors.As(err, &e) || e.Kind != errkind.Unknown || e.MaybeSent || !strings.Contains(e.Message, "cannot reach") {
-			t.Fatalf("Do = %#v, want KindUnknown 'cannot reach', not MaybeSent", err)
+			t.Fatalf("Do = %#v, want errkind.Unknown 'cannot reach', not MaybeSent", err)
 		}
 		if tries != DefaultMaxAttempts-1 {
 			t.Errorf("%d retries, want %d", tries, DefaultMaxAttempts-1)
@@ -303,7 +303,7 @@ func TestConnectionErrors(t *testing.T) {
 		_, err := c.Do(context.Background(), Request{Method: tc.method, Path: "/users", Body: []byte("{}")})
 		var e *errkind.Error
 		if !errors.As(err, &e) || e.Kind != errkind.Unknown || e.MaybeSent != tc.maybeSent {
-			t.Fatalf("%s: Do = %v (MaybeSent %v), want KindUnknown, MaybeSent %v", tc.method, err, e != nil && e.MaybeSent, tc.maybeSent)
+			t.Fatalf("%s: Do = %v (MaybeSent %v), want errkind.Unknown, MaybeSent %v", tc.method, err, e != nil && e.MaybeSent, tc.maybeSent)
 		}
 		if got := ts.hits.Load(); got != tc.hits {
 			t.Errorf("%s: %d requests, want %d", tc.method, got, tc.hits)

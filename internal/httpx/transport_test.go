@@ -160,7 +160,7 @@ func TestCAFile(t *testing.T) {
 	var e *errkind.Error
 	if !errors.As(err, &e) || e.Kind != errkind.Unknown || e.MaybeSent ||
 		!strings.Contains(e.Message, "certificate") || !strings.Contains(e.Message, "ca_file") {
-		t.Fatalf("without ca_file: %v, want a KindUnknown certificate error naming ca_file", err)
+		t.Fatalf("without ca_file: %v, want an errkind.Unknown certificate error naming ca_file", err)
 	}
 	if tries != 0 {
 		t.Errorf("a certificate error was retried %d times", tries)

@@ -90,7 +90,7 @@ type Writer interface {
 // true the output is a list (a JSON array, a YAML sequence, table rows, ...)
 // even when empty; otherwise exactly one item is expected. Bad options
 // (unknown format or field, a jq or template that does not parse) are
-// *errkind.Error of KindUsage.
+// *errkind.Error of kind errkind.Usage.
 func NewWriter(w io.Writer, opts Options, schema Schema, list bool) (Writer, error) {
 	return newWriter(w, opts, schema, list, realTicker)
 }

@@ -55,7 +55,7 @@ func assertEqual(t *testing.T, got, want string) {
 	}
 }
 
-// assertUsage checks err is a one-line *errkind.Error of KindUsage whose
+// assertUsage checks err is a one-line *errkind.Error of kind errkind.Usage whose
 // message contains want.
 func assertUsage(t *testing.T, err error, want string) {
 	t.Helper()

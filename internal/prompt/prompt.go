@@ -74,7 +74,7 @@ func (s *Survey) askOne(msg string, p survey.Prompt, response any, opts ...surve
 }
 
 // mapError turns survey's errors into userctl's kinds: Ctrl-C is
-// KindInterrupted, end of input is a usage error.
+// errkind.Interrupted, end of input is a usage error.
 func mapError(msg string, err error) error {
 	switch {
 	case err == nil:

@@ -104,7 +104,7 @@ func TestSurveyNeedsTerminalFiles(t *testing.T) {
 }
 
 // The survey calls go to stderr, and survey's interrupt becomes
-// KindInterrupted, for every kind of question.
+// errkind.Interrupted, for every kind of question.
 func TestSurveyInterruptAndStdio(t *testing.T) {
 	r, w, err := os.Pipe()
 	if err != nil {

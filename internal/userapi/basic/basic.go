@@ -84,7 +84,7 @@ type Client struct {
 }
 
 // New builds a client for a profile. The URL, the username and the password
-// are required; a missing one is a KindUsage error before any request.
+// are required; a missing one is an errkind.Usage error before any request.
 func New(p userapi.Profile, env userapi.Env) (*Client, error) {
 	return newClient(p, env, nil)
 }

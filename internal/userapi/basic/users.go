@@ -123,7 +123,7 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 // expects 201 {"value": {username, admin}}. The username and a password of
 // at least MinPasswordLength characters are required; the API has no other
 // field, so any other one is a usage error. An existing user is a 409
-// "Username already existed": KindConflict.
+// "Username already existed": errkind.Conflict.
 //
 // The PUT is not retried blindly (a second PUT of a user the first one
 // created answers 409): when it may have reached the server, the user is

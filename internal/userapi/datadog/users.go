@@ -169,7 +169,7 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 // CreateUser sends POST /api/v1/user {handle, email, name, access_role}; the
 // handle is req.Username, else the email. Success is 200. A 200 that returns
 // a disabled user means the handle belonged to an existing, disabled user:
-// that user is returned with a KindConflict error saying to enable it. With
+// that user is returned with an errkind.Conflict error saying to enable it. With
 // req.Inactive the new user is disabled right after (PUT disabled true).
 func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (userapi.User, error) {
 	body, handle, err := createRequest(req)
@@ -402,7 +402,7 @@ func (c *Client) EnableUser(ctx context.Context, id string) (userapi.User, error
 // DeleteUser sends DELETE /api/v1/user/{handle}, which disables the user
 // (Info.DeleteNote says so). The Result carries the server's message ("User
 // x disabled"). Deleting a disabled user is a 400 "User is already
-// disabled": a KindNotFound error (exit 3) wrapping
+// disabled": an errkind.NotFound error (exit 3) wrapping
 // userapi.ErrAlreadyDeleted, since the user is as deleted as Datadog allows
 // (`users delete --ignore-not-found` then exits 0, like on the other APIs).
 //

@@ -118,7 +118,7 @@ type Client struct {
 }
 
 // New builds a client for a profile. The URL and the token are required (a
-// missing one is a KindUsage error before any request). Profile keys:
+// missing one is an errkind.Usage error before any request). Profile keys:
 // auth (bearer, the default, or header:NAME to send the token in another
 // header) and page_size.
 func New(p userapi.Profile, env userapi.Env) (*Client, error) {

@@ -358,7 +358,7 @@ func rolesOf(roles []string, admin *bool) []wireRole {
 // CreateUser sends POST /Users with the core schema: userName (the email
 // when no username is given), name, emails (one, primary), active,
 // password and roles (--admin adds "admin"); 201 with the user. A taken
-// userName is a 409 uniqueness: KindConflict.
+// userName is a 409 uniqueness: errkind.Conflict.
 //
 // The POST is never re-sent blindly: when it may have reached the server,
 // the user is looked up by userName, and the create is sent once more only
