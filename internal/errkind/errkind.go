@@ -31,13 +31,14 @@ const (
 	Conflict                // exit 5: 409 or the dialect's equivalent
 	RateLimited             // exit 6: 429, retries exhausted
 	Partial                 // exit 7: a bulk command had failed items
+	Drift                   // exit 8: apply --dry-run --exit-code found changes to make
 	Interrupted             // exit 130
 )
 
 var kindNames = map[Kind]string{
 	Unknown: "error", Server: "server error", Usage: "usage", Invalid: "invalid",
 	Unsupported: "unsupported", NotFound: "not found", Auth: "auth", Conflict: "conflict",
-	RateLimited: "rate limited", Partial: "partial failure", Interrupted: "interrupted",
+	RateLimited: "rate limited", Partial: "partial failure", Drift: "drift", Interrupted: "interrupted",
 }
 
 func (k Kind) String() string { return kindNames[k] }
@@ -118,6 +119,8 @@ func ExitCode(err error) int {
 		return 6
 	case Partial:
 		return 7
+	case Drift:
+		return 8
 	case Interrupted:
 		return 130
 	default:

@@ -26,6 +26,7 @@ func TestExitCodes(t *testing.T) {
 		{&errkind.Error{Kind: errkind.Conflict, Status: 409}, 5},
 		{&errkind.Error{Kind: errkind.RateLimited, Status: 429}, 6},
 		{&errkind.Error{Kind: errkind.Partial}, 7},
+		{&errkind.Error{Kind: errkind.Drift}, 8},
 		{&errkind.Error{Kind: errkind.Interrupted}, 130},
 		{context.Canceled, 130},
 		{fmt.Errorf("wrapped: %w", &errkind.Error{Kind: errkind.NotFound}), 3},
