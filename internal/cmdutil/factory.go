@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/userctl/userctl/internal/config"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/iostreams"
 	"github.com/userctl/userctl/internal/prompt"
 	"github.com/userctl/userctl/internal/secret"
@@ -112,7 +113,7 @@ func (f *Factory) missingNamedConfig() error {
 	default:
 		return nil
 	}
-	return userapi.Errorf(userapi.KindUsage, "config file %s (named by %s) does not exist; `userctl profile add` creates it", f.ConfigPath(), by)
+	return errkind.Errorf(errkind.Usage, "config file %s (named by %s) does not exist; `userctl profile add` creates it", f.ConfigPath(), by)
 }
 
 // Resolved is the profile in use after flags, environment and config.

@@ -37,6 +37,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/sandbox"
 	"github.com/userctl/userctl/internal/secret"
 	"github.com/userctl/userctl/internal/userapi"
@@ -158,13 +159,13 @@ func (c *Config) Get(name string) (Entry, bool) {
 // written until Save.
 func (c *Config) Set(name string, e Entry) error {
 	if name == Sandbox {
-		return userapi.Errorf(userapi.KindUsage, "profile %q is built in; choose another name", Sandbox)
+		return errkind.Errorf(errkind.Usage, "profile %q is built in; choose another name", Sandbox)
 	}
 	if err := ValidateName(name); err != nil {
 		return err
 	}
 	if err := validateEntry(e); err != nil {
-		return userapi.Errorf(userapi.KindUsage, "profile %q: %v", name, err)
+		return errkind.Errorf(errkind.Usage, "profile %q: %v", name, err)
 	}
 	c.profiles[name] = entryToRaw(e, c.profiles[name])
 	return nil
@@ -183,7 +184,7 @@ func (c *Config) SetSecret(name, field, value string, store secret.Store) (where
 	}
 	e, _ := entryFromRaw(raw)
 	if d, err := userapi.Lookup(e.API); err == nil && !slices.Contains(d.SecretKeys(), field) {
-		return "", userapi.Errorf(userapi.KindUsage, "%q is not a secret field of the %s API (valid: %s)", field, e.API, strings.Join(d.SecretKeys(), ", "))
+		return "", errkind.Errorf(errkind.Usage, "%q is not a secret field of the %s API (valid: %s)", field, e.API, strings.Join(d.SecretKeys(), ", "))
 	}
 	ref := e.Secret(field)
 	wasKeyring := ref.Keyring
@@ -209,7 +210,7 @@ func (c *Config) SetSecret(name, field, value string, store secret.Store) (where
 // profile falls back to the sandbox. Nothing is written until Save.
 func (c *Config) Remove(name string, store secret.Store) error {
 	if name == Sandbox {
-		return userapi.Errorf(userapi.KindUsage, "profile %q is built in and cannot be removed", Sandbox)
+		return errkind.Errorf(errkind.Usage, "profile %q is built in and cannot be removed", Sandbox)
 	}
 	raw, ok := c.profiles[name]
 	if !ok {
@@ -240,5 +241,5 @@ func (c *Config) Use(name string) error {
 }
 
 func (c *Config) notFound(name string) error {
-	return userapi.Errorf(userapi.KindUsage, "profile %q not found (known: %s)", name, strings.Join(c.Names(), ", "))
+	return errkind.Errorf(errkind.Usage, "profile %q not found (known: %s)", name, strings.Join(c.Names(), ", "))
 }

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	_ "github.com/userctl/userctl/internal/dialects" // the real declarations
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/secret"
-	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/datadog"
 )
 
@@ -37,12 +37,12 @@ func mustLoad(t *testing.T, path string) *Config {
 	return c
 }
 
-func wantKind(t *testing.T, err error, k userapi.Kind, contains ...string) {
+func wantKind(t *testing.T, err error, k errkind.Kind, contains ...string) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("got no error, want %v", k)
 	}
-	if got := userapi.KindOf(err); got != k {
+	if got := errkind.Of(err); got != k {
 		t.Fatalf("error %q: kind %v, want %v", err, got, k)
 	}
 	for _, s := range contains {
@@ -108,7 +108,7 @@ func TestSetValidation(t *testing.T) {
 		{Entry{API: "rest", Values: map[string]string{"List_Path": "x"}}, "lower-case"},
 	}
 	for _, tc := range cases {
-		wantKind(t, c.Set("p", tc.e), userapi.KindUsage, tc.want)
+		wantKind(t, c.Set("p", tc.e), errkind.Usage, tc.want)
 	}
 	for _, site := range datadog.Sites {
 		if err := c.Set("dd", Entry{API: "datadog", Values: map[string]string{"site": site}}); err != nil {
@@ -120,12 +120,12 @@ func TestSetValidation(t *testing.T) {
 func TestUseRemoveAndCurrent(t *testing.T) {
 	p := writeFile(t, "current_profile: a\nprofiles:\n  a: {api: rest}\n  b: {api: udata}\n")
 	c := mustLoad(t, p)
-	wantKind(t, c.Use("zzz"), userapi.KindUsage, `profile "zzz" not found`, "a, b, sandbox")
+	wantKind(t, c.Use("zzz"), errkind.Usage, `profile "zzz" not found`, "a, b, sandbox")
 	if err := c.Use("b"); err != nil || c.Current() != "b" {
 		t.Fatalf("Use(b): %v, current %q", err, c.Current())
 	}
-	wantKind(t, c.Remove(Sandbox, nil), userapi.KindUsage, "built in")
-	wantKind(t, c.Remove("zzz", nil), userapi.KindUsage, "not found")
+	wantKind(t, c.Remove(Sandbox, nil), errkind.Usage, "built in")
+	wantKind(t, c.Remove("zzz", nil), errkind.Usage, "not found")
 	if err := c.Remove("b", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -177,9 +177,9 @@ func TestSetSecretKeyringAndFallback(t *testing.T) {
 	}
 	// Keyring unreadable or entry gone: a clear auth error.
 	_, err = Resolve(c, ResolveInput{Profile: "crm", Getenv: env{}.get, Secrets: &secret.Memory{Unavailable: true}})
-	wantKind(t, err, userapi.KindAuth, `profile "crm"`, "keyring", "USERCTL_TOKEN")
+	wantKind(t, err, errkind.Auth, `profile "crm"`, "keyring", "USERCTL_TOKEN")
 	_, err = Resolve(c, ResolveInput{Profile: "crm", Getenv: env{}.get, Secrets: secret.NewMemory()})
-	wantKind(t, err, userapi.KindAuth, "not found in the OS keyring", `"crm/token"`)
+	wantKind(t, err, errkind.Auth, "not found in the OS keyring", `"crm/token"`)
 	// Other profiles never read the keyring.
 	if _, err := Resolve(c, ResolveInput{Profile: "svc", Getenv: env{}.get, Secrets: &secret.Memory{Unavailable: true}}); err != nil {
 		t.Fatal(err)
@@ -190,8 +190,8 @@ func TestSetSecretKeyringAndFallback(t *testing.T) {
 		t.Fatalf("Remove: %v, keyring holds %d", err, store.Len())
 	}
 
-	wantKind(t, func() error { _, err := c.SetSecret("svc", "nope", "x", store); return err }(), userapi.KindUsage, "not a secret field")
-	wantKind(t, func() error { _, err := c.SetSecret("zzz", "token", "x", store); return err }(), userapi.KindUsage, "not found")
+	wantKind(t, func() error { _, err := c.SetSecret("svc", "nope", "x", store); return err }(), errkind.Usage, "not a secret field")
+	wantKind(t, func() error { _, err := c.SetSecret("zzz", "token", "x", store); return err }(), errkind.Usage, "not found")
 }
 
 func TestSetSecretMovesBetweenPlaces(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -17,7 +18,7 @@ var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 // "-" or "_", starting with a letter or digit. The error is a usage error.
 func ValidateName(name string) error {
 	if !nameRE.MatchString(name) {
-		return userapi.Errorf(userapi.KindUsage,
+		return errkind.Errorf(errkind.Usage,
 			"invalid profile name %q: use 1-63 lower-case letters, digits, '-' or '_', starting with a letter or digit", name)
 	}
 	return nil
@@ -78,7 +79,7 @@ func (e *Entry) Secret(key string) *SecretRef {
 // timeout, and every key declared by the dialect with a valid value.
 func (e Entry) Check() error {
 	if err := validateEntry(e); err != nil {
-		return userapi.Errorf(userapi.KindUsage, "%v", err)
+		return errkind.Errorf(errkind.Usage, "%v", err)
 	}
 	return nil
 }

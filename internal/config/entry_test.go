@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 func TestNameValidation(t *testing.T) {
@@ -15,11 +15,11 @@ func TestNameValidation(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "Prod", "-a", "_a", "a.b", "a b", "é", strings.Repeat("a", 64)} {
-		wantKind(t, ValidateName(bad), userapi.KindUsage, "invalid profile name")
+		wantKind(t, ValidateName(bad), errkind.Usage, "invalid profile name")
 	}
 	c := New(filepath.Join(t.TempDir(), "c.yaml"))
-	wantKind(t, c.Set("Prod", Entry{API: "rest"}), userapi.KindUsage, `invalid profile name "Prod"`)
-	wantKind(t, c.Set(Sandbox, Entry{API: "rest"}), userapi.KindUsage, "built in")
+	wantKind(t, c.Set("Prod", Entry{API: "rest"}), errkind.Usage, `invalid profile name "Prod"`)
+	wantKind(t, c.Set(Sandbox, Entry{API: "rest"}), errkind.Usage, "built in")
 	_, err := Resolve(c, ResolveInput{Profile: "Prod", Getenv: env{}.get})
-	wantKind(t, err, userapi.KindUsage, `invalid profile name "Prod"`)
+	wantKind(t, err, errkind.Usage, `invalid profile name "Prod"`)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -29,7 +30,7 @@ func Load(path string) (*Config, []string, error) {
 		return c, nil, nil
 	}
 	if err != nil {
-		return nil, nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("config %s: %v", path, unwrapPathErr(err)), Err: err}
+		return nil, nil, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf("config %s: %v", path, unwrapPathErr(err)), Err: err}
 	}
 	var warnings []string
 	if fi, err := os.Stat(path); err == nil {
@@ -47,7 +48,7 @@ func Load(path string) (*Config, []string, error) {
 	v := viper.NewWithOptions(viper.KeyDelimiter("::"))
 	v.SetConfigType("yaml")
 	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
-		return nil, nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("config %s: %v", path, err), Err: err}
+		return nil, nil, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf("config %s: %v", path, err), Err: err}
 	}
 	c.current = v.GetString(keyCurrent)
 	if ps, ok := v.Get(keyProfiles).(map[string]any); ok {
@@ -59,7 +60,7 @@ func Load(path string) (*Config, []string, error) {
 			if name == Sandbox {
 				warnings = append(warnings, fmt.Sprintf("config file %s: profile %q is ignored: sandbox is built in", path, name))
 			} else if _, err := entryFromRaw(m); err != nil {
-				return nil, nil, userapi.Errorf(userapi.KindUsage, "config %s: profile %q: %v", path, name, err)
+				return nil, nil, errkind.Errorf(errkind.Usage, "config %s: profile %q: %v", path, name, err)
 			}
 			c.profiles[name] = m
 		}
@@ -90,11 +91,11 @@ func unwrapPathErr(err error) error {
 // wrong shape with their line numbers, which viper's errors lack.
 func checkStructure(path string, data []byte) error {
 	fail := func(line int, format string, args ...any) error {
-		return userapi.Errorf(userapi.KindUsage, "config %s: line %d: %s", path, line, fmt.Sprintf(format, args...))
+		return errkind.Errorf(errkind.Usage, "config %s: line %d: %s", path, line, fmt.Sprintf(format, args...))
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return userapi.Errorf(userapi.KindUsage, "config %s: %s", path, syntaxMessage(data, err))
+		return errkind.Errorf(errkind.Usage, "config %s: %s", path, syntaxMessage(data, err))
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil // empty file
@@ -109,7 +110,7 @@ func checkStructure(path string, data []byte) error {
 	// Decoding into a map catches duplicate keys.
 	var m map[string]any
 	if err := doc.Decode(&m); err != nil {
-		return userapi.Errorf(userapi.KindUsage, "config %s: %s", path, yamlMessage(err))
+		return errkind.Errorf(errkind.Usage, "config %s: %s", path, yamlMessage(err))
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, val := root.Content[i], root.Content[i+1]

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 func TestLoadMissingFileIsEmpty(t *testing.T) {
@@ -47,7 +47,7 @@ func TestLoadMalformed(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeFile(t, tc.content)
 			_, _, err := Load(p)
-			wantKind(t, err, userapi.KindUsage, append([]string{"config " + p + ": "}, tc.want...)...)
+			wantKind(t, err, errkind.Usage, append([]string{"config " + p + ": "}, tc.want...)...)
 		})
 	}
 }
@@ -101,7 +101,7 @@ func TestSyntaxErrorLine(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeFile(t, tc.data)
 			_, _, err := Load(path)
-			wantKind(t, err, userapi.KindUsage, path+": "+tc.want)
+			wantKind(t, err, errkind.Usage, path+": "+tc.want)
 		})
 	}
 }

@@ -8,8 +8,8 @@ import (
 
 	"github.com/zalando/go-keyring"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/secret"
-	"github.com/userctl/userctl/internal/userapi"
 )
 
 const precedenceFile = `current_profile: cur
@@ -135,11 +135,11 @@ func TestResolveDefaultsToSandbox(t *testing.T) {
 func TestResolveUnknownProfile(t *testing.T) {
 	c := mustLoad(t, writeFile(t, "current_profile: gone\nprofiles:\n  a: {api: rest}\n"))
 	_, err := Resolve(c, ResolveInput{Profile: "zzz", Getenv: env{}.get})
-	wantKind(t, err, userapi.KindUsage, `profile "zzz" not found`, "known profiles: a, sandbox")
+	wantKind(t, err, errkind.Usage, `profile "zzz" not found`, "known profiles: a, sandbox")
 	_, err = Resolve(c, ResolveInput{Getenv: env{"USERCTL_PROFILE": "yyy"}.get})
-	wantKind(t, err, userapi.KindUsage, `profile "yyy" not found`, "USERCTL_PROFILE")
+	wantKind(t, err, errkind.Usage, `profile "yyy" not found`, "USERCTL_PROFILE")
 	_, err = Resolve(c, ResolveInput{Getenv: env{}.get})
-	wantKind(t, err, userapi.KindUsage, `profile "gone" not found`, "current_profile", "profile use")
+	wantKind(t, err, errkind.Usage, `profile "gone" not found`, "current_profile", "profile use")
 }
 
 func TestTokenEnv(t *testing.T) {

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/secret"
-	"github.com/userctl/userctl/internal/userapi"
 )
 
 func TestMask(t *testing.T) {
@@ -68,7 +68,7 @@ func TestShow(t *testing.T) {
 			t.Fatalf("secret leaked in %+v", f)
 		}
 	}
-	if _, err := c.Show("zzz", nil, nil); userapi.KindOf(err) != userapi.KindUsage {
+	if _, err := c.Show("zzz", nil, nil); errkind.Of(err) != errkind.Usage {
 		t.Fatalf("Show(zzz) = %v", err)
 	}
 	fields, err = c.Show("", nil, nil)

@@ -9,7 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // keyOrder is the order a profile's keys are written in: api, url, the
@@ -111,7 +111,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // the file it points to is replaced, not the link.
 func writeAtomic(path string, data []byte) (err error) {
 	fail := func(err error) error {
-		return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("writing config %s: %v", path, unwrapPathErr(err)), Err: err}
+		return &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf("writing config %s: %v", path, unwrapPathErr(err)), Err: err}
 	}
 	target := path
 	if resolved, err := filepath.EvalSymlinks(path); err == nil {

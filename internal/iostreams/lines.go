@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // maxStdinBytes bounds what ReadLines reads of stdin (64 KiB).
@@ -37,7 +37,7 @@ func (s *IOStreams) ReadLines(n int) ([]string, error) {
 		out = append(out, strings.TrimRight(l, "\r"))
 	}
 	if len(out) < n || out[n-1] == "" {
-		return nil, userapi.Errorf(userapi.KindUsage, "expected %d line(s) on stdin, got %d", n, countNonEmpty(out))
+		return nil, errkind.Errorf(errkind.Usage, "expected %d line(s) on stdin, got %d", n, countNonEmpty(out))
 	}
 	return out, nil
 }

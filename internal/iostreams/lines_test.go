@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 func TestReadLines(t *testing.T) {
@@ -31,8 +31,8 @@ func TestReadLines(t *testing.T) {
 			in.WriteString(tc.stdin)
 			got, err := ios.ReadLines(tc.n)
 			if tc.err != "" {
-				if userapi.KindOf(err) != userapi.KindUsage || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("err = %v (kind %v), want a usage error with %q", err, userapi.KindOf(err), tc.err)
+				if errkind.Of(err) != errkind.Usage || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v (kind %v), want a usage error with %q", err, errkind.Of(err), tc.err)
 				}
 				return
 			}

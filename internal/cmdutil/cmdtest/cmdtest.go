@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/iostreams"
 	"github.com/userctl/userctl/internal/prompt"
 	"github.com/userctl/userctl/internal/secret"
@@ -47,7 +48,7 @@ func NewFactory(t testing.TB, stdin string, env map[string]string) *cmdutil.Fact
 	}
 	f.BackendOverride = func(userapi.Env) (userapi.Backend, error) {
 		t.Errorf("parsing asked for a backend")
-		return nil, userapi.Errorf(userapi.KindUnknown, "no backend in parsing tests")
+		return nil, errkind.Errorf(errkind.Unknown, "no backend in parsing tests")
 	}
 	return f
 }
@@ -76,7 +77,7 @@ func Parse(t testing.TB, f *cmdutil.Factory, cmd *cobra.Command, argv ...string)
 	if err == nil {
 		return 0, nil
 	}
-	return userapi.ExitCode(err), err
+	return errkind.ExitCode(err), err
 }
 
 // Verb adapts a command constructor, NewCmdX(f, runF), to a Case: the
