@@ -84,20 +84,23 @@ func Ordered[T any](ctx context.Context, n, window int, fetch func(ctx context.C
 // Ahead serves a sequential listing loop the pages it is predicted to ask
 // for next, fetched concurrently by Ordered. It is used by one goroutine.
 type Ahead[K comparable, T any] struct {
-	keys []K
-	i    int
+	key  func(i int) K
+	n, i int
 	next func() (T, error, bool)
 	stop func()
 }
 
-// Start begins fetching the pages named by keys, in that order, with up to
-// window requests in flight. Stop must be called when the listing ends.
-func Start[K comparable, T any](ctx context.Context, keys []K, window int, fetch func(ctx context.Context, key K) (T, error)) *Ahead[K, T] {
-	seq := Ordered(ctx, len(keys), window, func(ctx context.Context, i int) (T, error) {
-		return fetch(ctx, keys[i])
+// Start begins fetching the n pages named key(0), key(1), …, in that order,
+// with up to window requests in flight. Keys are made when needed, so a
+// server claiming a huge total costs no memory: only window pages are ever
+// asked for beyond what the listing takes. Stop must be called when the
+// listing ends.
+func Start[K comparable, T any](ctx context.Context, n int, key func(i int) K, window int, fetch func(ctx context.Context, key K) (T, error)) *Ahead[K, T] {
+	seq := Ordered(ctx, n, window, func(ctx context.Context, i int) (T, error) {
+		return fetch(ctx, key(i))
 	})
 	next, stop := iter.Pull2(seq)
-	return &Ahead[K, T]{keys: keys, next: next, stop: stop}
+	return &Ahead[K, T]{key: key, n: n, next: next, stop: stop}
 }
 
 // Take returns the page of key when it is the next one predicted, waiting
@@ -105,14 +108,14 @@ func Start[K comparable, T any](ctx context.Context, keys []K, window int, fetch
 // more), and then the remaining predictions are cancelled: the caller
 // fetches key itself. A nil Ahead predicts nothing.
 func (a *Ahead[K, T]) Take(key K) (v T, err error, ok bool) {
-	if a == nil || a.i >= len(a.keys) || a.keys[a.i] != key {
+	if a == nil || a.i >= a.n || a.key(a.i) != key {
 		a.Stop()
 		return v, nil, false
 	}
 	a.i++
 	v, err, ok = a.next()
 	if !ok {
-		a.i = len(a.keys)
+		a.i = a.n
 		return v, nil, false
 	}
 	if err != nil {
@@ -127,7 +130,7 @@ func (a *Ahead[K, T]) Stop() {
 	if a == nil {
 		return
 	}
-	a.i = len(a.keys)
+	a.i = a.n
 	a.stop()
 }
 

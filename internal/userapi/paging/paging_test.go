@@ -201,7 +201,7 @@ func TestOrderedZeroPages(t *testing.T) {
 
 func TestAheadServesPredictedPagesAndGivesWayOnAMismatch(t *testing.T) {
 	var tr tracker
-	a := Start(context.Background(), []int{2, 3, 4, 5, 6}, 3, func(ctx context.Context, page int) (string, error) {
+	a := Start(context.Background(), 5, func(i int) int { return i + 2 }, 3, func(ctx context.Context, page int) (string, error) {
 		tr.enter()
 		defer tr.leave()
 		if page >= 5 {
@@ -236,7 +236,7 @@ func TestAheadServesPredictedPagesAndGivesWayOnAMismatch(t *testing.T) {
 
 func TestAheadReturnsAPageErrorInItsPlace(t *testing.T) {
 	boom := errors.New("500 after retries")
-	a := Start(context.Background(), []int{2, 3, 4}, 4, func(_ context.Context, page int) (int, error) {
+	a := Start(context.Background(), 3, func(i int) int { return i + 2 }, 4, func(_ context.Context, page int) (int, error) {
 		if page == 3 {
 			return 0, boom
 		}
