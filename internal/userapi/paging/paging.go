@@ -162,9 +162,39 @@ func (b *Boundary) Seen(key string) bool {
 	return false
 }
 
+// Page returns the items of a page that the previous page did not hold,
+// in order, and starts the next page. It filters in place (the slice is
+// reused) and is a no-op, allocation aside, when nothing repeats.
+func Page[T any](b *Boundary, items []T, key func(T) string) []T {
+	kept := items[:0]
+	for _, it := range items {
+		if !b.Seen(key(it)) {
+			kept = append(kept, it)
+		}
+	}
+	clear(items[len(kept):])
+	b.NextPage()
+	return kept
+}
+
 // NextPage starts a new page: the current page becomes the previous one.
 func (b *Boundary) NextPage() {
 	b.prev, b.cur = b.cur, make(map[string]struct{}, len(b.cur))
+}
+
+// MaxItemsInFlight bounds the items held by the pages fetched ahead of a
+// listing, so that its memory stays flat whatever the page size: a window
+// of large pages shrinks (see Fit). Pages of up to 250 items keep a window
+// of DefaultWindow.
+const MaxItemsInFlight = 2000
+
+// Fit returns how many pages of size items to keep in flight for a window
+// of window pages: at most MaxItemsInFlight items, but 2 pages at least.
+func Fit(window, size int) int {
+	if size <= 0 {
+		return window
+	}
+	return max(min(window, MaxItemsInFlight/size), min(window, 2))
 }
 
 // Window returns the number of pages to keep in flight for a requested

@@ -279,3 +279,42 @@ func TestWindow(t *testing.T) {
 		}
 	}
 }
+
+func TestFitBoundsTheItemsInFlight(t *testing.T) {
+	for _, tc := range []struct{ window, size, want int }{
+		{8, 100, 8}, {8, 250, 8}, {8, 500, 4}, {8, 1000, 2}, {8, 5000, 2}, {1, 5000, 1}, {64, 20, 64}, {8, 0, 8},
+	} {
+		if got := Fit(tc.window, tc.size); got != tc.want {
+			t.Errorf("Fit(%d, %d) = %d, want %d", tc.window, tc.size, got, tc.want)
+		}
+	}
+}
+
+func TestPageFiltersInPlaceAndMovesOn(t *testing.T) {
+	var b Boundary
+	id := func(s string) string { return s }
+	first := Page(&b, []string{"a", "b", "c"}, id)
+	second := Page(&b, []string{"b", "c", "d"}, id)
+	third := Page(&b, []string{"b", "e"}, id) // "b" is two pages back
+	if fmt.Sprint(first, second, third) != "[a b c] [d] [b e]" {
+		t.Fatalf("pages %v %v %v", first, second, third)
+	}
+}
+
+func TestAheadWithAHugeClaimedTotalAsksOnlyTheWindow(t *testing.T) {
+	var tr tracker
+	a := Start(context.Background(), 1<<62, func(i int) int { return i }, 4, func(ctx context.Context, i int) (int, error) {
+		tr.enter()
+		defer tr.leave()
+		return i, nil
+	})
+	for i := range 3 {
+		if v, err, ok := a.Take(i); !ok || err != nil || v != i {
+			t.Fatalf("Take(%d) = %v, %v, %v", i, v, err, ok)
+		}
+	}
+	a.Stop()
+	if s := tr.started.Load(); s > 3+4 {
+		t.Fatalf("%d pages asked for, 3 taken with a window of 4", s)
+	}
+}

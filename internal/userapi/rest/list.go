@@ -82,6 +82,8 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 	}
 }
 
+func userID(u userapi.User) string { return u.ID }
+
 func hasRole(u userapi.User, role string) bool {
 	for _, r := range u.Roles {
 		if r == role {
@@ -176,13 +178,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter,
 		pageNo++
 		// Users created during the listing shift entries to later pages:
 		// the tail of a page comes again at the head of the next.
-		kept := users[:0:0]
-		for _, u := range users {
-			if !bound.Seen(u.ID) {
-				kept = append(kept, u)
-			}
-		}
-		bound.NextPage()
+		kept := paging.Page(&bound, users, userID)
 		select {
 		case out <- page{users: kept, next: next}:
 		case <-ctx.Done():
@@ -255,7 +251,7 @@ func (c *Client) ahead(ctx context.Context, next *pageState, meta map[string]any
 	default:
 		return nil
 	}
-	return paging.Start(ctx, n, func(i int) string { return "?" + key(i).query.Encode() }, window,
+	return paging.Start(ctx, n, func(i int) string { return "?" + key(i).query.Encode() }, paging.Fit(window, got),
 		func(ctx context.Context, k string) (fetched, error) {
 			q, err := url.ParseQuery(strings.TrimPrefix(k, "?"))
 			if err != nil {

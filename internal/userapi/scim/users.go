@@ -135,7 +135,7 @@ func (c *Client) ahead(ctx context.Context, from, size, total, limit, count, win
 		return nil
 	}
 	n := (left + size - 1) / size
-	return paging.Start(ctx, n, func(i int) int { return from + i*size }, window,
+	return paging.Start(ctx, n, func(i int) int { return from + i*size }, paging.Fit(window, size),
 		func(ctx context.Context, start int) (fetchedPage, error) {
 			p, users, err := c.pageUsers(ctx, start, count, filter)
 			return fetchedPage{p, users}, err

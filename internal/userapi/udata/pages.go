@@ -103,22 +103,17 @@ func fetchPages[T any](ctx context.Context, c *Client, what, path string, q url.
 			send(page[T]{err: err})
 			return
 		}
+		got := len(p.Data)
 		items := p.Data
 		if pg.id != nil {
-			items = items[:0:0]
-			for _, it := range p.Data {
-				if !bound.Seen(pg.id(it)) {
-					items = append(items, it)
-				}
-			}
-			bound.NextPage()
+			items = paging.Page(&bound, items, pg.id)
 		}
 		if !send(page[T]{items: items}) {
 			return
 		}
-		fetched += len(p.Data)
+		fetched += got
 		next := strings.TrimSpace(p.NextPage)
-		if next == "" || len(p.Data) == 0 || (enough > 0 && fetched >= enough) {
+		if next == "" || got == 0 || (enough > 0 && fetched >= enough) {
 			return
 		}
 		if seen[next] {
@@ -128,8 +123,8 @@ func fetchPages[T any](ctx context.Context, c *Client, what, path string, q url.
 		}
 		seen[next] = true
 		if first {
-			firstLen = len(p.Data)
-		} else if pageNo == 1 && pg.window > 1 && len(p.Data) == firstLen {
+			firstLen = got
+		} else if pageNo == 1 && pg.window > 1 && got == firstLen {
 			// Two pages agree on the page size: predict the rest.
 			ahead = startAhead(ctx, c, what, path, q, p, fetched, enough, pg.window)
 		}
@@ -191,7 +186,7 @@ func startAhead[T any](ctx context.Context, c *Client, what, path string, q url.
 		pq.Set("page_size", strconv.Itoa(size))
 		return pq
 	}
-	return paging.Start(ctx, n, func(i int) string { return query(i).Encode() }, window,
+	return paging.Start(ctx, n, func(i int) string { return query(i).Encode() }, paging.Fit(window, size),
 		func(ctx context.Context, key string) (wirePage[T], error) {
 			pq, err := url.ParseQuery(key)
 			if err != nil {
