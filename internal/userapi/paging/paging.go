@@ -137,49 +137,37 @@ func (a *Ahead[K, T]) Stop() {
 // Boundary drops the entries that a page repeats from the page before it:
 // when users are created during a listing, entries shift towards later
 // pages and the last ones of a page come again at the start of the next.
-// It remembers the keys of two pages only, so memory stays flat.
+// It remembers the keys of the previous page only, so memory stays flat,
+// and costs one comparison per entry of the previous page when nothing
+// repeats (no map: a listing of a million users pays nothing noticeable).
 type Boundary struct {
-	prev, cur map[string]struct{}
+	prev []string
 }
 
-// Seen reports whether key was on the previous page or already on this
-// one; otherwise it records key on the current page. An empty key is never
-// seen.
-func (b *Boundary) Seen(key string) bool {
-	if key == "" {
-		return false
-	}
-	if _, ok := b.prev[key]; ok {
-		return true
-	}
-	if _, ok := b.cur[key]; ok {
-		return true
-	}
-	if b.cur == nil {
-		b.cur = map[string]struct{}{}
-	}
-	b.cur[key] = struct{}{}
-	return false
-}
-
-// Page returns the items of a page that the previous page did not hold,
-// in order, and starts the next page. It filters in place (the slice is
-// reused) and is a no-op, allocation aside, when nothing repeats.
+// Page returns items without the entries at its head that repeat the tail
+// of the previous page (same keys, same order), and remembers this page's
+// keys for the next call. An empty key never matches.
 func Page[T any](b *Boundary, items []T, key func(T) string) []T {
-	kept := items[:0]
-	for _, it := range items {
-		if !b.Seen(key(it)) {
-			kept = append(kept, it)
+	skip := 0
+	if len(items) > 0 && len(b.prev) > 0 {
+		if first := key(items[0]); first != "" {
+			for j, k := range b.prev {
+				if k != first {
+					continue
+				}
+				// The tail prev[j:] comes again at the head of this page.
+				for skip < len(items) && j+skip < len(b.prev) && key(items[skip]) == b.prev[j+skip] {
+					skip++
+				}
+				break
+			}
 		}
 	}
-	clear(items[len(kept):])
-	b.NextPage()
-	return kept
-}
-
-// NextPage starts a new page: the current page becomes the previous one.
-func (b *Boundary) NextPage() {
-	b.prev, b.cur = b.cur, make(map[string]struct{}, len(b.cur))
+	b.prev = b.prev[:0]
+	for _, it := range items {
+		b.prev = append(b.prev, key(it))
+	}
+	return items[skip:]
 }
 
 // MaxItemsInFlight bounds the items held by the pages fetched ahead of a

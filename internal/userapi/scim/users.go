@@ -85,15 +85,11 @@ func (c *Client) pages(ctx context.Context, filter string, limit, window int, yi
 			// Two pages agree on the page size: predict the rest.
 			ahead = c.ahead(ctx, start+len(users), len(users), total, limit, count, window, filter)
 		}
-		for _, w := range users {
-			if bound.Seen(w.ID) {
-				continue
-			}
+		for _, w := range paging.Page(&bound, users, wireID) {
 			if !yield(w) {
 				return nil
 			}
 		}
-		bound.NextPage()
 		received += len(users)
 		start += len(users)
 		// totalResults ends the listing unless it may be the page's own
@@ -116,6 +112,8 @@ func (c *Client) pages(ctx context.Context, filter string, limit, window int, yi
 	}
 	return nil
 }
+
+func wireID(w wireUser) string { return w.ID }
 
 // fetchedPage is a page fetched ahead of the listing loop.
 type fetchedPage struct {
