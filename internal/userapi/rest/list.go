@@ -126,7 +126,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter,
 	for first := true; st != nil; first = false {
 		key := st.url + "?" + st.query.Encode()
 		if seen[key] {
-			out <- page{err: userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same next page twice (%s); stopping", key)}
+			out <- page{err: userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same next page twice (%s); stopping", httpx.RedactText(key))}
 			return
 		}
 		seen[key] = true
@@ -157,7 +157,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter,
 					return
 				}
 				select {
-				case out <- page{err: userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same page twice (%s); stopping", key)}:
+				case out <- page{err: userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same page twice (%s); stopping", httpx.RedactText(key))}:
 				case <-ctx.Done():
 				}
 				return
