@@ -184,3 +184,29 @@ func TestPagingSandboxMaxPageSizeRefusesNegative(t *testing.T) {
 	want(t, r, 2)
 	wantIn(t, "stderr", r.stderr, "--max-page-size")
 }
+
+// TestPagingExportUnderARateLimitSharesOneLimiter: pages in parallel
+// against a sandbox limited to 20 requests a second, which it advertises
+// (X-RateLimit-Limit): the pages in flight share one limiter that paces
+// them all under it, so none is refused with a 429, and the export is
+// whole and in order.
+func TestPagingExportUnderARateLimitSharesOneLimiter(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.set("USERCTL_URL", c.serve("rest", "--seed", "500", "--max-page-size", "10", "--rate-limit", "20"), "USERCTL_TOKEN", "tok")
+	r := c.run("users", "export", "--page-concurrency", "16", "--debug")
+	want(t, r, 0)
+	one := c.run("users", "export", "--page-concurrency", "1")
+	want(t, one, 0)
+	if n := len(jsonlIDs(t, r.stdout)); r.stdout != one.stdout || n != 500 {
+		t.Fatalf("rate-limited parallel export wrote %d users, not the 500 of one page at a time in the same order", n)
+	}
+	// Once the first answer told the limit, no page is refused.
+	_, after, ok := strings.Cut(r.stderr, "< HTTP/1.1 200 OK")
+	if !ok {
+		t.Fatalf("no page answered 200 in the --debug log:\n%s", r.stderr)
+	}
+	if n := strings.Count(after, "< HTTP/1.1 429"); n > 0 {
+		t.Fatalf("%d pages refused with 429 after the limit was known: the pages in flight do not share one limiter", n)
+	}
+}
