@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/rest"
@@ -62,5 +63,68 @@ func TestUsersCreatedDuringTheListingShiftNoUserInTwice(t *testing.T) {
 				t.Fatalf("listed %v\nwant every user present all along, once, in order: %v", got, want)
 			}
 		})
+	}
+}
+
+// TestOffsetPagingInParallel: with pagination: offset and a total, the
+// offsets after the second page are asked for together (three at once
+// here, which one page at a time never does), and the users come in order.
+func TestOffsetPagingInParallel(t *testing.T) {
+	const n, size = 95, 10
+	var mu sync.Mutex
+	inFlight := 0
+	together := make(chan struct{})
+	var asked []int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		off, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		mu.Lock()
+		asked = append(asked, off)
+		mu.Unlock()
+		if off >= 2*size && off < 5*size {
+			mu.Lock()
+			if inFlight++; inFlight == 3 {
+				close(together)
+			}
+			mu.Unlock()
+			select {
+			case <-together:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		var data []map[string]string
+		for i := off; i < off+size && i < n; i++ {
+			data = append(data, map[string]string{"id": fmt.Sprintf("usr_%02d", i)})
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"items": data, "total": n})
+	}))
+	defer srv.Close()
+	b, err := rest.New(userapi.Profile{Name: "t", API: "rest", URL: srv.URL, Token: "tok",
+		Options: map[string]string{"pagination": "offset", "page_size": "10"}}, userapi.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var got []string
+	for u, err := range b.ListUsers(ctx, userapi.ListOptions{PageConcurrency: 3}) {
+		if err != nil {
+			t.Fatalf("%v (the offsets were never asked for together?)", err)
+		}
+		got = append(got, u.ID)
+	}
+	if len(got) != n {
+		t.Fatalf("listed %d users, want %d", len(got), n)
+	}
+	for i, id := range got {
+		if id != fmt.Sprintf("usr_%02d", i) {
+			t.Fatalf("user %d is %s: out of order", i, id)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	slices.Sort(asked)
+	if fmt.Sprint(asked) != "[0 10 20 30 40 50 60 70 80 90]" {
+		t.Fatalf("offsets asked %v, want each of 0..90 once", asked)
 	}
 }
