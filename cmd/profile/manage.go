@@ -11,6 +11,7 @@ import (
 
 	"github.com/userctl/userctl/internal/cmdutil"
 	"github.com/userctl/userctl/internal/config"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -134,8 +135,8 @@ func newListCmd(f *cmdutil.Factory) *cobra.Command {
 				switch {
 				case config.IsBuiltin(n):
 					url = "(built-in sandbox)"
-				case url == "" && e.Site != "":
-					url = "site " + e.Site
+				case url == "" && locatedBy(e) != "":
+					url = locatedBy(e)
 				case url == "":
 					// The dialect's default: the URL actually used.
 					if d, err := userapi.Lookup(e.API); err == nil {
@@ -153,6 +154,21 @@ func newListCmd(f *cmdutil.Factory) *cobra.Command {
 			return w.Close()
 		},
 	}
+}
+
+// locatedBy describes where the API of a profile without url is, from the
+// setting its dialect locates it by ("site datadoghq.eu"), or "".
+func locatedBy(e config.Entry) string {
+	d, err := userapi.Lookup(e.API)
+	if err != nil {
+		return ""
+	}
+	for _, s := range d.Settings {
+		if v := e.Values[s.Key]; s.Locates && v != "" {
+			return s.Key + " " + v
+		}
+	}
+	return ""
 }
 
 func newUseCmd(f *cmdutil.Factory) *cobra.Command {
@@ -231,20 +247,23 @@ profile in use is shown (after -p and USERCTL_PROFILE).`,
 }
 
 // withDefaultURL adds the URL a profile uses when it names none: its
-// dialect's default (not for Datadog's site, which makes its own).
+// dialect's default (not when a setting locates the API, as Datadog's site
+// makes its own URL).
 func withDefaultURL(fields []config.ShowField) []config.ShowField {
 	api := ""
 	for _, sf := range fields {
-		switch sf.Key {
-		case "url", "site":
-			return fields
-		case "api":
+		if sf.Key == "api" {
 			api = sf.Value
 		}
 	}
 	d, err := userapi.Lookup(api)
 	if err != nil || d.DefaultURL == "" {
 		return fields
+	}
+	for _, sf := range fields {
+		if st, ok := d.Setting(sf.Key); sf.Key == "url" || ok && st.Locates {
+			return fields
+		}
 	}
 	out := make([]config.ShowField, 0, len(fields)+1)
 	for _, sf := range fields {
@@ -270,7 +289,7 @@ func newRemoveCmd(f *cmdutil.Factory) *cobra.Command {
 				return err
 			}
 			if config.IsBuiltin(args[0]) {
-				return userapi.Errorf(userapi.KindUsage, "the sandbox profile is built in and cannot be removed")
+				return errkind.Errorf(errkind.Usage, "the sandbox profile is built in and cannot be removed")
 			}
 			_, err := config.Edit(cmd.Context(), f.ConfigPath(), func(cfg *config.Config) error {
 				return cfg.Remove(args[0], f.Secrets)
@@ -304,7 +323,7 @@ The exit code says what is wrong (4: credentials refused, 1: unreachable, ...).`
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				if f.Globals.Profile != "" && f.Globals.Profile != args[0] {
-					return userapi.Errorf(userapi.KindUsage, "profile named twice: %q and -p %q", args[0], f.Globals.Profile)
+					return errkind.Errorf(errkind.Usage, "profile named twice: %q and -p %q", args[0], f.Globals.Profile)
 				}
 				f.Globals.Profile = args[0]
 			}
@@ -324,13 +343,19 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	}
 	p := res.Profile
 	f.Notice("Profile %q (%s API)", p.Name, p.API)
-	for _, k := range []string{"url", "site", "token", "api_key", "app_key", "username", "password"} {
+	keys := []string{"url"}
+	if d, err := userapi.Lookup(p.API); err == nil {
+		for _, st := range d.Settings {
+			keys = append(keys, st.Key)
+		}
+	}
+	for _, k := range keys {
 		if src, ok := res.Sources[k]; ok {
 			f.Notice("  %-9s from %s", k, src)
 		}
 	}
 	if missing := res.MissingSecrets(); len(missing) > 0 && !res.Sandbox {
-		return userapi.Errorf(userapi.KindUsage, "profile %q has no %v: store it with `userctl profile add %s --force` or set it in the environment", p.Name, missing, p.Name)
+		return errkind.Errorf(errkind.Usage, "profile %q has no %v: store it with `userctl profile add %s --force` or set it in the environment", p.Name, missing, p.Name)
 	}
 	b, err := f.Backend()
 	if err != nil {

@@ -7,8 +7,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/userctl/userctl/internal/cmdutil"
-	"github.com/userctl/userctl/internal/httpx"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/output"
+	"github.com/userctl/userctl/internal/ratelimit"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/paging"
 )
@@ -49,10 +50,10 @@ once, in the same order as one after another; see docs/output.md.`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Limit < 0 {
-				return userapi.Errorf(userapi.KindUsage, "--limit must be positive")
+				return errkind.Errorf(errkind.Usage, "--limit must be positive")
 			}
 			if opts.All && cmd.Flags().Changed("limit") {
-				return userapi.Errorf(userapi.KindUsage, "--limit and --all cannot be used together")
+				return errkind.Errorf(errkind.Usage, "--limit and --all cannot be used together")
 			}
 			if err := checkPageConcurrency(opts.Pages); err != nil {
 				return err
@@ -95,7 +96,7 @@ func addPageConcurrencyFlag(cmd *cobra.Command, pages *int) {
 // checkPageConcurrency validates --page-concurrency.
 func checkPageConcurrency(n int) error {
 	if n < 1 || n > paging.MaxWindow {
-		return userapi.Errorf(userapi.KindUsage, "--page-concurrency must be between 1 and %d, got %d", paging.MaxWindow, n)
+		return errkind.Errorf(errkind.Usage, "--page-concurrency must be between 1 and %d, got %d", paging.MaxWindow, n)
 	}
 	return nil
 }
@@ -106,7 +107,7 @@ func checkPageConcurrency(n int) error {
 func listBackend(f *cmdutil.Factory, pages int) (userapi.Backend, error) {
 	env := f.Env()
 	if pages > 1 {
-		env.Limiter = httpx.NewAdaptiveLimiter(0)
+		env.Limiter = ratelimit.NewAdaptive(0)
 	}
 	return f.BackendWith(env)
 }

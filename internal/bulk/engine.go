@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/termsafe"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -82,6 +83,9 @@ type Options struct {
 	RetryWait func(n int) time.Duration
 	// Delete are the options of the deletes of apply --prune (--no-mail).
 	Delete userapi.DeleteOptions
+	// GeneratePasswords makes a random password for each create that needs
+	// one and has none; it is written to the report only.
+	GeneratePasswords bool
 	// CreateAttempts bounds the sends of one create whose earlier sends may
 	// have reached the server and were checked not to (0:
 	// DefaultCreateAttempts). Sends answered 503 count apart, bounded at
@@ -132,7 +136,9 @@ type Summary struct {
 	Deleted   int
 	Skipped   int
 	Failed    int
-	Elapsed   time.Duration
+	// WouldCreate counts the valid items of a dry run.
+	WouldCreate int
+	Elapsed     time.Duration
 	// Interrupted is true when the context was cancelled before the end.
 	Interrupted bool
 }
@@ -158,6 +164,8 @@ func (s *Summary) add(o Outcome) {
 		s.Deleted++
 	case Skipped:
 		s.Skipped++
+	case WouldCreate:
+		s.WouldCreate++
 	default:
 		s.Failed++
 	}
@@ -170,8 +178,8 @@ func (s Summary) String() string {
 	for _, c := range []struct {
 		n    int
 		name string
-	}{{s.Created, "created"}, {s.Updated, "updated"}, {s.Unchanged, "unchanged"}, {s.Deleted, "deleted"},
-		{s.Skipped, "skipped"}, {s.Failed, "failed"}} {
+	}{{s.WouldCreate, "would create"}, {s.Created, "created"}, {s.Updated, "updated"}, {s.Unchanged, "unchanged"},
+		{s.Deleted, "deleted"}, {s.Skipped, "skipped"}, {s.Failed, "failed"}} {
 		if c.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.name))
 		}
@@ -366,14 +374,14 @@ func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], dire
 				err = rep.flush()
 			}
 			if err != nil {
-				writeErr = &userapi.Error{Kind: userapi.KindUnknown, Message: err.Error(), Err: err}
+				writeErr = &errkind.Error{Kind: errkind.Unknown, Message: err.Error(), Err: err}
 				stop(&stopError{"the report could not be written"})
 			}
 		}
 	}
 	if rep != nil && writeErr == nil {
 		if err := rep.flush(); err != nil {
-			writeErr = &userapi.Error{Kind: userapi.KindUnknown, Message: err.Error(), Err: err}
+			writeErr = &errkind.Error{Kind: errkind.Unknown, Message: err.Error(), Err: err}
 		}
 	}
 	if bar != nil {
@@ -387,7 +395,7 @@ func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], dire
 	}
 	switch {
 	case ctx.Err() != nil:
-		return sum, &userapi.Error{Kind: userapi.KindInterrupted, Err: context.Canceled,
+		return sum, &errkind.Error{Kind: errkind.Interrupted, Err: context.Canceled,
 			Message: fmt.Sprintf("%s interrupted after %d of the items; the report lists the others as skipped", opts.Verb, sum.Total-sum.Skipped)}
 	case writeErr != nil:
 		return sum, writeErr
@@ -398,7 +406,7 @@ func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], dire
 		if opts.Report == nil {
 			where = "see above; --report FILE lists every item"
 		}
-		return sum, &userapi.Error{Kind: userapi.KindRateLimited,
+		return sum, &errkind.Error{Kind: errkind.RateLimited,
 			Message: fmt.Sprintf("%s: gave up after the API refused every request (429) for %s (--max-wait): %d of %d items failed or were not sent (%s)",
 				opts.Verb, opts.GiveUpAfter.Round(time.Second), sum.Failed, sum.Total, where)}
 	case sum.Failed > 0:
@@ -406,7 +414,7 @@ func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], dire
 		if opts.Report == nil {
 			where = "see above; --report FILE lists every item"
 		}
-		return sum, &userapi.Error{Kind: userapi.KindPartial,
+		return sum, &errkind.Error{Kind: errkind.Partial,
 			Message: fmt.Sprintf("%s: %d of %s failed (%s)", opts.Verb, sum.Failed, countItems(sum.Total), where)}
 	}
 	return sum, nil
@@ -485,7 +493,7 @@ func (e *engine) call(stop context.Context, fn func() error) error {
 			return errStopped
 		}
 		err := fn()
-		if !userapi.IsKind(err, userapi.KindRateLimited) {
+		if !errkind.Is(err, errkind.RateLimited) {
 			e.gateMu.Lock()
 			e.accepted = time.Now()
 			e.gateMu.Unlock()
@@ -511,13 +519,18 @@ func (e *engine) call(stop context.Context, fn func() error) error {
 // notSent reports an error of a request that was surely not carried out
 // (never sent, or refused with 429).
 func notSent(err error) bool {
-	var e *userapi.Error
+	var e *errkind.Error
 	return errors.As(err, &e) && e.NotSent
 }
 
-// entryFor builds the entry of a finished task.
+// entryFor builds the entry of a finished task; a created user's
+// generated password goes with it, to the report.
 func entryFor(t *PlanItem, res Outcome, err error) Entry {
-	return Entry{Line: t.Line, Key: t.Key, ID: t.ID, Action: t.Action, Result: res, Err: err, Changes: t.Changes}
+	ent := Entry{Line: t.Line, Key: t.Key, ID: t.ID, Action: t.Action, Result: res, Err: err, Changes: t.Changes}
+	if res == Created && t.Item != nil {
+		ent.Password = t.Item.GeneratedPassword()
+	}
+	return ent
 }
 
 // failedEntry builds the entry of a failed request, or a skipped one when

@@ -1,6 +1,7 @@
 package bulk
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -13,7 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // Format is the syntax of a bulk file.
@@ -32,7 +33,7 @@ func (f Format) String() string {
 }
 
 // FormatOf picks the format from a file name's extension; "-" (stdin) is
-// JSON Lines.
+// JSON Lines (Open reads a JSON array there too).
 func FormatOf(path string) (Format, error) {
 	if path == "-" {
 		return FormatJSONL, nil
@@ -47,7 +48,7 @@ func FormatOf(path string) (Format, error) {
 	case ".yaml", ".yml":
 		return FormatYAML, nil
 	}
-	return 0, userapi.Errorf(userapi.KindUsage,
+	return 0, errkind.Errorf(errkind.Usage,
 		"%s: unknown bulk file type %q (want .csv, .jsonl, .ndjson, .json, .yaml or .yml; - for JSON Lines on stdin)",
 		path, filepath.Ext(path))
 }
@@ -64,19 +65,23 @@ type Source struct {
 	close func() error
 }
 
-// Open opens a bulk file by path ("-" reads stdin as JSON Lines). The caller
-// closes the source.
+// Open opens a bulk file by path ("-" reads stdin: JSON Lines, or a JSON
+// array when its first character is '['). The caller closes the source.
 func Open(path string, stdin io.Reader) (*Source, error) {
 	format, err := FormatOf(path)
 	if err != nil {
 		return nil, err
 	}
 	if path == "-" {
-		return &Source{Name: path, Format: format, r: stdin, close: func() error { return nil }}, nil
+		br := bufio.NewReaderSize(stdin, 64<<10)
+		if startsArray(br) {
+			format = FormatJSON // `users list -o json | users import -f -`
+		}
+		return &Source{Name: path, Format: format, r: br, close: func() error { return nil }}, nil
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, userapi.Errorf(userapi.KindUsage, "cannot open bulk file: %v", err)
+		return nil, errkind.Errorf(errkind.Usage, "cannot open bulk file: %v", err)
 	}
 	s := &Source{Name: path, Format: format, r: f, close: f.Close}
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && (format == FormatCSV || format == FormatJSONL) {
@@ -85,10 +90,28 @@ func Open(path string, stdin io.Reader) (*Source, error) {
 		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			f.Close()
-			return nil, userapi.Errorf(userapi.KindUsage, "cannot read bulk file: %v", err)
+			return nil, errkind.Errorf(errkind.Usage, "cannot read bulk file: %v", err)
 		}
 	}
 	return s, nil
+}
+
+// startsArray reports whether the first character of br after white space
+// (and a BOM) is '[': a JSON array rather than JSON Lines, whose lines are
+// objects. Nothing is consumed.
+func startsArray(br *bufio.Reader) bool {
+	for n := 1; n <= 4096; n++ {
+		b, _ := br.Peek(n)
+		if len(b) < n {
+			return false
+		}
+		switch c := b[n-1]; c {
+		case ' ', '\t', '\r', '\n', 0xEF, 0xBB, 0xBF:
+		default:
+			return c == '['
+		}
+	}
+	return false
 }
 
 // countRecords counts non-blank lines (minus the CSV header).
@@ -162,7 +185,7 @@ func fatal(name string, line int, format string, args ...any) error {
 	if line > 0 {
 		msg = fmt.Sprintf("line %d: %s", line, msg)
 	}
-	return &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("reading %s: %s", name, msg)}
+	return &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf("reading %s: %s", name, msg)}
 }
 
 // decodeObject reads one JSON object (numbers beyond 2^53 lose precision;

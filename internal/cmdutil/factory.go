@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/userctl/userctl/internal/config"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/iostreams"
 	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/prompt"
@@ -71,6 +72,8 @@ type Factory struct {
 	resErr   error
 	closers  []func() error
 	mu       sync.Mutex
+	// dialectFlags are the dialect-specific flags given (DialectFlag).
+	dialectFlags []string
 }
 
 // New returns the factory of a real process.
@@ -133,7 +136,7 @@ func (f *Factory) missingNamedConfig() error {
 	default:
 		return nil
 	}
-	return userapi.Errorf(userapi.KindUsage, "config file %s (named by %s) does not exist; `userctl profile add` creates it", f.ConfigPath(), by)
+	return errkind.Errorf(errkind.Usage, "config file %s (named by %s) does not exist; `userctl profile add` creates it", f.ConfigPath(), by)
 }
 
 // Resolved is the profile in use after flags, environment and config.
@@ -167,7 +170,16 @@ func (f *Factory) Backend() (userapi.Backend, error) {
 // commands add a shared limiter).
 func (f *Factory) BackendWith(env userapi.Env) (userapi.Backend, error) {
 	if f.BackendOverride != nil {
-		return f.BackendOverride(env)
+		b, err := f.BackendOverride(env)
+		if err != nil {
+			return nil, err
+		}
+		if d, err := userapi.Lookup(b.Info().Name); err == nil {
+			if err := f.checkDialectFlags(d); err != nil {
+				return nil, err
+			}
+		}
+		return b, nil
 	}
 	res, err := f.Resolved()
 	if err != nil {
@@ -194,6 +206,9 @@ func (f *Factory) BackendWith(env userapi.Env) (userapi.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := f.checkDialectFlags(d); err != nil {
+		return nil, err
+	}
 	// An empty URL is left to the dialect, which knows its default: Datadog
 	// derives it from the profile's site (or DD_SITE), so filling in a
 	// default here would send every site's keys to the US one.
@@ -206,16 +221,31 @@ func (f *Factory) BackendWith(env userapi.Env) (userapi.Backend, error) {
 	return d.New(p, env)
 }
 
-// promptMissingSecret asks for a missing password (basic) when interactive.
+// promptMissingSecret asks, when interactive, for the secrets the dialect
+// wants asked at use (userapi.Setting.AskAtUse: basic's password) that
+// resolved empty, once the profile's other required settings are there.
 func (f *Factory) promptMissingSecret(p *userapi.Profile, d userapi.Dialect) error {
-	for _, s := range d.Secrets {
-		if s == "password" && p.Password == "" && p.Username != "" && f.CanPrompt() {
-			pw, err := f.Prompter().Password(fmt.Sprintf("Password for %s@%s:", p.Username, p.Name))
-			if err != nil {
-				return err
-			}
-			p.Password = pw
+	for _, s := range d.Settings {
+		if s.Required && !s.Secret && p.Values[s.Key] == "" {
+			return nil // the dialect reports what is missing
 		}
+	}
+	for _, s := range d.Settings {
+		if !s.Secret || !s.AskAtUse || p.Secrets[s.Key] != "" || !f.CanPrompt() {
+			continue
+		}
+		who := p.Name
+		if u := p.Values["username"]; u != "" {
+			who = u + "@" + p.Name
+		}
+		v, err := f.Prompter().Password(fmt.Sprintf("%s for %s:", s.Prompt, who))
+		if err != nil {
+			return err
+		}
+		if p.Secrets == nil {
+			p.Secrets = map[string]string{}
+		}
+		p.Secrets[s.Key] = v
 	}
 	return nil
 }
@@ -318,7 +348,7 @@ func ReadLines(r io.Reader, n int) ([]string, error) {
 		out = append(out, strings.TrimRight(l, "\r"))
 	}
 	if len(out) < n || out[n-1] == "" {
-		return nil, userapi.Errorf(userapi.KindUsage, "expected %d line(s) on stdin, got %d", n, countNonEmpty(out))
+		return nil, errkind.Errorf(errkind.Usage, "expected %d line(s) on stdin, got %d", n, countNonEmpty(out))
 	}
 	return out, nil
 }

@@ -10,18 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/userctl/userctl/internal/userapi"
+	_ "github.com/userctl/userctl/internal/dialects" // the real declarations
+	"github.com/userctl/userctl/internal/errkind"
+	"github.com/userctl/userctl/internal/userapi/datadog"
 )
-
-// The real dialect packages are not linked into this test binary; these
-// stand-ins give Set and MissingSecrets their names and secrets.
-func init() {
-	for name, secrets := range map[string][]string{
-		"rest": {"token"}, "udata": {"token"}, "datadog": {"api_key", "app_key"}, "basic": {"password"},
-	} {
-		userapi.Register(userapi.Dialect{Name: name, Secrets: secrets})
-	}
-}
 
 // env is a fake environment.
 type env map[string]string
@@ -47,12 +39,12 @@ func mustLoad(t *testing.T, path string) *Config {
 	return c
 }
 
-func wantKind(t *testing.T, err error, k userapi.Kind, contains ...string) {
+func wantKind(t *testing.T, err error, k errkind.Kind, contains ...string) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("got no error, want %v", k)
 	}
-	if got := userapi.KindOf(err); got != k {
+	if got := errkind.Of(err); got != k {
 		t.Fatalf("error %q: kind %v, want %v", err, got, k)
 	}
 	for _, s := range contains {
@@ -114,7 +106,7 @@ func TestLoadMalformed(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeFile(t, tc.content)
 			_, _, err := Load(p)
-			wantKind(t, err, userapi.KindUsage, append([]string{"config " + p + ": "}, tc.want...)...)
+			wantKind(t, err, errkind.Usage, append([]string{"config " + p + ": "}, tc.want...)...)
 		})
 	}
 }
@@ -150,7 +142,7 @@ func TestSaveModesAtomicAndRoundTrip(t *testing.T) {
 	p := filepath.Join(dir, "config.yaml")
 	c := mustLoad(t, p)
 	if err := c.Set("crm", Entry{API: "rest", URL: "https://api.example.com/v1", Output: "json", Timeout: 10 * time.Second,
-		Token: SecretRef{Value: "tok-123456789012"}, Options: map[string]string{"list_path": "/people"}}); err != nil {
+		Secrets: map[string]*SecretRef{"token": {Value: "tok-123456789012"}}, Values: map[string]string{"list_path": "/people"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Use("crm"); err != nil {
@@ -182,7 +174,7 @@ func TestSaveModesAtomicAndRoundTrip(t *testing.T) {
 	}
 	got, ok := c2.Get("crm")
 	want := Entry{API: "rest", URL: "https://api.example.com/v1", Output: "json", Timeout: 10 * time.Second,
-		Token: SecretRef{Value: "tok-123456789012"}, Options: map[string]string{"list_path": "/people"}}
+		Secrets: map[string]*SecretRef{"token": {Value: "tok-123456789012"}}, Values: map[string]string{"list_path": "/people"}}
 	if !ok || !reflect.DeepEqual(got, want) {
 		t.Fatalf("reloaded %+v, want %+v", got, want)
 	}
@@ -218,21 +210,21 @@ profiles:
     list_path: /people
     page_size: 50
     Items_Key: data
-    disable: true
+    disable: patch
   dd: {api: datadog, site: datadoghq.eu, api_key_env: DDK, app_key: a}
 `)
 	c := mustLoad(t, p)
 	crm, _ := c.Get("crm")
-	wantOpts := map[string]string{"list_path": "/people", "page_size": "50", "items_key": "data", "disable": "true"}
-	if !reflect.DeepEqual(crm.Options, wantOpts) {
-		t.Fatalf("options %v, want %v", crm.Options, wantOpts)
+	wantOpts := map[string]string{"list_path": "/people", "page_size": "50", "items_key": "data", "disable": "patch"}
+	if !reflect.DeepEqual(crm.Values, wantOpts) {
+		t.Fatalf("options %v, want %v", crm.Values, wantOpts)
 	}
 	// Edit one profile through the typed API, add another, save.
 	crm.URL = "https://api2.example.com/v1"
 	if err := c.Set("crm", crm); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Set("svc", Entry{API: "basic", URL: "https://svc.example.com", Username: "admin"}); err != nil {
+	if err := c.Set("svc", Entry{API: "basic", URL: "https://svc.example.com", Values: map[string]string{"username": "admin"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Save(); err != nil {
@@ -240,7 +232,7 @@ profiles:
 	}
 	data, _ := os.ReadFile(p)
 	text := string(data)
-	for _, s := range []string{"editor_hint: keep me", "page_size: 50\n", "disable: true\n", "items_key: data",
+	for _, s := range []string{"editor_hint: keep me", "page_size: 50\n", "disable: patch\n", "items_key: data",
 		"api_key_env: DDK", "site: datadoghq.eu", "url: https://api2.example.com/v1", "username: admin", "current_profile: crm"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("saved file lacks %q:\n%s", s, text)
@@ -251,7 +243,7 @@ profiles:
 		t.Fatalf("names %v", c2.Names())
 	}
 	dd, _ := c2.Get("dd")
-	if dd.APIKey.Env != "DDK" || dd.AppKey.Value != "a" || dd.Site != "datadoghq.eu" {
+	if dd.Secret("api_key").Env != "DDK" || dd.Secret("app_key").Value != "a" || dd.Values["site"] != "datadoghq.eu" {
 		t.Fatalf("dd = %+v", dd)
 	}
 }
@@ -262,7 +254,7 @@ func TestEnvNeverWrittenBack(t *testing.T) {
 	e := env{"USERCTL_PROFILE": "crm", "USERCTL_URL": "https://env.example.com", "USERCTL_TOKEN": "envtoken",
 		"USERCTL_OUTPUT": "yaml", "USERCTL_USERNAME": "envuser"}
 	res, err := Resolve(c, ResolveInput{Getenv: e.get})
-	if err != nil || res.Profile.URL != "https://env.example.com" || res.Profile.Token != "envtoken" {
+	if err != nil || res.Profile.URL != "https://env.example.com" || res.Profile.Secrets["token"] != "envtoken" {
 		t.Fatalf("Resolve = %+v, %v", res, err)
 	}
 	if err := c.Use("crm"); err != nil {
@@ -286,13 +278,13 @@ func TestNameValidation(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "Prod", "-a", "_a", "a.b", "a b", "é", strings.Repeat("a", 64)} {
-		wantKind(t, ValidateName(bad), userapi.KindUsage, "invalid profile name")
+		wantKind(t, ValidateName(bad), errkind.Usage, "invalid profile name")
 	}
 	c := New(filepath.Join(t.TempDir(), "c.yaml"))
-	wantKind(t, c.Set("Prod", Entry{API: "rest"}), userapi.KindUsage, `invalid profile name "Prod"`)
-	wantKind(t, c.Set(Sandbox, Entry{API: "rest"}), userapi.KindUsage, "built in")
+	wantKind(t, c.Set("Prod", Entry{API: "rest"}), errkind.Usage, `invalid profile name "Prod"`)
+	wantKind(t, c.Set(Sandbox, Entry{API: "rest"}), errkind.Usage, "built in")
 	_, err := Resolve(c, ResolveInput{Profile: "Prod", Getenv: env{}.get})
-	wantKind(t, err, userapi.KindUsage, `invalid profile name "Prod"`)
+	wantKind(t, err, errkind.Usage, `invalid profile name "Prod"`)
 }
 
 func TestSetValidation(t *testing.T) {
@@ -303,18 +295,18 @@ func TestSetValidation(t *testing.T) {
 	}{
 		{Entry{}, "api is required"},
 		{Entry{API: "soap"}, `unknown API dialect "soap"`},
-		{Entry{API: "datadog", Site: "datadoghq.moon"}, `unknown Datadog site "datadoghq.moon"`},
-		{Entry{API: "rest", Site: "datadoghq.eu"}, "datadog API only"},
+		{Entry{API: "datadog", Values: map[string]string{"site": "datadoghq.moon"}}, `unknown Datadog site "datadoghq.moon"`},
+		{Entry{API: "rest", Values: map[string]string{"site": "datadoghq.eu"}}, `unknown key "site" for the rest API`},
 		{Entry{API: "rest", URL: "api.example.com"}, "invalid url"},
 		{Entry{API: "rest", URL: "ftp://x"}, "invalid url"},
-		{Entry{API: "rest", Options: map[string]string{"token": "x"}}, "profile field"},
-		{Entry{API: "rest", Options: map[string]string{"List_Path": "x"}}, "lower-case"},
+		{Entry{API: "rest", Values: map[string]string{"token": "x"}}, "profile field"},
+		{Entry{API: "rest", Values: map[string]string{"List_Path": "x"}}, "lower-case"},
 	}
 	for _, tc := range cases {
-		wantKind(t, c.Set("p", tc.e), userapi.KindUsage, tc.want)
+		wantKind(t, c.Set("p", tc.e), errkind.Usage, tc.want)
 	}
-	for _, site := range ValidSites() {
-		if err := c.Set("dd", Entry{API: "datadog", Site: site}); err != nil {
+	for _, site := range datadog.Sites {
+		if err := c.Set("dd", Entry{API: "datadog", Values: map[string]string{"site": site}}); err != nil {
 			t.Errorf("site %s: %v", site, err)
 		}
 	}
@@ -339,12 +331,12 @@ func TestMask(t *testing.T) {
 func TestUseRemoveAndCurrent(t *testing.T) {
 	p := writeFile(t, "current_profile: a\nprofiles:\n  a: {api: rest}\n  b: {api: udata}\n")
 	c := mustLoad(t, p)
-	wantKind(t, c.Use("zzz"), userapi.KindUsage, `profile "zzz" not found`, "a, b, sandbox")
+	wantKind(t, c.Use("zzz"), errkind.Usage, `profile "zzz" not found`, "a, b, sandbox")
 	if err := c.Use("b"); err != nil || c.Current() != "b" {
 		t.Fatalf("Use(b): %v, current %q", err, c.Current())
 	}
-	wantKind(t, c.Remove(Sandbox, nil), userapi.KindUsage, "built in")
-	wantKind(t, c.Remove("zzz", nil), userapi.KindUsage, "not found")
+	wantKind(t, c.Remove(Sandbox, nil), errkind.Usage, "built in")
+	wantKind(t, c.Remove("zzz", nil), errkind.Usage, "not found")
 	if err := c.Remove("b", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -410,7 +402,7 @@ func TestSyntaxErrorLine(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeFile(t, tc.data)
 			_, _, err := Load(path)
-			wantKind(t, err, userapi.KindUsage, path+": "+tc.want)
+			wantKind(t, err, errkind.Usage, path+": "+tc.want)
 		})
 	}
 }

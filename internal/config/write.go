@@ -11,18 +11,27 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
-// profileKeyOrder is the order known keys are written in; options follow,
+// keyOrder is the order a profile's keys are written in: api, url, the
+// dialect's settings that have a flag, its secrets (each with its _env and
+// _source variants), then ca_file, output, timeout; other keys follow,
 // sorted.
-var profileKeyOrder = []string{
-	keyAPI, keyURL, keySite, keyUsername,
-	"token", "token_env", "token_source",
-	"api_key", "api_key_env", "api_key_source",
-	"app_key", "app_key_env", "app_key_source",
-	"password", "password_env", "password_source",
-	keyCAFile, keyOutput, keyTimeout,
+func keyOrder(api string) []string {
+	settings, _ := dialectSettings(api)
+	out := []string{keyAPI, keyURL}
+	for _, s := range settings {
+		if s.Flag != "" && !s.Secret {
+			out = append(out, s.Key)
+		}
+	}
+	for _, s := range settings {
+		if s.Secret {
+			out = append(out, s.Key, s.Key+suffixEnv, s.Key+suffixSource)
+		}
+	}
+	return append(out, keyCAFile, keyOutput, keyTimeout)
 }
 
 // marshal renders the file: current_profile, profiles (sorted, known keys
@@ -49,7 +58,8 @@ func (c *Config) marshal() ([]byte, error) {
 		raw := c.profiles[name]
 		pn := &yaml.Node{Kind: yaml.MappingNode}
 		seen := map[string]bool{}
-		for _, k := range profileKeyOrder {
+		api, _ := raw[keyAPI].(string)
+		for _, k := range keyOrder(api) {
 			if v, ok := raw[k]; ok {
 				seen[k] = true
 				if err := add(pn, k, v); err != nil {
@@ -103,7 +113,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // the file it points to is replaced, not the link.
 func writeAtomic(path string, data []byte) (err error) {
 	fail := func(err error) error {
-		return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("writing config %s: %v", path, unwrapPathErr(err)), Err: err}
+		return &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf("writing config %s: %v", path, unwrapPathErr(err)), Err: err}
 	}
 	target := path
 	if resolved, err := filepath.EvalSymlinks(path); err == nil {
@@ -160,7 +170,7 @@ const lockPoll = 10 * time.Millisecond
 // concurrent `profile add` (use, remove) never lose each other's profiles:
 // each one edits what the previous one saved. It returns the saved config.
 //
-// Waiting for the lock ends with ctx (Ctrl-C: KindInterrupted) or after
+// Waiting for the lock ends with ctx (Ctrl-C: errkind.Interrupted) or after
 // LockWait (an error naming the lock file). Prompts must come before Edit,
 // never inside change: the lock would be held while a person types.
 func Edit(ctx context.Context, path string, change func(*Config) error) (*Config, error) {
@@ -194,7 +204,7 @@ func lockFile(ctx context.Context, path string) (release func(), err error) {
 	}
 	lockPath := target + ".lock"
 	fail := func(err error) error {
-		return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("locking config %s: %v", path, unwrapPathErr(err)), Err: err}
+		return &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf("locking config %s: %v", path, unwrapPathErr(err)), Err: err}
 	}
 	if err := os.MkdirAll(filepath.Dir(lockPath), 0o700); err != nil {
 		return nil, fail(err)
@@ -216,7 +226,7 @@ func lockFile(ctx context.Context, path string) (release func(), err error) {
 		}
 		if time.Now().After(deadline) {
 			_ = f.Close()
-			return nil, &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf(
+			return nil, &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf(
 				"config %s is being changed by another userctl process (lock %s held for over %s); try again", path, lockPath, LockWait)}
 		}
 		if tick == nil {

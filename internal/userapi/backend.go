@@ -2,9 +2,13 @@ package userapi
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"net/http"
 	"sort"
+	"strings"
+
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // Backend is what every dialect implements: list, get, create and delete.
@@ -42,6 +46,63 @@ type Info struct {
 	// BulkConcurrency is a sensible default number of workers for import
 	// and apply against this API (0: the bulk default).
 	BulkConcurrency int
+	// Writable lists what a create or update can set, so that a bulk file
+	// written from another API (export | import) drops, with one notice,
+	// the fields this one cannot hold instead of failing on them: the
+	// normalized names "username", "email", "name", "first_name",
+	// "last_name", "roles", "status", "password", "admin", and "extra.KEY"
+	// for an extra field ("extra.*": any). Nil means every field.
+	Writable []string
+	// UsernameIsEmail is true when the API's username is an email address
+	// (Datadog's handle): a bulk item whose username is not one leaves it
+	// out, and the API takes the email.
+	UsernameIsEmail bool
+}
+
+// CanWrite reports whether a create or update can set field (a normalized
+// name, or "extra.KEY").
+func (i Info) CanWrite(field string) bool {
+	if i.Writable == nil {
+		return true
+	}
+	for _, w := range i.Writable {
+		if w == field || (w == "extra.*" && strings.HasPrefix(field, "extra.")) {
+			return true
+		}
+	}
+	return false
+}
+
+// RoleMapper maps role names of a bulk file, which may come from another
+// API's export, to the names the API's own users carry (Datadog: "admin"
+// -> "adm"), so that apply compares like with like and a dry run refuses
+// the roles the real run would. Plain-account names (PlainRole) map to the
+// API's default role, or to none. An unknown role is an errkind.Usage error.
+type RoleMapper interface {
+	MapRoles(ctx context.Context, roles []string) ([]string, error)
+}
+
+// plainRoles are the names APIs give to an account with no special rights.
+var plainRoles = []string{"user", "standard", "st", "member", "default"}
+
+// PlainRole reports whether role names an account with no special rights
+// ("user", "standard", "st", "member", "default"), in any case: the role
+// that copying users between APIs maps to the target's default.
+func PlainRole(role string) bool {
+	r := strings.ToLower(strings.TrimSpace(role))
+	for _, p := range plainRoles {
+		if r == p {
+			return true
+		}
+	}
+	return false
+}
+
+// SplitName splits a full name into first and last name at its first
+// space ("Ada King Lovelace" -> "Ada", "King Lovelace"; "Ada" -> "Ada", "").
+func SplitName(name string) (first, last string) {
+	first, last, _ = strings.Cut(strings.TrimSpace(name), " ")
+	return strings.TrimSpace(first), strings.TrimSpace(last)
 }
 
 // Finder looks a user up by email or username, for the checks that keep a
@@ -121,33 +182,98 @@ type RawRequester interface {
 	Raw(ctx context.Context, method, path string, body []byte, header http.Header) (*http.Response, error)
 }
 
-// Capabilities lists the verbs a backend supports, for error messages and
-// help text.
-func Capabilities(b Backend) []string {
+// Capability is an optional capability of a backend: one of the interfaces
+// above, by name. A dialect declares its own (Dialect.Capabilities), so help
+// and messages need no built client.
+type Capability string
+
+// The optional capabilities.
+const (
+	CanUpdate  Capability = "update"  // Updater
+	CanDisable Capability = "disable" // Disabler
+	CanPasswd  Capability = "passwd"  // PasswordSetter
+	CanFollow  Capability = "follow"  // FollowManager
+	CanAvatar  Capability = "avatar"  // AvatarUploader
+	CanRoles   Capability = "roles"   // RoleLister
+	CanSuggest Capability = "suggest" // Suggester
+	CanFind    Capability = "find"    // Finder
+	CanCheck   Capability = "check"   // Checker
+	CanRaw     Capability = "raw"     // RawRequester
+	CanSelf    Capability = "self"    // SelfIdentifier
+	CanMapRole Capability = "maprole" // RoleMapper
+)
+
+// AllCapabilities lists every optional capability.
+var AllCapabilities = []Capability{CanUpdate, CanDisable, CanPasswd, CanFollow, CanAvatar, CanRoles, CanSuggest, CanFind, CanCheck, CanRaw, CanSelf,
+	CanMapRole}
+
+// Implements reports whether b implements the interface of capability c.
+func Implements(b Backend, c Capability) bool {
+	var ok bool
+	switch c {
+	case CanUpdate:
+		_, ok = b.(Updater)
+	case CanDisable:
+		_, ok = b.(Disabler)
+	case CanPasswd:
+		_, ok = b.(PasswordSetter)
+	case CanFollow:
+		_, ok = b.(FollowManager)
+	case CanAvatar:
+		_, ok = b.(AvatarUploader)
+	case CanRoles:
+		_, ok = b.(RoleLister)
+	case CanSuggest:
+		_, ok = b.(Suggester)
+	case CanFind:
+		_, ok = b.(Finder)
+	case CanCheck:
+		_, ok = b.(Checker)
+	case CanRaw:
+		_, ok = b.(RawRequester)
+	case CanSelf:
+		_, ok = b.(SelfIdentifier)
+	case CanMapRole:
+		_, ok = b.(RoleMapper)
+	}
+	return ok
+}
+
+// VerbCapability is the one table of the `users` verbs (by command name)
+// that need an optional capability; the other verbs every backend has.
+var VerbCapability = map[string]Capability{
+	"update":    CanUpdate,
+	"disable":   CanDisable,
+	"enable":    CanDisable,
+	"passwd":    CanPasswd,
+	"follow":    CanFollow,
+	"unfollow":  CanFollow,
+	"followers": CanFollow,
+	"avatar":    CanAvatar,
+	"roles":     CanRoles,
+	"suggest":   CanSuggest,
+}
+
+// verbsOf lists the verbs possible with the capabilities has reports, sorted,
+// as messages name them ("avatar upload").
+func verbsOf(has func(Capability) bool) []string {
 	verbs := []string{"list", "get", "create", "delete"}
-	if _, ok := b.(Updater); ok {
-		verbs = append(verbs, "update")
-	}
-	if _, ok := b.(Disabler); ok {
-		verbs = append(verbs, "disable", "enable")
-	}
-	if _, ok := b.(PasswordSetter); ok {
-		verbs = append(verbs, "passwd")
-	}
-	if _, ok := b.(FollowManager); ok {
-		verbs = append(verbs, "follow", "unfollow", "followers")
-	}
-	if _, ok := b.(AvatarUploader); ok {
-		verbs = append(verbs, "avatar upload")
-	}
-	if _, ok := b.(RoleLister); ok {
-		verbs = append(verbs, "roles")
-	}
-	if _, ok := b.(Suggester); ok {
-		verbs = append(verbs, "suggest")
+	for v, c := range VerbCapability {
+		if has(c) {
+			if v == "avatar" {
+				v = "avatar upload"
+			}
+			verbs = append(verbs, v)
+		}
 	}
 	sort.Strings(verbs)
 	return verbs
+}
+
+// Capabilities lists the verbs a backend supports, for error messages and
+// help text.
+func Capabilities(b Backend) []string {
+	return verbsOf(func(c Capability) bool { return Implements(b, c) })
 }
 
 // Unsupported returns the usage error for a verb the backend cannot do.
@@ -157,5 +283,9 @@ func Unsupported(b Backend, verb string) error {
 	if title == "" {
 		title = info.Name
 	}
-	return &Error{Kind: KindUnsupported, Message: verbUnsupportedMessage(info.Name, title, verb, Capabilities(b))}
+	return &errkind.Error{Kind: errkind.Unsupported, Message: verbUnsupportedMessage(info.Name, title, verb, Capabilities(b))}
+}
+
+func verbUnsupportedMessage(name, title, verb string, can []string) string {
+	return fmt.Sprintf("%s: the %s API (%s) cannot do this; it supports: %s", verb, name, title, strings.Join(can, ", "))
 }

@@ -23,6 +23,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/basic"
 )
@@ -322,7 +323,7 @@ func startInd(t *testing.T, s *indServer, password string) *basic.Client {
 	if password == "" {
 		password = indPass
 	}
-	c, err := basic.New(userapi.Profile{Name: "svc", URL: srv.URL + indMount, Username: indAdmin, Password: password},
+	c, err := basic.New(userapi.Profile{Name: "svc", URL: srv.URL + indMount, Values: map[string]string{"username": indAdmin}, Secrets: map[string]string{"password": password}},
 		userapi.Env{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -386,7 +387,7 @@ func checkErr(t *testing.T, err error, exit int, parts ...string) {
 	if err == nil {
 		t.Fatalf("no error, want exit %d", exit)
 	}
-	if got := userapi.ExitCode(err); got != exit {
+	if got := errkind.ExitCode(err); got != exit {
 		t.Errorf("exit code = %d, want %d (%v)", got, exit, err)
 	}
 	msg := err.Error()
@@ -804,7 +805,7 @@ func TestIndependentBaseURLForms(t *testing.T) {
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	for _, base := range []string{srv.URL + indMount + "/", srv.URL + indMount + "/api/v1", srv.URL + indMount + "/api/v1/users/"} {
-		c, err := basic.New(userapi.Profile{Name: "svc", URL: base, Username: indAdmin, Password: indPass}, userapi.Env{Timeout: 5 * time.Second})
+		c, err := basic.New(userapi.Profile{Name: "svc", URL: base, Values: map[string]string{"username": indAdmin}, Secrets: map[string]string{"password": indPass}}, userapi.Env{Timeout: 5 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -819,7 +820,7 @@ func TestIndependentWrongURL(t *testing.T) {
 	s := newIndServer(t)
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	c, err := basic.New(userapi.Profile{Name: "svc", URL: srv.URL + "/elsewhere", Username: indAdmin, Password: indPass},
+	c, err := basic.New(userapi.Profile{Name: "svc", URL: srv.URL + "/elsewhere", Values: map[string]string{"username": indAdmin}, Secrets: map[string]string{"password": indPass}},
 		userapi.Env{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)

@@ -1,11 +1,14 @@
 package datadog
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -40,8 +43,31 @@ func RoleCode(role string) (code string, ok bool) {
 	return "", false
 }
 
+// MapRoles maps the roles of a bulk file to the one access role code a
+// Datadog user has: names and codes as RoleCode reads them, and the
+// plain-account names of other APIs ("user", "member") to standard.
+func (c *Client) MapRoles(_ context.Context, roles []string) ([]string, error) {
+	out := make([]string, 0, 1)
+	for _, r := range roles {
+		code, ok := RoleCode(r)
+		if !ok && userapi.PlainRole(r) {
+			code, ok = RoleStandard, true
+		}
+		if !ok {
+			return nil, unknownRole(r)
+		}
+		if !slices.Contains(out, code) {
+			out = append(out, code)
+		}
+	}
+	if len(out) > 1 {
+		return nil, errkind.Errorf(errkind.Usage, "a Datadog user has one access role, got %d: %s", len(out), strings.Join(roles, ", "))
+	}
+	return out, nil
+}
+
 func unknownRole(role string) error {
-	return userapi.Errorf(userapi.KindUsage,
+	return errkind.Errorf(errkind.Usage,
 		"unknown Datadog access role %q: want standard, admin or read-only (st, adm, ro)", role)
 }
 
@@ -165,7 +191,7 @@ func decodeList(body []byte) ([]wireUser, error) {
 }
 
 func unreadable(what string, err error) error {
-	return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("unreadable %s response from Datadog: %v", what, err), Err: err}
+	return &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf("unreadable %s response from Datadog: %v", what, err), Err: err}
 }
 
 func clipped(b []byte) string {

@@ -23,8 +23,7 @@ func TestConformance(t *testing.T) {
 			}
 			srv := httptest.NewServer(h)
 			t.Cleanup(srv.Close)
-			b, err := rest.New(userapi.Profile{Name: "t", API: "rest", URL: srv.URL + "/v1", Token: "tok",
-				Options: map[string]string{"page_size": "2"}}, userapi.Env{})
+			b, err := rest.New(userapi.Profile{Name: "t", API: "rest", URL: srv.URL + "/v1", Values: map[string]string{"page_size": "2"}, Secrets: map[string]string{"token": "tok"}}, userapi.Env{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -40,7 +39,7 @@ func TestParallelPaging(t *testing.T) {
 	userapitest.RunPaging(t, userapitest.PagingHarness{
 		API: "rest",
 		New: func(t *testing.T, url string) userapi.Backend {
-			b, err := rest.New(userapi.Profile{Name: "t", API: "rest", URL: url, Token: "tok"}, userapi.Env{})
+			b, err := rest.New(userapi.Profile{Name: "t", API: "rest", URL: url, Secrets: map[string]string{"token": "tok"}}, userapi.Env{})
 			if err != nil {
 				t.Fatal(err)
 			}

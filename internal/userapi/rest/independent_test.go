@@ -21,6 +21,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/rest"
 )
@@ -84,7 +85,7 @@ func newDocServer(t *testing.T) *docServer {
 // client builds the rest client for the fake, with profile options.
 func (d *docServer) client(t *testing.T, opts map[string]string) userapi.Backend {
 	t.Helper()
-	b, err := rest.New(userapi.Profile{Name: "doc", API: "rest", URL: d.srv.URL + "/v1", Token: docToken, Options: opts}, userapi.Env{})
+	b, err := rest.New(userapi.Profile{Name: "doc", API: "rest", URL: d.srv.URL + "/v1", Values: opts, Secrets: map[string]string{"token": docToken}}, userapi.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +354,7 @@ func mustJSON(t *testing.T, v any) string {
 
 func wantExit(t *testing.T, err error, code int, msgs ...string) {
 	t.Helper()
-	if got := userapi.ExitCode(err); got != code {
+	if got := errkind.ExitCode(err); got != code {
 		t.Fatalf("exit %d (%v), want %d", got, err, code)
 	}
 	for _, m := range msgs {
@@ -401,7 +402,7 @@ func TestDocGetErrors(t *testing.T) {
 	_, err := d.client(t, nil).GetUser(context.Background(), "usr_404")
 	wantExit(t, err, 3, `user "usr_404" not found`, "No such resource")
 
-	bad, err := rest.New(userapi.Profile{Name: "doc", API: "rest", URL: d.srv.URL + "/v1", Token: "wrong"}, userapi.Env{})
+	bad, err := rest.New(userapi.Profile{Name: "doc", API: "rest", URL: d.srv.URL + "/v1", Secrets: map[string]string{"token": "wrong"}}, userapi.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -558,7 +559,7 @@ func TestDocUpdateDisableEnablePasswd(t *testing.T) {
 	wantExit(t, err, 3, `user "usr_404" not found`)
 	_, err = ps.SetPassword(ctx, "usr_404", userapi.PasswordChange{New: "brand-new-pass"})
 	wantExit(t, err, 3, `user "usr_404" not found`)
-	if _, err := b.(userapi.Updater).UpdateUser(ctx, "usr_1", userapi.UpdateRequest{Roles: &[]string{"admin", "user"}}); userapi.ExitCode(err) != 2 {
+	if _, err := b.(userapi.Updater).UpdateUser(ctx, "usr_1", userapi.UpdateRequest{Roles: &[]string{"admin", "user"}}); errkind.ExitCode(err) != 2 {
 		t.Errorf("two roles for a one-role API: %v, want exit 2", err)
 	}
 }
@@ -724,7 +725,7 @@ func TestDocCheck(t *testing.T) {
 	if _, err := d.client(t, nil).(userapi.Checker).Check(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	bad, _ := rest.New(userapi.Profile{Name: "doc", API: "rest", URL: d.srv.URL + "/v1", Token: "nope"}, userapi.Env{})
+	bad, _ := rest.New(userapi.Profile{Name: "doc", API: "rest", URL: d.srv.URL + "/v1", Secrets: map[string]string{"token": "nope"}}, userapi.Env{})
 	_, err := bad.(userapi.Checker).Check(context.Background())
 	wantExit(t, err, 4, "Authentication required")
 }

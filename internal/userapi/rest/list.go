@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/paging"
@@ -37,7 +38,7 @@ type page struct {
 func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.Seq2[userapi.User, error] {
 	return func(yield func(userapi.User, error) bool) {
 		if opts.Sort != "" {
-			yield(userapi.User{}, userapi.Errorf(userapi.KindUsage,
+			yield(userapi.User{}, errkind.Errorf(errkind.Usage,
 				"--sort: the rest API has no sort order; sort the output instead (e.g. --jq 'sort_by(.%s)')", strings.TrimPrefix(opts.Sort, "-")))
 			return
 		}
@@ -126,7 +127,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter,
 	for first := true; st != nil; first = false {
 		key := st.url + "?" + st.query.Encode()
 		if seen[key] {
-			out <- page{err: userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same next page twice (%s); stopping", httpx.RedactText(key))}
+			out <- page{err: errkind.Errorf(errkind.Unknown, "pagination loop: the server sent the same next page twice (%s); stopping", httpx.RedactText(key))}
 			return
 		}
 		seen[key] = true
@@ -134,7 +135,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter,
 		if !ok {
 			got, err = c.fetchPage(ctx, st)
 		}
-		if err != nil && !first && st.url == "" && !st.query.Has("cursor") && userapi.KindOf(err) == userapi.KindNotFound {
+		if err != nil && !first && st.url == "" && !st.query.Has("cursor") && errkind.Of(err) == errkind.NotFound {
 			// A page number or offset the client worked out, past the end:
 			// some services answer 404 there rather than an empty page.
 			return
@@ -157,7 +158,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter,
 					return
 				}
 				select {
-				case out <- page{err: userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same page twice (%s); stopping", httpx.RedactText(key))}:
+				case out <- page{err: errkind.Errorf(errkind.Unknown, "pagination loop: the server sent the same page twice (%s); stopping", httpx.RedactText(key))}:
 				case <-ctx.Done():
 				}
 				return

@@ -47,8 +47,8 @@ func TestUsersCreatedDuringTheListingShiftNoUserInTwice(t *testing.T) {
 				_ = json.NewEncoder(w).Encode(map[string]any{"data": data, "page": page, "per_page": size, "total": total})
 			}))
 			defer srv.Close()
-			b, err := rest.New(userapi.Profile{Name: "t", API: "rest", URL: srv.URL, Token: "tok",
-				Options: map[string]string{"page_size": "5"}}, userapi.Env{})
+			b, err := rest.New(userapi.Profile{Name: "t", API: "rest", URL: srv.URL, Secrets: map[string]string{"token": "tok"},
+				Values: map[string]string{"page_size": "5"}}, userapi.Env{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,8 +99,8 @@ func TestOffsetPagingInParallel(t *testing.T) {
 		_ = json.NewEncoder(w).Encode(map[string]any{"items": data, "total": n})
 	}))
 	defer srv.Close()
-	b, err := rest.New(userapi.Profile{Name: "t", API: "rest", URL: srv.URL, Token: "tok",
-		Options: map[string]string{"pagination": "offset", "page_size": "10"}}, userapi.Env{})
+	b, err := rest.New(userapi.Profile{Name: "t", API: "rest", URL: srv.URL, Secrets: map[string]string{"token": "tok"},
+		Values: map[string]string{"pagination": "offset", "page_size": "10"}}, userapi.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}

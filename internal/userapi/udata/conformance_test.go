@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/sandbox"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/udata"
@@ -32,7 +33,7 @@ func newSandbox(t *testing.T) *httptest.Server {
 func newSandboxClient(t *testing.T, srv *httptest.Server, key string) *udata.Client {
 	t.Helper()
 	d, _ := sandbox.LookupDialect("udata")
-	c, err := udata.New(userapi.Profile{Name: "sandbox", URL: srv.URL + d.BasePath, Token: key},
+	c, err := udata.New(userapi.Profile{Name: "sandbox", URL: srv.URL + d.BasePath, Secrets: map[string]string{"token": key}},
 		userapi.Env{Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -115,14 +116,14 @@ func TestSandboxCapabilities(t *testing.T) {
 	if _, err := c.Unfollow(ctx, "ada-lovelace"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Unfollow(ctx, "ada-lovelace"); userapi.ExitCode(err) != 3 || !strings.Contains(err.Error(), "not following") {
+	if _, err := c.Unfollow(ctx, "ada-lovelace"); errkind.ExitCode(err) != 3 || !strings.Contains(err.Error(), "not following") {
 		t.Errorf("second unfollow: %v", err)
 	}
 	me, err := c.Check(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Follow(ctx, "no-such-slug"); userapi.ExitCode(err) != 3 {
+	if _, err := c.Follow(ctx, "no-such-slug"); errkind.ExitCode(err) != 3 {
 		t.Errorf("follow of an unknown slug: %v", err)
 	}
 	if me != "Sandbox Admin <admin@sandbox.userctl.invalid> (admin)" {
@@ -150,13 +151,13 @@ func TestSandboxCapabilities(t *testing.T) {
 	if _, err := c.DeleteUser(ctx, "ada-lovelace", userapi.DeleteOptions{NoMail: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.DeleteUser(ctx, u.ID, userapi.DeleteOptions{}); userapi.ExitCode(err) != 3 {
+	if _, err := c.DeleteUser(ctx, u.ID, userapi.DeleteOptions{}); errkind.ExitCode(err) != 3 {
 		t.Errorf("second delete: %v", err)
 	}
 
 	visitor := newSandboxClient(t, srv, "a-nonadmin-key")
 	for _, err := range visitor.ListUsers(ctx, userapi.ListOptions{}) {
-		if userapi.ExitCode(err) != 4 || !strings.Contains(err.Error(), "permission") {
+		if errkind.ExitCode(err) != 4 || !strings.Contains(err.Error(), "permission") {
 			t.Errorf("non-admin list: %v", err)
 		}
 	}
@@ -166,7 +167,7 @@ func TestParallelPaging(t *testing.T) {
 	userapitest.RunPaging(t, userapitest.PagingHarness{
 		API: "udata",
 		New: func(t *testing.T, url string) userapi.Backend {
-			c, err := udata.New(userapi.Profile{Name: "t", URL: url, Token: "admin-key"}, userapi.Env{Timeout: 10 * time.Second})
+			c, err := udata.New(userapi.Profile{Name: "t", URL: url, Secrets: map[string]string{"token": "admin-key"}}, userapi.Env{Timeout: 10 * time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -21,7 +21,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -57,7 +59,11 @@ func init() {
 		Name:       Name,
 		Title:      Title,
 		DefaultURL: DefaultURL,
-		Secrets:    []string{"token"},
+		Settings:   []userapi.Setting{userapi.TokenSetting("udata API key (sent as X-API-KEY)", "API key")},
+		Capabilities: []userapi.Capability{userapi.CanUpdate, userapi.CanDisable, userapi.CanPasswd, userapi.CanFollow,
+			userapi.CanAvatar, userapi.CanRoles, userapi.CanSuggest, userapi.CanFind, userapi.CanCheck, userapi.CanRaw,
+			userapi.CanSelf, userapi.CanMapRole},
+		Flags: []string{userapi.FlagNoMail, userapi.FlagDeleteComments, userapi.FlagBBox},
 		New: func(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 			return New(p, env)
 		},
@@ -69,6 +75,9 @@ func init() {
 type Client struct {
 	http *httpx.Client
 	base string
+
+	rolesMu sync.Mutex
+	roles   []string // the API's roles, read once by MapRoles
 }
 
 // Compile-time checks of the capabilities the API has.
@@ -94,20 +103,20 @@ func New(p userapi.Profile, env userapi.Env) (*Client, error) {
 
 // newClient is New with a hook to adjust the HTTP options (tests).
 func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (*Client, error) {
-	key := strings.TrimSpace(p.Token)
+	key := strings.TrimSpace(p.Secrets["token"])
 	if key == "" {
 		prof := p.Name
 		if prof == "" {
 			prof = "(none)"
 		}
-		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf(
+		return nil, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf(
 			"no API key for profile %s: set USERCTL_TOKEN or run `userctl profile add`", prof)}
 	}
 	base := strings.TrimSpace(p.URL)
 	if base == "" {
 		base = DefaultURL
 	}
-	opts := httpx.ForProfile(base, p, env)
+	opts := userapi.HTTPOptions(base, p, env)
 	opts.Auth = func(r *http.Request) { r.Header.Set(HeaderAPIKey, key) }
 	opts.SecretHeaders = []string{HeaderAPIKey}
 	if tweak != nil {
@@ -127,5 +136,7 @@ func (c *Client) Info() userapi.Info {
 		Title:          Title,
 		CreateRequired: []string{"first-name", "last-name", "email"},
 		DeleteNote:     DeleteNote,
+		// No username (the slug is made from the name) and no password.
+		Writable: []string{"email", "name", "first_name", "last_name", "roles", "status", "admin", "extra.website", "extra.about"},
 	}
 }

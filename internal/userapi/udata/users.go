@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/paging"
@@ -52,7 +53,7 @@ func listQuery(opts userapi.ListOptions) (url.Values, error) {
 	}
 	if s := strings.TrimSpace(opts.Sort); s != "" {
 		if !slices.Contains(SortKeys, strings.TrimPrefix(s, "-")) {
-			return nil, userapi.Errorf(userapi.KindUsage, "cannot sort udata users by %q: want one of %s (prefix - for descending)",
+			return nil, errkind.Errorf(errkind.Usage, "cannot sort udata users by %q: want one of %s (prefix - for descending)",
 				opts.Sort, strings.Join(SortKeys, ", "))
 		}
 		q.Set("sort", s)
@@ -104,10 +105,56 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 	switch {
 	case err == nil:
 		return u, true, nil
-	case userapi.IsKind(err, userapi.KindNotFound):
+	case errkind.Is(err, errkind.NotFound):
 		return userapi.User{}, false, nil
 	}
 	return userapi.User{}, false, err
+}
+
+// MapRoles maps the roles of a bulk file to udata's: a plain account has
+// no role in udata, "adm" and "administrator" are admin; any other name
+// must be one of the API's roles (GET /users/roles/, read once), as the
+// server would refuse it.
+func (c *Client) MapRoles(ctx context.Context, roles []string) ([]string, error) {
+	out := make([]string, 0, len(roles))
+	for _, r := range roles {
+		switch {
+		case userapi.PlainRole(r):
+			continue
+		case strings.EqualFold(r, "adm") || strings.EqualFold(r, "administrator") || strings.EqualFold(r, "admin"):
+			r = "admin"
+		default:
+			known, err := c.knownRoles(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if !slices.Contains(known, r) {
+				return nil, errkind.Errorf(errkind.Usage, "the udata API has no role %q (its roles: %s)", r, strings.Join(known, ", "))
+			}
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// knownRoles lists the API's role names, asking once per client.
+func (c *Client) knownRoles(ctx context.Context) ([]string, error) {
+	c.rolesMu.Lock()
+	defer c.rolesMu.Unlock()
+	if c.roles != nil {
+		return c.roles, nil
+	}
+	list, err := c.ListRoles(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the udata roles: %w", err)
+	}
+	c.roles = make([]string, 0, len(list))
+	for _, r := range list {
+		c.roles = append(c.roles, r.Name)
+	}
+	return c.roles, nil
 }
 
 // extraFields are the keys of CreateRequest.Extra and UpdateRequest.Extra
@@ -117,16 +164,10 @@ var extraFields = []string{"website", "about"}
 func checkExtra(extra map[string]string) error {
 	for k := range extra {
 		if !slices.Contains(extraFields, k) {
-			return userapi.Errorf(userapi.KindUsage, "udata users have no field %q: the extra fields are %s", k, strings.Join(extraFields, ", "))
+			return errkind.Errorf(errkind.Usage, "udata users have no field %q: the extra fields are %s", k, strings.Join(extraFields, ", "))
 		}
 	}
 	return nil
-}
-
-// splitName splits a full name at its first space into first and last name.
-func splitName(name string) (first, last string) {
-	first, last, _ = strings.Cut(strings.TrimSpace(name), " ")
-	return strings.TrimSpace(first), strings.TrimSpace(last)
 }
 
 func validEmail(s string) bool {
@@ -137,7 +178,7 @@ func validEmail(s string) bool {
 // createRequest builds the body of a create, validating it first.
 func createRequest(req userapi.CreateRequest) (createBody, error) {
 	if req.Password != "" {
-		return createBody{}, userapi.Errorf(userapi.KindUsage,
+		return createBody{}, errkind.Errorf(errkind.Usage,
 			"udata users have no password on create: they set it through password reset")
 	}
 	if err := checkExtra(req.Extra); err != nil {
@@ -145,18 +186,18 @@ func createRequest(req userapi.CreateRequest) (createBody, error) {
 	}
 	first, last := strings.TrimSpace(req.FirstName), strings.TrimSpace(req.LastName)
 	if first == "" && last == "" && strings.TrimSpace(req.Name) != "" {
-		first, last = splitName(req.Name)
+		first, last = userapi.SplitName(req.Name)
 	}
 	email := strings.TrimSpace(req.Email)
 	switch {
 	case first == "":
-		return createBody{}, userapi.Errorf(userapi.KindUsage, "missing required flag --first-name: udata users need a first name")
+		return createBody{}, errkind.Errorf(errkind.Usage, "missing required flag --first-name: udata users need a first name")
 	case last == "":
-		return createBody{}, userapi.Errorf(userapi.KindUsage, "missing required flag --last-name: udata users need a last name")
+		return createBody{}, errkind.Errorf(errkind.Usage, "missing required flag --last-name: udata users need a last name")
 	case email == "":
-		return createBody{}, userapi.Errorf(userapi.KindUsage, "missing required flag --email: udata users need an email")
+		return createBody{}, errkind.Errorf(errkind.Usage, "missing required flag --email: udata users need an email")
 	case !validEmail(email):
-		return createBody{}, userapi.Errorf(userapi.KindUsage, "invalid email %q: udata wants an email address", email)
+		return createBody{}, errkind.Errorf(errkind.Usage, "invalid email %q: udata wants an email address", email)
 	}
 	roles := slices.Clone(req.Roles)
 	if req.Admin != nil {
@@ -198,7 +239,7 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 	r := httpx.Request{Method: http.MethodPost, Path: usersPath, Body: data, Retry: retry(false)}
 	resp, err := c.http.Do(ctx, r)
 	if err != nil {
-		var e *userapi.Error
+		var e *errkind.Error
 		if !errors.As(err, &e) || !e.MaybeSent {
 			return userapi.User{}, emailTaken(err, body.Email)
 		}
@@ -227,7 +268,7 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 		return userapi.User{}, err
 	}
 	if req.IsEmpty() {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "nothing to update for user %q", id)
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "nothing to update for user %q", id)
 	}
 	if err := checkExtra(req.Extra); err != nil {
 		return userapi.User{}, err
@@ -235,19 +276,19 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 	var b updateBody
 	b.FirstName, b.LastName = req.FirstName, req.LastName
 	if req.Name != nil && req.FirstName == nil && req.LastName == nil {
-		first, last := splitName(*req.Name)
+		first, last := userapi.SplitName(*req.Name)
 		if first == "" || last == "" {
-			return userapi.User{}, userapi.Errorf(userapi.KindUsage,
+			return userapi.User{}, errkind.Errorf(errkind.Usage,
 				"udata needs a first and a last name: give --name \"FIRST LAST\" or --first-name and --last-name")
 		}
 		b.FirstName, b.LastName = &first, &last
 	}
 	if b.FirstName != nil && strings.TrimSpace(*b.FirstName) == "" || b.LastName != nil && strings.TrimSpace(*b.LastName) == "" {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "udata first and last names cannot be empty")
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "udata first and last names cannot be empty")
 	}
 	if req.Email != nil {
 		if !validEmail(*req.Email) {
-			return userapi.User{}, userapi.Errorf(userapi.KindUsage, "invalid email %q: udata wants an email address", *req.Email)
+			return userapi.User{}, errkind.Errorf(errkind.Usage, "invalid email %q: udata wants an email address", *req.Email)
 		}
 		b.Email = req.Email
 	}
@@ -264,7 +305,7 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 		case userapi.StatusDisabled:
 			b.Active = new(false)
 		default:
-			return userapi.User{}, userapi.Errorf(userapi.KindUsage,
+			return userapi.User{}, errkind.Errorf(errkind.Usage,
 				"cannot set status %q on udata: want active or disabled (delete anonymises the account)", *req.Status)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/sandbox"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -189,7 +190,7 @@ func RunPaging(t *testing.T, h PagingHarness) {
 		if err == nil {
 			t.Fatalf("listing with a broken page succeeded with %d users", len(got))
 		}
-		if code := userapi.ExitCode(err); code != 1 {
+		if code := errkind.ExitCode(err); code != 1 {
 			t.Errorf("exit code %d for a page failing with 500, want 1 (%v)", code, err)
 		}
 		if !slices.Equal(got, want[:4*pagingSize]) {
