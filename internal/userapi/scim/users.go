@@ -37,7 +37,7 @@ const maxPages = 1 << 20
 // after them are predicted (startIndex advancing by that length, up to
 // totalResults) and fetched up to window at a time ahead of this loop; the
 // loop takes a fetched page only when it asks for exactly that startIndex,
-// so a page shorter than the first one (the prediction fails) makes it go
+// so a page shorter than the first two (the prediction fails) makes it go
 // on one page at a time from where it really is. Users a page repeats from
 // the previous one (entries shifted by users created meanwhile) are
 // dropped.
@@ -122,7 +122,7 @@ type fetchedPage struct {
 	users []wireUser
 }
 
-// ahead starts fetching the pages after the first one (of size users,
+// ahead starts fetching the pages after the first two (of size users,
 // the next at startIndex from), up to total users (limit, when set, bounds
 // them), window at a time.
 func (c *Client) ahead(ctx context.Context, from, size, total, limit, count, window int, filter string) *paging.Ahead[int, fetchedPage] {

@@ -70,12 +70,11 @@ func stream[T, U any](ctx context.Context, c *Client, what, path string, q url.V
 
 // fetchPages requests pages until next_page is null (asking past the end
 // is a 404 on udata), or until it has enough items (0: no bound), and sends
-// them to out, which it closes when done. After the first page, the pages
-// its next_page links will name (page 3, 4, … of the same query, up to the
-// total, once pages 1 and 2 agree on the page size) are fetched pg.window at
-// a time ahead of the loop, which still
-// follows next_page and takes a fetched page only when its link names
-// exactly that page.
+// them to out, which it closes when done. Once pages 1 and 2 agree on the
+// page size, the pages its next_page links will name (page 3, 4, … of the
+// same query, up to the total) are fetched pg.window at a time ahead of the
+// loop, which still follows next_page and takes a fetched page only when
+// its link names exactly that page.
 func fetchPages[T any](ctx context.Context, c *Client, what, path string, q url.Values, enough int, pg pager[T], out chan<- page[T]) {
 	defer close(out)
 	send := func(p page[T]) bool {
