@@ -13,6 +13,7 @@ import (
 	"github.com/userctl/userctl/internal/cmdutil"
 	"github.com/userctl/userctl/internal/cmdutil/cmdtest"
 	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/userapi/paging"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -57,13 +58,16 @@ func TestUsersFlags(t *testing.T) {
 	)
 	cmdtest.RunAll(t, []cmdtest.Case{
 		// list
-		{Name: "list defaults", Cmd: list, Want: ListOptions{Limit: DefaultListLimit}, Globals: &defaults},
+		{Name: "list defaults", Cmd: list, Want: ListOptions{Limit: DefaultListLimit, Pages: paging.DefaultWindow}, Globals: &defaults},
 		{Name: "list filters", Cmd: list, Argv: []string{"--all", "-q", "ada", "--sort=-email", "--role", "admin"},
-			Want: ListOptions{Limit: DefaultListLimit, All: true, Query: "ada", Sort: "-email", Role: "admin"}},
-		{Name: "list -L", Cmd: list, Argv: []string{"-L", "5"}, Want: ListOptions{Limit: 5}},
+			Want: ListOptions{Limit: DefaultListLimit, All: true, Query: "ada", Sort: "-email", Role: "admin", Pages: paging.DefaultWindow}},
+		{Name: "list -L", Cmd: list, Argv: []string{"-L", "5"}, Want: ListOptions{Limit: 5, Pages: paging.DefaultWindow}},
 		{Name: "list global flags", Cmd: list, Argv: []string{"-o", "json", "--fields", "id,email", "--timeout", "5s", "--max-wait", "2s", "--no-input"},
-			Want:    ListOptions{Limit: DefaultListLimit},
+			Want:    ListOptions{Limit: DefaultListLimit, Pages: paging.DefaultWindow},
 			Globals: &cmdutil.Globals{Output: "json", Fields: []string{"id", "email"}, Timeout: 5 * time.Second, MaxWait: 2 * time.Second, NoInput: true}},
+		{Name: "list --page-concurrency", Cmd: list, Argv: []string{"--all", "--page-concurrency", "1"}, Want: ListOptions{Limit: DefaultListLimit, All: true, Pages: 1}},
+		{Name: "list --page-concurrency 0", Cmd: list, Argv: []string{"--page-concurrency", "0"}, Code: 2, Err: "--page-concurrency must be between 1 and 64, got 0"},
+		{Name: "list --page-concurrency too high", Cmd: list, Argv: []string{"--page-concurrency", "65"}, Code: 2, Err: "--page-concurrency must be between 1 and 64, got 65"},
 		{Name: "list --all and --limit", Cmd: list, Argv: []string{"--all", "--limit", "5"}, Code: 2, Err: "--limit and --all cannot be used together"},
 		{Name: "list negative limit", Cmd: list, Argv: []string{"--limit", "-1"}, Code: 2, Err: "--limit must be positive"},
 		{Name: "list limit not a number", Cmd: list, Argv: []string{"--limit", "ten"}, Code: 2, Err: `invalid argument "ten"`},
@@ -155,12 +159,14 @@ func TestUsersFlags(t *testing.T) {
 		{Name: "suggest no query", Cmd: suggest, Code: 2, Err: "needs QUERY"},
 
 		// export
-		{Name: "export defaults to jsonl", Cmd: export, Want: ExportOptions{PageSize: exportPageSize},
+		{Name: "export defaults to jsonl", Cmd: export, Want: ExportOptions{PageSize: exportPageSize, Pages: paging.DefaultWindow},
 			Globals: &cmdutil.Globals{Output: "jsonl", MaxWait: cmdutil.DefaultMaxWait}},
 		{Name: "export USERCTL_OUTPUT", Cmd: export, Env: map[string]string{"USERCTL_OUTPUT": "csv"}, Argv: []string{"--page-size", "50"},
-			Want: ExportOptions{PageSize: 50}, Globals: &cmdutil.Globals{Output: "csv", MaxWait: cmdutil.DefaultMaxWait}},
-		{Name: "export USERCTL_OUTPUT table", Cmd: export, Env: map[string]string{"USERCTL_OUTPUT": "table"}, Want: ExportOptions{PageSize: exportPageSize},
+			Want: ExportOptions{PageSize: 50, Pages: paging.DefaultWindow}, Globals: &cmdutil.Globals{Output: "csv", MaxWait: cmdutil.DefaultMaxWait}},
+		{Name: "export USERCTL_OUTPUT table", Cmd: export, Env: map[string]string{"USERCTL_OUTPUT": "table"}, Want: ExportOptions{PageSize: exportPageSize, Pages: paging.DefaultWindow},
 			Globals: &cmdutil.Globals{Output: "jsonl", MaxWait: cmdutil.DefaultMaxWait}},
+		{Name: "export --page-concurrency", Cmd: export, Argv: []string{"--page-concurrency", "64"}, Want: ExportOptions{PageSize: exportPageSize, Pages: 64}},
+		{Name: "export --page-concurrency negative", Cmd: export, Argv: []string{"--page-concurrency", "-2"}, Code: 2, Err: "--page-concurrency must be between 1 and 64"},
 		{Name: "export -o table", Cmd: export, Argv: []string{"-o", "table"}, Code: 2, Err: "export writes jsonl, json, csv or yaml, not table"},
 
 		// import, apply
