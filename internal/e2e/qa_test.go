@@ -1,0 +1,58 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Defects found by the acceptance pass over issues 11–18, one test each.
+
+// TestQASCIMRepeatedPagesListEachUserOnce: a SCIM server that ignores
+// startIndex past its end (it wraps around, claiming more users than it
+// has) is listed until a page repeats, and no user is printed twice — the
+// startIndex 0 probe for 0-based servers must not add one already listed.
+func TestQASCIMRepeatedPagesListEachUserOnce(t *testing.T) {
+	t.Parallel()
+	const users, pageSize = 12, 4
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/Users") {
+			http.NotFound(w, r)
+			return
+		}
+		start, _ := strconv.Atoi(r.URL.Query().Get("startIndex"))
+		n := pageSize // a silent cap on count
+		if count, err := strconv.Atoi(r.URL.Query().Get("count")); err == nil && count < n {
+			n = count
+		}
+		var res []map[string]any
+		for i := 0; i < n; i++ {
+			n := 1 + (start-1+i+users)%users // wraps around: never an empty page
+			res = append(res, map[string]any{"id": fmt.Sprintf("u%d", n), "userName": fmt.Sprintf("user%d", n)})
+		}
+		w.Header().Set("Content-Type", "application/scim+json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"totalResults": 1000, "Resources": res})
+	}))
+	t.Cleanup(srv.Close)
+	c := newCLI(t)
+	c.set("USERCTL_TOKEN", "t0k")
+	c.profile("wrap", "scim", srv.URL+"/scim/v2")
+	for _, conc := range []string{"1", "4"} {
+		r := c.run("users", "list", "--all", "--page-concurrency", conc, "-o", "jsonl")
+		seen := map[string]int{}
+		for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+			var u struct{ ID string }
+			if err := json.Unmarshal([]byte(line), &u); err != nil {
+				t.Fatalf("line %q: %v\n%s", line, err, r)
+			}
+			seen[u.ID]++
+			if seen[u.ID] > 1 {
+				t.Fatalf("--page-concurrency %s: user %s listed twice\n%s", conc, u.ID, r)
+			}
+		}
+	}
+}
