@@ -103,6 +103,15 @@ type PlanCounts struct {
 	Create, Update, Unchanged, Delete, Invalid int
 }
 
+// InvalidItems says how many items of the source are invalid: "1 item of
+// the input is invalid", "3 items of the input are invalid".
+func (c PlanCounts) InvalidItems(source string) string {
+	if c.Invalid == 1 {
+		return "1 item of the " + source + " is invalid"
+	}
+	return fmt.Sprintf("%d items of the %s are invalid", c.Invalid, source)
+}
+
 // Counts counts the items by action; an item with Err counts as invalid.
 func (p *Plan) Counts() PlanCounts {
 	var c PlanCounts
@@ -286,7 +295,7 @@ func ComputePlan(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, e
 	c := plan.Counts()
 	if c.Invalid > 0 {
 		return plan, errkind.Errorf(errkind.Usage,
-			"apply --prune: %d items of the file are invalid (see the plan); fix them first, as their users would be deleted", c.Invalid)
+			"apply --prune: %s (see the plan); fix them first, as their users would be deleted", c.InvalidItems("file"))
 	}
 	maxDel := opts.MaxDeletes
 	switch {
