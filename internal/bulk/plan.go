@@ -286,11 +286,7 @@ func ComputePlan(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, e
 	if self != nil {
 		plan.keep(self)
 	} else {
-		title := b.Info().Title
-		if title == "" {
-			title = b.Info().Name
-		}
-		plan.SelfUnknown = fmt.Sprintf("the %s cannot tell which account userctl authenticates as: list it in the file or it may be deleted", title)
+		plan.SelfUnknown = b.Info().Described() + " cannot tell which account userctl authenticates as: list it in the file or it may be deleted"
 	}
 	c := plan.Counts()
 	if c.Invalid > 0 {
