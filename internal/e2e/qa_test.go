@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,5 +56,41 @@ func TestQASCIMRepeatedPagesListEachUserOnce(t *testing.T) {
 				t.Fatalf("--page-concurrency %s: user %s listed twice\n%s", conc, u.ID, r)
 			}
 		}
+	}
+}
+
+// TestQAInvalidHeaderNamesAreUsageErrors: a header name that HTTP cannot
+// carry (a space, a colon) in a scim profile's auth=header:NAME, or in
+// `userctl api -H`, is refused before any request with exit 2 — not taken
+// into the profile and failed with exit 1 at every later command.
+func TestQAInvalidHeaderNamesAreUsageErrors(t *testing.T) {
+	t.Parallel()
+	srv := newCounter(t, http.StatusOK, nil, `{"totalResults":0,"Resources":[]}`)
+	c := newCLI(t)
+	c.set("USERCTL_TOKEN", "t0k")
+	r := c.run("profile", "add", "bad", "--api", "scim", "--url", srv.URL+"/scim/v2", "--set", "auth=header:X Token")
+	want(t, r, 2)
+	wantIn(t, "stderr", r.stderr, `"X Token"`)
+	// A config written by hand is refused the same way, before a request.
+	if err := os.MkdirAll(filepath.Dir(c.configPath()), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "current_profile: bad\nprofiles:\n  bad: {api: scim, url: " + srv.URL + "/scim/v2, auth: \"header:X Token\"}\n"
+	if err := os.WriteFile(c.configPath(), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = c.run("users", "list")
+	want(t, r, 2)
+	wantIn(t, "stderr", r.stderr, `"X Token"`)
+	if err := os.Remove(c.configPath()); err != nil {
+		t.Fatal(err)
+	}
+	c.profile("good", "scim", srv.URL+"/scim/v2")
+	for _, h := range []string{"X Y: v", "(x): v", "X: a\r\nInjected: 1"} {
+		r = c.run("-p", "good", "api", "GET", "/Users", "-H", h)
+		want(t, r, 2)
+	}
+	if n := srv.n.Load(); n != 0 {
+		t.Fatalf("%d requests sent with an invalid header", n)
 	}
 }
