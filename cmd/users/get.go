@@ -63,8 +63,11 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 		}
 		return err
 	})
-	if len(users) > 0 {
-		w, err := opts.F.Printer(output.UserSchema(), len(opts.IDs) > 1)
+	// Several IDs are one list, printed even when --ignore-not-found left
+	// every user out (`[]` with -o json).
+	list := len(opts.IDs) > 1
+	if len(users) > 0 || (list && runErr == nil) {
+		w, err := opts.F.Printer(output.UserSchema(), list)
 		if err != nil {
 			return err
 		}

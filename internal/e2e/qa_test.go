@@ -94,3 +94,23 @@ func TestQAInvalidHeaderNamesAreUsageErrors(t *testing.T) {
 		t.Fatalf("%d requests sent with an invalid header", n)
 	}
 }
+
+// TestQAGetSeveralIgnoredPrintsEmptyArray: `users get` with several IDs
+// prints a JSON array, `[]` when --ignore-not-found left every user out —
+// never nothing, which `jq` and JSON parsers refuse.
+func TestQAGetSeveralIgnoredPrintsEmptyArray(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.set("USERCTL_TOKEN", "t0k")
+	c.profile("src", "rest", c.serve("rest", "--seed", "2"))
+	r := c.run("users", "get", "usr_404a", "usr_404b", "--ignore-not-found", "-o", "json")
+	want(t, r, 0)
+	if strings.TrimSpace(r.stdout) != "[]" {
+		t.Fatalf("want [], got:\n%s", r)
+	}
+	r = c.runIn("usr_404a\nusr_404b\n", "users", "get", "-f", "-", "--ignore-not-found", "-o", "json")
+	want(t, r, 0)
+	if strings.TrimSpace(r.stdout) != "[]" {
+		t.Fatalf("want [], got:\n%s", r)
+	}
+}
