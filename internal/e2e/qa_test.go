@@ -114,3 +114,27 @@ func TestQAGetSeveralIgnoredPrintsEmptyArray(t *testing.T) {
 		t.Fatalf("want [], got:\n%s", r)
 	}
 }
+
+// TestQAGetSelectionIsAlwaysAnArray: `users get -f FILE -o json` prints a
+// JSON array however many IDs the selection holds, so a pipe such as
+// `users list --role guest -o jsonl | users get -f - -o json | jq '.[]'`
+// does not break on the day one user matches.
+func TestQAGetSelectionIsAlwaysAnArray(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.set("USERCTL_TOKEN", "t0k")
+	c.profile("src", "rest", c.serve("rest", "--seed", "2"))
+	r := c.runIn(`{"id":"usr_000001"}`+"\n", "users", "get", "-f", "-", "-o", "json")
+	want(t, r, 0)
+	var users []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &users); err != nil || len(users) != 1 || users[0]["id"] != "usr_000001" {
+		t.Fatalf("want an array of one user (%v), got:\n%s", err, r)
+	}
+	// One ID given as an argument stays one object.
+	r = c.run("users", "get", "usr_000001", "-o", "json")
+	want(t, r, 0)
+	var one map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &one); err != nil || one["id"] != "usr_000001" {
+		t.Fatalf("want one object (%v), got:\n%s", err, r)
+	}
+}
