@@ -138,3 +138,36 @@ func TestQAGetSelectionIsAlwaysAnArray(t *testing.T) {
 		t.Fatalf("want one object (%v), got:\n%s", err, r)
 	}
 }
+
+// TestQANextLinkTokenNeverShown: a next link carrying a secret query
+// parameter (access_token=…) is a secret of the request that follows it:
+// the server echoing that value back in an error is scrubbed, and the
+// Link header shown by --debug has the value redacted, as every URL.
+func TestQANextLinkTokenNeverShown(t *testing.T) {
+	t.Parallel()
+	const secret = "nextLinkSecret-4242"
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if tok := r.URL.Query().Get("access_token"); tok != "" {
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = fmt.Fprintf(w, `{"message":"upstream refused token %s"}`, tok)
+			return
+		}
+		w.Header().Set("Link", "<"+srv.URL+"/v1/users?page=2&access_token="+secret+`>; rel="next"`)
+		_, _ = w.Write([]byte(`[{"id":"a1","email":"a1@example.com"}]`))
+	}))
+	t.Cleanup(srv.Close)
+	c := newCLI(t)
+	c.set("USERCTL_TOKEN", "t0k")
+	c.profile("link", "rest", srv.URL+"/v1")
+	r := c.run("users", "list", "--all")
+	if r.code == 0 {
+		t.Fatalf("want the page error, got:\n%s", r)
+	}
+	wantIn(t, "stderr", r.stderr, "upstream refused token [REDACTED]")
+	wantNotIn(t, "output", r.stdout+r.stderr, secret)
+	r = c.run("--debug", "users", "list", "--all")
+	wantIn(t, "stderr", r.stderr, "access_token=[REDACTED]")
+	wantNotIn(t, "--debug output", r.stdout+r.stderr, secret)
+}
