@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -170,4 +171,35 @@ func TestQANextLinkTokenNeverShown(t *testing.T) {
 	r = c.run("--debug", "users", "list", "--all")
 	wantIn(t, "stderr", r.stderr, "access_token=[REDACTED]")
 	wantNotIn(t, "--debug output", r.stdout+r.stderr, secret)
+}
+
+// TestQAProfileAddTokenEnv: `profile add --set token_env=NAME` records
+// where the secret lives (CLI.md: "A profile may also say where a secret
+// lives instead of holding it"), asks for no token, and the commands read
+// the token from NAME at run time — it is not refused as a secret value.
+func TestQAProfileAddTokenEnv(t *testing.T) {
+	t.Parallel()
+	var got atomic.Value
+	got.Store("")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/scim+json")
+		_, _ = w.Write([]byte(`{"totalResults":0,"Resources":[]}`))
+	}))
+	t.Cleanup(srv.Close)
+	c := newCLI(t)
+	r := c.run("profile", "add", "ci", "--api", "scim", "--url", srv.URL+"/scim/v2", "--set", "token_env=CI_SCIM_TOKEN")
+	want(t, r, 0)
+	wantNotIn(t, "stderr", r.stderr, "saved without secrets")
+	r = c.run("profile", "show", "ci")
+	want(t, r, 0)
+	wantIn(t, "stdout", r.stdout, "env CI_SCIM_TOKEN (token_env)")
+	r = c.runIO("", []string{"CI_SCIM_TOKEN=from-env-4242"}, "users", "list")
+	want(t, r, 0)
+	if a := got.Load().(string); a != "Bearer from-env-4242" {
+		t.Fatalf("Authorization %q, want the token of CI_SCIM_TOKEN", a)
+	}
+	// A variable name that no shell can set is refused.
+	r = c.run("profile", "add", "bad", "--api", "scim", "--url", srv.URL+"/scim/v2", "--set", "token_env=1 X")
+	want(t, r, 2)
 }
