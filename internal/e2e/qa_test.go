@@ -203,3 +203,24 @@ func TestQAProfileAddTokenEnv(t *testing.T) {
 	r = c.run("profile", "add", "bad", "--api", "scim", "--url", srv.URL+"/scim/v2", "--set", "token_env=1 X")
 	want(t, r, 2)
 }
+
+// TestQAProfileCheckNamesTheMissingSecret: profile check of a profile
+// whose token_env variable is unset names that variable (as every other
+// command does), and one with no secret says "has no token", not
+// "has no [token]".
+func TestQAProfileCheckNamesTheMissingSecret(t *testing.T) {
+	t.Parallel()
+	srv := newCounter(t, http.StatusOK, nil, `{"totalResults":0,"Resources":[]}`)
+	c := newCLI(t)
+	c.profile("viaenv", "scim", srv.URL+"/scim/v2", "--set", "token_env=QA_UNSET_TOKEN")
+	r := c.run("profile", "check", "viaenv")
+	want(t, r, 2)
+	wantIn(t, "stderr", r.stderr, "QA_UNSET_TOKEN", "not set")
+	c.profile("none", "scim", srv.URL+"/scim/v2")
+	r = c.run("profile", "check", "none")
+	want(t, r, 2)
+	wantIn(t, "stderr", r.stderr, `profile "none" has no token:`)
+	if n := srv.n.Load(); n != 0 {
+		t.Fatalf("%d requests sent without a token", n)
+	}
+}
