@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -57,56 +58,21 @@ const (
 
 // Client talks to one rest API.
 type Client struct {
-	http         *httpx.Client
-	listPath     string
-	itemsKey     string
-	pagination   string
-	pageSize     int
-	idField      string
-	disableVerb  string
-	passwordPath string
+	http *httpx.Client
+	m    *mapping
+	// probe remembers whether user_path was found to answer for a user
+	// the collection lists (see checkUserPath).
+	probe probeState
 }
 
-// New builds a client from a profile. Options (profile keys): list_path,
-// items_key, pagination, page_size, id_field, auth, disable, password_path.
+// New builds a client from a profile; its Options are the keys of
+// apis/rest.md (Keys lists them).
 func New(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
-	o := p.Options
-	c := &Client{
-		listPath:     "/users",
-		pagination:   PageAuto,
-		pageSize:     100,
-		idField:      "id",
-		disableVerb:  http.MethodPut,
-		itemsKey:     o["items_key"],
-		passwordPath: o["password_path"],
+	m, err := parseMapping(p.Name, func(k string) string { return p.Options[k] })
+	if err != nil {
+		return nil, err
 	}
-	if v := o["list_path"]; v != "" {
-		c.listPath = "/" + strings.Trim(v, "/")
-	}
-	if v := o["pagination"]; v != "" {
-		switch v {
-		case PageAuto, PageNone, PagePage, PageOffset, PageCursor, PageLink:
-			c.pagination = v
-		default:
-			return nil, userapi.Errorf(userapi.KindUsage, "profile %q: pagination %q is not one of auto, none, page, offset, cursor, link", p.Name, v)
-		}
-	}
-	if v := o["page_size"]; v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return nil, userapi.Errorf(userapi.KindUsage, "profile %q: page_size %q is not a positive number", p.Name, v)
-		}
-		c.pageSize = n
-	}
-	if v := o["id_field"]; v != "" {
-		c.idField = v
-	}
-	if v := strings.ToUpper(o["disable"]); v != "" {
-		if v != http.MethodPut && v != http.MethodPatch {
-			return nil, userapi.Errorf(userapi.KindUsage, "profile %q: disable %q is not PUT or PATCH", p.Name, o["disable"])
-		}
-		c.disableVerb = v
-	}
+	c := &Client{m: m}
 	if p.URL == "" {
 		return nil, userapi.Errorf(userapi.KindUsage, "profile %q has no url: set it with `userctl profile add` or USERCTL_URL", p.Name)
 	}
@@ -133,6 +99,9 @@ func authFunc(p userapi.Profile) (func(*http.Request), string, error) {
 		return userapi.Errorf(userapi.KindUsage, "profile %q has no %s: set USERCTL_TOKEN, or store one with `userctl profile add %s --api rest --url URL --force`", p.Name, what, p.Name)
 	}
 	switch {
+	case mode == "none":
+		// Servers without authentication (json-server, a local mock).
+		return func(*http.Request) {}, "", nil
 	case mode == "" || mode == "bearer":
 		if p.Token == "" {
 			return nil, "", missing("token")
@@ -154,7 +123,7 @@ func authFunc(p userapi.Profile) (func(*http.Request), string, error) {
 		}
 		return func(r *http.Request) { r.Header.Set(name, p.Token) }, name, nil
 	}
-	return nil, "", userapi.Errorf(userapi.KindUsage, "profile %q: auth %q is not bearer, basic or header:NAME", p.Name, mode)
+	return nil, "", userapi.Errorf(userapi.KindUsage, "profile %q: auth %q is not bearer, basic, header:NAME or none", p.Name, mode)
 }
 
 // Info describes the dialect.
@@ -270,11 +239,12 @@ type wire struct {
 	UpdatedAt string   `json:"updated_at"`
 }
 
-// decodeItem decodes one user object: into the wire struct when it has only
-// known keys (the common, fast case), else through a map so that unknown
-// keys reach extra and other id fields or types are understood.
+// decodeItem decodes one user object: into the wire struct when the
+// mapping is the document's and the object has only known keys (the
+// common, fast case), else through a map so that unknown keys reach extra
+// and the profile's field mapping applies.
 func (c *Client) decodeItem(raw []byte) (userapi.User, error) {
-	if c.idField == "id" {
+	if c.m.plain {
 		var w wire
 		d := json.NewDecoder(bytes.NewReader(raw))
 		d.DisallowUnknownFields()
@@ -291,33 +261,95 @@ func (c *Client) decodeItem(raw []byte) (userapi.User, error) {
 	return c.normalize(m), nil
 }
 
-func (c *Client) normalize(m map[string]any) userapi.User {
-	w := wire{ID: str(m, c.idField), Username: str(m, "username"), Email: str(m, "email"), Name: str(m, "name"),
-		Role: str(m, "role"), Status: str(m, "status"), CreatedAt: str(m, "created_at"), UpdatedAt: str(m, "updated_at")}
-	if w.Status == "" {
-		// No status: services of this shape often say it with a boolean.
-		if v, ok := m["active"].(bool); ok {
-			w.Status = map[bool]string{true: "active", false: "disabled"}[v]
-		} else if v, ok := m["enabled"].(bool); ok {
-			w.Status = map[bool]string{true: "active", false: "disabled"}[v]
-		} else if v, ok := m["disabled"].(bool); ok {
-			w.Status = map[bool]string{true: "disabled", false: "active"}[v]
+// normalize maps an API user object to the normalized user through the
+// profile's mapping. A value of an unexpected type reads as null; the
+// object's other top-level keys (never a password) go to extra.
+func (c *Client) normalize(obj map[string]any) userapi.User {
+	m := c.m
+	get := func(name string) string {
+		v, _ := m.read(obj, name)
+		return text(v)
+	}
+	idv, _ := lookup(obj, strings.Split(m.idField, "."))
+	u := userapi.User{ID: text(idv), Username: get("username"), Email: get("email"), Name: get("name"),
+		CreatedAt: m.parseTime(get("created_at")), UpdatedAt: m.parseTime(get("updated_at")),
+		Roles: []string{}, Extra: map[string]any{}}
+	if u.Name == "" {
+		u.Name = strings.TrimSpace(get("first_name") + " " + get("last_name"))
+	}
+	addRole := func(r string) {
+		if r = strings.TrimSpace(r); r != "" && !slices.Contains(u.Roles, r) {
+			u.Roles = append(u.Roles, r)
 		}
 	}
-	if rs, ok := m["roles"].([]any); ok {
-		for _, r := range rs {
-			if s, ok := r.(string); ok {
-				w.Roles = append(w.Roles, s)
+	addRoles := func(v any) {
+		switch t := v.(type) {
+		case string:
+			addRole(t)
+		case []any:
+			for _, r := range t {
+				if s, ok := r.(string); ok {
+					addRole(s)
+				}
 			}
 		}
 	}
-	extra := map[string]any{}
-	for k, v := range m {
-		if !known[k] && k != c.idField {
-			extra[k] = v
+	if _, mapped := m.fields["roles"]; mapped {
+		v, _ := m.read(obj, "roles")
+		addRoles(v)
+	} else {
+		addRoles(obj["role"])
+		addRoles(obj["roles"])
+	}
+	sv, hasStatus := m.read(obj, "status")
+	var rawStatus string
+	u.Status, rawStatus = m.statusOf(sv)
+	if !hasStatus || sv == nil {
+		// No status: services of this shape often say it with a boolean.
+		if v, ok := obj["active"].(bool); ok {
+			u.Status = map[bool]userapi.Status{true: userapi.StatusActive, false: userapi.StatusDisabled}[v]
+		} else if v, ok := obj["enabled"].(bool); ok {
+			u.Status = map[bool]userapi.Status{true: userapi.StatusActive, false: userapi.StatusDisabled}[v]
+		} else if v, ok := obj["disabled"].(bool); ok {
+			u.Status = map[bool]userapi.Status{true: userapi.StatusDisabled, false: userapi.StatusActive}[v]
 		}
 	}
-	return build(w, extra)
+	// The top-level keys read into normalized fields are not repeated in
+	// extra; a password (or its confirmation) never shows.
+	used := map[string]bool{}
+	for _, k := range strings.Split(m.idField, ".")[:1] {
+		used[k] = true
+	}
+	for _, f := range NormalFields {
+		for _, p := range m.paths(f) {
+			if len(p) == 1 || f == "password" {
+				used[p[0]] = true
+			}
+		}
+	}
+	if _, mapped := m.fields["roles"]; !mapped {
+		used["role"] = true
+	}
+	for k, v := range obj {
+		if !used[k] {
+			u.Extra[k] = v
+		}
+	}
+	// A value of a type the field cannot hold (a number for an email, an
+	// object for a name) reads as null, and the raw value stays visible.
+	for _, f := range []string{"username", "email", "name", "created_at", "updated_at"} {
+		if v, ok := m.read(obj, f); ok && v != nil {
+			if _, isStr := v.(string); !isStr && text(v) == "" {
+				u.Extra[f] = v
+			}
+		}
+	}
+	if u.Status == "" && rawStatus != "" {
+		// A status the normalized object has no word for: null, and the
+		// service's own word in extra rather than a guess.
+		u.Extra["status"] = sv
+	}
+	return u
 }
 
 // build maps the wire object to the normalized user.
@@ -363,42 +395,50 @@ func normalStatus(s string) userapi.Status {
 	return ""
 }
 
-// userPath is the path of one user; an ID that cannot be one path segment
-// is refused (userapi.ValidateID) before any request.
-func userPath(id string) (string, error) {
-	esc, err := userapi.EscapeID(id)
-	if err != nil {
-		return "", err
-	}
-	return "/users/" + esc, nil
+// userPath is the path of one user (user_path); an ID that cannot be one
+// path segment is refused (userapi.ValidateID) before any request.
+func (c *Client) userPath(id string) (string, error) {
+	return expand(c.m.userPath, id)
 }
 
 func (c *Client) decodeUser(resp *httpx.Response) (userapi.User, error) {
-	if c.idField == "id" {
+	if c.m.plain {
 		if w, ok := scanUser(resp.Body); ok && w.ID != "" {
 			return build(w, nil), nil
 		}
 	}
+	obj, err := c.userObject(resp)
+	if err != nil {
+		return userapi.User{}, err
+	}
+	return c.normalize(obj), nil
+}
+
+// userObject decodes the user object of an answer as the API wrote it.
+func (c *Client) userObject(resp *httpx.Response) (map[string]any, error) {
 	var m map[string]any
 	dec := json.NewDecoder(bytes.NewReader(resp.Body))
 	dec.UseNumber()
 	if err := dec.Decode(&m); err != nil {
-		return userapi.User{}, unreadable(resp, err)
+		return nil, unreadable(resp, err)
 	}
 	// Some services wrap the object: {"data": {...}} or {"user": {...}}.
-	for _, k := range []string{"data", "user"} {
-		if inner, ok := m[k].(map[string]any); ok && m[c.idField] == nil {
-			m = inner
-			break
+	idPath := strings.Split(c.m.idField, ".")
+	if _, has := lookup(m, idPath); !has {
+		for _, k := range []string{"data", "user"} {
+			if inner, ok := m[k].(map[string]any); ok {
+				m = inner
+				break
+			}
 		}
 	}
 	u := c.normalize(m)
 	if u.ID == "" && u.Email == "" && u.Username == "" {
 		// A 2xx whose body is no user (a login page's JSON, {"data": "…"})
 		// must not pass for an empty user.
-		return userapi.User{}, unreadable(resp, fmt.Errorf("no user in it (no %s, email or username)", c.idField))
+		return nil, unreadable(resp, fmt.Errorf("no user in it (no %s, email or username)", c.m.idField))
 	}
-	return u, nil
+	return m, nil
 }
 
 func unreadable(resp *httpx.Response, err error) error {
@@ -418,13 +458,13 @@ func subject(id string) string { return fmt.Sprintf("user %q", id) }
 
 // GetUser fetches one user.
 func (c *Client) GetUser(ctx context.Context, id string) (userapi.User, error) {
-	path, err := userPath(id)
+	path, err := c.userPath(id)
 	if err != nil {
 		return userapi.User{}, err
 	}
 	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: path})
 	if err != nil {
-		return userapi.User{}, userapi.WithSubject(err, subject(id))
+		return userapi.User{}, c.userError(ctx, id, err)
 	}
 	return c.decodeUser(resp)
 }
@@ -506,7 +546,7 @@ func asConflict(err error) error {
 	return err
 }
 
-// CreateUser creates a user with POST /users. A POST that may have reached
+// CreateUser creates a user with POST to create_path. A POST that may have reached
 // the server without an answer is checked by email before one retry. An
 // inactive user is created, then disabled the documented way, since the
 // document's create body has no status.
@@ -524,15 +564,18 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 	if err != nil {
 		return userapi.User{}, err
 	}
-	body := jsonBody(fields)
-	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: "/users", Body: body})
+	body := jsonBody(c.mapped(fields))
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: c.m.createPath, Body: body})
 	var e *userapi.Error
 	if err != nil && errors.As(err, &e) && e.MaybeSent {
 		if u, found, ferr := c.FindUser(ctx, req.Email); ferr == nil && found {
 			return c.finishCreate(ctx, req, u)
 		} else if ferr == nil {
-			resp, err = c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: "/users", Body: body})
+			resp, err = c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: c.m.createPath, Body: body})
 		}
+	}
+	if userapi.IsKind(err, userapi.KindNotFound) {
+		return userapi.User{}, c.wrongEndpoint(http.MethodPost, c.m.createPath, "create_path", err)
 	}
 	if err != nil {
 		return userapi.User{}, userapi.WithSubject(asConflict(err), fmt.Sprintf("user %q", req.Email))
@@ -633,7 +676,7 @@ func updateBody(req userapi.UpdateRequest) (map[string]any, error) {
 	return body, nil
 }
 
-// UpdateUser sends PUT /users/{id} with the changed fields.
+// UpdateUser writes the changed fields the profile's update_method way.
 func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRequest) (userapi.User, error) {
 	if err := userapi.ValidateID(id); err != nil {
 		return userapi.User{}, err
@@ -648,33 +691,164 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 	if err != nil {
 		return userapi.User{}, err
 	}
-	u, err := c.put(ctx, http.MethodPut, id, body)
+	u, err := c.write(ctx, id, body)
 	return u, asConflict(err)
 }
 
-func (c *Client) put(ctx context.Context, method, id string, body map[string]any) (userapi.User, error) {
-	path, err := userPath(id)
+// mapped returns a body of the document's keys (email, name, username,
+// password, role, status and extras) written where the profile maps them.
+func (c *Client) mapped(body map[string]any) map[string]any {
+	obj := map[string]any{}
+	c.apply(obj, body)
+	return obj
+}
+
+// apply writes a body of the document's keys into an API object.
+func (c *Client) apply(obj, body map[string]any) {
+	for _, k := range slices.Sorted(maps.Keys(body)) {
+		v := body[k]
+		switch k {
+		case "email", "name", "username", "password":
+			c.m.write(obj, k, v)
+		case "role":
+			paths, ok := c.m.fields["roles"]
+			if !ok {
+				obj["role"] = v
+				continue
+			}
+			for _, p := range paths {
+				cur, _ := lookup(obj, p)
+				if _, isList := cur.([]any); isList || p[len(p)-1] == "roles" {
+					assign(obj, p, []any{v})
+				} else {
+					assign(obj, p, v)
+				}
+			}
+		case "status":
+			st, _ := v.(string)
+			c.m.write(obj, "status", c.m.statusValue(userapi.Status(st)))
+		default:
+			obj[k] = v
+		}
+	}
+}
+
+// write sends a change of a user: body holds the document's keys. With
+// update_method merge the user is read first and written back whole, so
+// that nothing the change does not name is lost.
+func (c *Client) write(ctx context.Context, id string, body map[string]any) (userapi.User, error) {
+	path, err := c.userPath(id)
 	if err != nil {
 		return userapi.User{}, err
 	}
-	resp, err := c.http.Do(ctx, httpx.Request{Method: method, Path: path, Body: jsonBody(body)})
+	switch c.m.updateMethod {
+	case UpdatePatch:
+		return c.send(ctx, http.MethodPatch, id, path, c.mapped(body), nil)
+	case UpdatePut:
+		return c.send(ctx, http.MethodPut, id, path, c.mapped(body), nil)
+	}
+	obj, err := c.getObject(ctx, id, path)
 	if err != nil {
-		return userapi.User{}, userapi.WithSubject(err, subject(id))
+		return userapi.User{}, err
 	}
+	had := c.keptKeys(obj)
+	c.apply(obj, body)
+	u, err := c.send(ctx, http.MethodPut, id, path, obj, had)
+	if userapi.IsKind(err, userapi.KindInvalid) {
+		// A server that refuses its own read-only fields (id, created_at)
+		// in a PUT merges what it accepts: send the change alone, and the
+		// answer is still checked for every field the user had.
+		if u2, err2 := c.send(ctx, http.MethodPut, id, path, c.mapped(body), had); !userapi.IsKind(err2, userapi.KindInvalid) {
+			return u2, err2
+		}
+	}
+	return u, err
+}
+
+// keptKeys lists the top-level keys of a user object that a whole-object
+// PUT must keep: all but the password fields, which servers rarely echo.
+func (c *Client) keptKeys(obj map[string]any) []string {
+	secret := map[string]bool{}
+	for _, p := range c.m.paths("password") {
+		secret[p[0]] = true
+	}
+	var keys []string
+	for k := range obj {
+		if !secret[k] {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// getObject reads a user as the API writes it.
+func (c *Client) getObject(ctx context.Context, id, path string) (map[string]any, error) {
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: path})
+	if err != nil {
+		return nil, c.userError(ctx, id, err)
+	}
+	return c.userObject(resp)
+}
+
+// send writes obj to a user's path. had, when set, lists the keys the
+// user had before: an answer without one of them means the server dropped
+// data, which is reported rather than printed as success.
+func (c *Client) send(ctx context.Context, method, id, path string, obj map[string]any, had []string) (userapi.User, error) {
+	resp, err := c.http.Do(ctx, httpx.Request{Method: method, Path: path, Body: jsonBody(obj)})
+	if err != nil {
+		return userapi.User{}, c.userError(ctx, id, err)
+	}
+	var ans map[string]any
 	if len(bytes.TrimSpace(resp.Body)) == 0 {
-		return c.GetUser(ctx, id)
+		if had == nil {
+			return c.GetUser(ctx, id)
+		}
+		upath, err := c.userPath(id)
+		if err != nil {
+			return userapi.User{}, err
+		}
+		if ans, err = c.getObject(ctx, id, upath); err != nil {
+			return userapi.User{}, err
+		}
+	} else if ans, err = c.userObject(resp); err != nil {
+		return userapi.User{}, err
 	}
-	return c.decodeUser(resp)
+	var lost []string
+	for _, k := range had {
+		if _, ok := ans[k]; !ok {
+			lost = append(lost, k)
+		}
+	}
+	if len(lost) > 0 {
+		return c.normalize(ans), userapi.Errorf(userapi.KindUnknown,
+			"user %q: after %s %s the user lacks fields it had (%s): the server dropped them; check the user and restore them (update_method: patch suits a server whose PUT does not keep the whole object)",
+			id, method, path, strings.Join(lost, ", "))
+	}
+	return c.normalize(ans), nil
 }
 
 // DisableUser sets status disabled.
 func (c *Client) DisableUser(ctx context.Context, id string) (userapi.User, error) {
-	return c.put(ctx, c.disableVerb, id, map[string]any{"status": "disabled"})
+	return c.setStatus(ctx, id, userapi.StatusDisabled)
 }
 
 // EnableUser sets status active.
 func (c *Client) EnableUser(ctx context.Context, id string) (userapi.User, error) {
-	return c.put(ctx, c.disableVerb, id, map[string]any{"status": "active"})
+	return c.setStatus(ctx, id, userapi.StatusActive)
+}
+
+func (c *Client) setStatus(ctx context.Context, id string, st userapi.Status) (userapi.User, error) {
+	body := map[string]any{"status": string(st)}
+	if c.m.disableVerb != "" {
+		// The older disable key: that method with the status alone.
+		path, err := c.userPath(id)
+		if err != nil {
+			return userapi.User{}, err
+		}
+		return c.send(ctx, c.m.disableVerb, id, path, c.mapped(body), nil)
+	}
+	return c.write(ctx, id, body)
 }
 
 // PasswordPolicy: a new password of at least 8 characters.
@@ -682,35 +856,43 @@ func (c *Client) PasswordPolicy() userapi.PasswordPolicy {
 	return userapi.PasswordPolicy{NeedsNew: true, MinLength: MinPasswordLength}
 }
 
-// SetPassword sends PUT /users/{id} {"password": …} (or to password_path,
-// where "{id}" is replaced by the user's ID).
+// SetPassword writes {"password": …} (at the fields.password paths) the
+// update_method way, or, when password_path names an endpoint of its own,
+// sends it there alone.
 func (c *Client) SetPassword(ctx context.Context, id string, ch userapi.PasswordChange) (userapi.Result, error) {
-	path, err := userPath(id)
-	if err != nil {
+	if err := userapi.ValidateID(id); err != nil {
 		return userapi.Result{}, err
 	}
 	if len(ch.New) < MinPasswordLength {
 		return userapi.Result{}, userapi.Errorf(userapi.KindUsage, "password must be at least %d characters", MinPasswordLength)
 	}
-	if c.passwordPath != "" {
-		esc, _ := userapi.EscapeID(id) // valid: userPath accepted it
-		path = strings.ReplaceAll(c.passwordPath, "{id}", esc)
-	}
-	_, err = c.http.Do(ctx, httpx.Request{Method: http.MethodPut, Path: path, Body: jsonBody(map[string]string{"password": ch.New})})
-	if err != nil {
-		return userapi.Result{}, userapi.WithSubject(err, subject(id))
+	body := map[string]any{"password": ch.New}
+	if c.m.passwordPathSet {
+		path, err := expand(c.m.passwordPath, id)
+		if err != nil {
+			return userapi.Result{}, err
+		}
+		method := http.MethodPut
+		if c.m.updateMethod == UpdatePatch {
+			method = http.MethodPatch
+		}
+		if _, err := c.http.Do(ctx, httpx.Request{Method: method, Path: path, Body: jsonBody(c.mapped(body))}); err != nil {
+			return userapi.Result{}, c.userError(ctx, id, err)
+		}
+	} else if _, err := c.write(ctx, id, body); err != nil {
+		return userapi.Result{}, err
 	}
 	return userapi.Result{ID: id, Action: "password changed", Message: fmt.Sprintf("password of user %q changed", id)}, nil
 }
 
-// DeleteUser sends DELETE /users/{id}.
+// DeleteUser sends DELETE to the user's path.
 func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOptions) (userapi.Result, error) {
-	path, err := userPath(id)
+	path, err := c.userPath(id)
 	if err != nil {
 		return userapi.Result{}, err
 	}
 	if _, err := c.http.Do(ctx, httpx.Request{Method: http.MethodDelete, Path: path}); err != nil {
-		return userapi.Result{}, userapi.WithSubject(err, subject(id))
+		return userapi.Result{}, c.userError(ctx, id, err)
 	}
 	return userapi.Result{ID: id, Action: "deleted", Message: fmt.Sprintf("user %q deleted", id)}, nil
 }
@@ -722,8 +904,13 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 	match := func(u userapi.User) bool {
 		return strings.EqualFold(u.Email, key) || strings.EqualFold(u.Username, key) || u.ID == key
 	}
-	q := url.Values{"email": {key}}
-	if resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: c.listPath, Query: q}); err == nil {
+	// Filter on the email field where it is a top-level key; servers
+	// that know no such parameter ignore it, and the page is checked.
+	q := url.Values{}
+	if p := c.m.paths("email")[0]; len(p) == 1 {
+		q.Set(p[0], key)
+	}
+	if resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: c.m.listPath, Query: q}); err == nil {
 		if items, _, err := c.decodePage(resp); err == nil {
 			for _, u := range items {
 				if match(u) {
@@ -754,10 +941,13 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 // Check lists one page to prove the URL and token work.
 func (c *Client) Check(ctx context.Context) (string, error) {
 	q := url.Values{}
-	if c.pagination == PageAuto || c.pagination == PagePage {
-		q.Set("per_page", "1")
+	if c.m.pagination == PageAuto || c.m.pagination == PagePage {
+		q.Set(c.m.sizeParam, "1")
 	}
-	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: c.listPath, Query: q})
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: c.m.listPath, Query: q})
+	if userapi.IsKind(err, userapi.KindNotFound) {
+		return "", c.wrongEndpoint(http.MethodGet, c.m.listPath, "list_path", err)
+	}
 	if err != nil {
 		return "", err
 	}
