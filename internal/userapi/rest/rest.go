@@ -616,16 +616,23 @@ func (c *Client) createdWithoutBody(ctx context.Context, req userapi.CreateReque
 }
 
 // finishCreate disables a user created with --inactive.
+// A server that keeps no status of its own (json-server stores what it is
+// sent) gets the active status written, so that the user reads as the
+// create asked and a later apply of the same file changes nothing.
 func (c *Client) finishCreate(ctx context.Context, req userapi.CreateRequest, u userapi.User) (userapi.User, error) {
-	if !req.Inactive || u.Status == userapi.StatusDisabled {
+	want, verb := userapi.StatusActive, "activated"
+	if req.Inactive {
+		want, verb = userapi.StatusDisabled, "disabled"
+	}
+	if u.Status == want || (!req.Inactive && u.Status != "") {
 		return u, nil
 	}
-	d, err := c.DisableUser(ctx, u.ID)
+	d, err := c.setStatus(ctx, u.ID, want)
 	if err != nil {
 		var e *userapi.Error
 		if errors.As(err, &e) {
 			ce := *e
-			ce.Message = fmt.Sprintf("user %q was created with id %q but not disabled: %s", req.Email, u.ID, e.Message)
+			ce.Message = fmt.Sprintf("user %q was created with id %q but not %s: %s", req.Email, u.ID, verb, e.Message)
 			ce.Err = e
 			return u, &ce
 		}
