@@ -215,7 +215,7 @@ func TestJSONServerInterop(t *testing.T) {
 	js := startJSONServer(t, map[string]any{"users": seedUsers(250)})
 	c := newCLI(t)
 	c.profile("js", "rest", js.url, "--set", "auth=none", "--set", "page_param=_page", "--set", "size_param=_limit",
-		"--set", "page_size=40")
+		"--set", "fields.status=status", "--set", "page_size=40")
 
 	t.Run("list --all is complete, with the server's paging", func(t *testing.T) {
 		r := c.run("--debug", "users", "list", "--all", "-o", "json")
@@ -275,7 +275,7 @@ func TestJSONServerInterop(t *testing.T) {
 			t.Fatalf("create printed %v", u)
 		}
 		rec := js.record(id)
-		if rec["email"] != "created@example.com" || rec["name"] != "Created One" || rec["role"] != "admin" {
+		if rec["email"] != "created@example.com" || rec["name"] != "Created One" || rec["role"] != "admin" || rec["status"] != "active" {
 			t.Errorf("json-server holds %v", rec)
 		}
 		want(t, c.run("users", "delete", id, "--yes"), 0)
@@ -309,7 +309,8 @@ func TestJSONServerBulk(t *testing.T) {
 	t.Parallel()
 	js := startJSONServer(t, map[string]any{"users": seedUsers(250)})
 	c := newCLI(t)
-	c.profile("js", "rest", js.url, "--set", "auth=none", "--set", "page_param=_page", "--set", "size_param=_limit")
+	c.profile("js", "rest", js.url, "--set", "auth=none", "--set", "page_param=_page", "--set", "size_param=_limit",
+		"--set", "fields.status=status")
 
 	var csv strings.Builder
 	csv.WriteString("email,name,password,roles\n")

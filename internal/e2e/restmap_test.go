@@ -271,3 +271,41 @@ func TestRestFieldMapping(t *testing.T) {
 		t.Errorf("record after enable and passwd = %v", rec)
 	}
 }
+
+// udata decodes leniently: a user with fields of unexpected types reads as
+// null fields with the raw values in extra, and the export goes on.
+func TestUdataOddTypesDoNotFailExport(t *testing.T) {
+	t.Parallel()
+	page := `{"data": [
+	  {"id": "5f0000000000000000000001", "slug": "ada", "first_name": "Ada", "last_name": "L", "email": "ada@example.com", "roles": ["admin"], "active": true},
+	  {"id": "5f0000000000000000000002", "slug": "odd", "first_name": {"fr": "Odile"}, "last_name": "D", "email": 42, "roles": ["editor", 7], "active": "yes", "since": 1700000000}
+	], "page": 1, "page_size": 20, "total": 2, "next_page": null}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/users/") {
+			_, _ = io.WriteString(w, page)
+			return
+		}
+		w.WriteHeader(404)
+		_, _ = io.WriteString(w, `{"message": "not found"}`)
+	}))
+	t.Cleanup(srv.Close)
+	c := newCLI(t).set("USERCTL_TOKEN", "t0k")
+	c.profile("gouv", "udata", srv.URL+"/api/1")
+	r := c.run("users", "export", "-o", "jsonl")
+	want(t, r, 0)
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("export wrote %d lines, want 2:\n%s", len(lines), r)
+	}
+	var odd map[string]any
+	if err := json.Unmarshal([]byte(lines[1]), &odd); err != nil {
+		t.Fatal(err)
+	}
+	extra, _ := odd["extra"].(map[string]any)
+	if odd["id"] != "5f0000000000000000000002" || odd["email"] != nil || len(odd["roles"].([]any)) != 0 ||
+		fmt.Sprint(extra["email"]) != "42" || fmt.Sprint(extra["first_name"]) != "map[fr:Odile]" ||
+		fmt.Sprint(extra["roles"]) != "[editor 7]" || extra["active"] != "yes" {
+		t.Errorf("odd user = %v", odd)
+	}
+}

@@ -2,7 +2,6 @@ package rest
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -66,6 +65,9 @@ type mapping struct {
 	statusRead  map[string]userapi.Status
 	statusWrite map[userapi.Status]string
 	timeFormat  string
+	// statusMapped: fields.status or status_values is set, so creates
+	// write the status too.
+	statusMapped bool
 	// disableVerb, when set, sends disable/enable with that method and the
 	// status alone (the older disable key).
 	disableVerb string
@@ -96,7 +98,6 @@ func parseMapping(name string, get func(string) string) (*mapping, error) {
 		m.plain = false
 		return "/" + strings.Trim(v, "/"), nil
 	}
-	var err error
 	if v, err := path("list_path"); err != nil {
 		return nil, err
 	} else if v != "" {
@@ -187,6 +188,8 @@ func parseMapping(name string, get func(string) string) (*mapping, error) {
 		m.fields[f] = paths
 		m.plain = m.plain && len(paths) == 1 && len(paths[0]) == 1 && paths[0][0] == f
 	}
+	_, m.statusMapped = m.fields["status"]
+	m.statusMapped = m.statusMapped || strings.TrimSpace(get("status_values")) != ""
 	m.statusRead = map[string]userapi.Status{"active": userapi.StatusActive, "disabled": userapi.StatusDisabled}
 	m.statusWrite = map[userapi.Status]string{userapi.StatusActive: "active", userapi.StatusDisabled: "disabled"}
 	if v := strings.TrimSpace(get("status_values")); v != "" {
@@ -225,7 +228,7 @@ func parseMapping(name string, get func(string) string) (*mapping, error) {
 		}
 		m.disableVerb = v
 	}
-	return m, err
+	return m, nil
 }
 
 // paths returns where a normalized field is in the API's object.
@@ -362,6 +365,3 @@ func expand(tmpl, id string) (string, error) {
 	}
 	return strings.ReplaceAll(tmpl, "{id}", esc), nil
 }
-
-// describe names a path key for the wrong-endpoint messages.
-func describe(key, path string) string { return fmt.Sprintf("%s %s", key, path) }

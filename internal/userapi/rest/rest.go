@@ -564,6 +564,14 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 	if err != nil {
 		return userapi.User{}, err
 	}
+	if c.m.statusMapped {
+		// The profile names the status field: the create writes it, so
+		// that a server keeping what it is sent (json-server) holds it.
+		fields["status"] = string(userapi.StatusActive)
+		if req.Inactive {
+			fields["status"] = string(userapi.StatusDisabled)
+		}
+	}
 	body := jsonBody(c.mapped(fields))
 	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: c.m.createPath, Body: body})
 	var e *userapi.Error
@@ -616,17 +624,11 @@ func (c *Client) createdWithoutBody(ctx context.Context, req userapi.CreateReque
 }
 
 // finishCreate disables a user created with --inactive.
-// A server that keeps no status of its own (json-server stores what it is
-// sent) gets the active status written, so that the user reads as the
-// create asked and a later apply of the same file changes nothing.
 func (c *Client) finishCreate(ctx context.Context, req userapi.CreateRequest, u userapi.User) (userapi.User, error) {
-	want, verb := userapi.StatusActive, "activated"
-	if req.Inactive {
-		want, verb = userapi.StatusDisabled, "disabled"
-	}
-	if u.Status == want || (!req.Inactive && u.Status != "") {
+	if !req.Inactive || u.Status == userapi.StatusDisabled {
 		return u, nil
 	}
+	want, verb := userapi.StatusDisabled, "disabled"
 	d, err := c.setStatus(ctx, u.ID, want)
 	if err != nil {
 		var e *userapi.Error
