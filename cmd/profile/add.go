@@ -38,11 +38,14 @@ prompts, or read from stdin with --with-secrets, one per line in this order:
 They are stored in the OS keyring when one is available, else in the config file
 (mode 0600), and userctl says which. The first profile added becomes the current one.
 
-Dialect options (rest: list_path, items_key, pagination, page_size, id_field, auth,
-disable, password_path; scim: auth, page_size) are set with --set KEY=VALUE.`,
+Dialect options are set with --set KEY=VALUE. rest: list_path, create_path,
+user_path, password_path, update_method, items_key, pagination, page_param,
+size_param, offset_param, limit_param, page_size, total, id_field, fields.NAME,
+status_values, time_format, auth, disable (docs/dialects.md); scim: auth, page_size.`,
 		Example: `  userctl profile add prod --api udata --url https://www.data.gouv.fr/api/1
   printf '%s\n%s\n' "$DD_API_KEY" "$DD_APP_KEY" | userctl profile add dd --api datadog --site datadoghq.eu --with-secrets
   userctl profile add crm --api rest --url https://api.example.com/v1 --set pagination=cursor
+  userctl profile add js --api rest --url http://127.0.0.1:3000 --set auth=none --set page_param=_page --set size_param=_limit
   userctl profile add svc --api basic --url https://svc.example.com --username admin
   userctl profile add okta --api scim --url https://app.example.com/scim/v2`,
 		Args: cmdutil.ExactArgs(1, "NAME"),

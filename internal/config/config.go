@@ -241,9 +241,7 @@ func Load(path string) (*Config, []string, error) {
 	if ps, ok := v.Get(keyProfiles).(map[string]any); ok {
 		for name, raw := range ps {
 			m, _ := raw.(map[string]any)
-			if m == nil {
-				m = map[string]any{}
-			}
+			m = flattenNested(m)
 			if name == Sandbox {
 				warnings = append(warnings, fmt.Sprintf("config file %s: profile %q is ignored: sandbox is built in", path, name))
 			} else if _, err := entryFromRaw(m); err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -244,6 +245,13 @@ func TestRestFieldMapping(t *testing.T) {
 		"--set", "fields.email=emails.0.value", "--set", "fields.created_at=created", "--set", "fields.updated_at=updated",
 		"--set", "fields.status=active", "--set", "status_values=active=true,disabled=false",
 		"--set", "fields.password=password,passwordConfirm")
+	// fields.* are nested in the file, and read back from there.
+	cfg, err := os.ReadFile(c.configPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantIn(t, "config", string(cfg), "\n    fields:\n", "\n      email: emails.0.value\n", "\n      password: password,passwordConfirm\n")
+	wantNotIn(t, "config", string(cfg), "fields.email")
 
 	users := listJSON(t, c)
 	if len(users) != 45 {
