@@ -3,6 +3,7 @@ package rest
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -179,11 +180,11 @@ func parseMapping(name string, get func(string) string) (*mapping, error) {
 		}
 		var paths [][]string
 		for p := range strings.SplitSeq(v, ",") {
-			p = strings.Trim(strings.TrimSpace(p), ".")
-			if p == "" {
+			segs := strings.Split(strings.TrimSpace(p), ".")
+			if slices.Contains(segs, "") {
 				return nil, bad("fields.%s %q has an empty path", f, v)
 			}
-			paths = append(paths, strings.Split(p, "."))
+			paths = append(paths, segs)
 		}
 		m.fields[f] = paths
 		m.plain = m.plain && len(paths) == 1 && len(paths[0]) == 1 && paths[0][0] == f
