@@ -136,20 +136,6 @@ func (c *Client) Info() userapi.Info {
 	}
 }
 
-func str(m map[string]any, k string) string {
-	switch v := m[k].(type) {
-	case string:
-		return v
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case json.Number:
-		return v.String()
-	case bool:
-		return strconv.FormatBool(v)
-	}
-	return ""
-}
-
 // parseTime reads the times of a user object: RFC 3339 as the document
 // says, the usual near misses (no zone, a space, a date), and Unix times in
 // seconds or milliseconds. The result is UTC; nil when absent or unreadable.
@@ -221,9 +207,6 @@ func isDigits(s string) bool {
 	}
 	return s != ""
 }
-
-var known = map[string]bool{"id": true, "email": true, "name": true, "username": true, "role": true, "roles": true,
-	"status": true, "created_at": true, "updated_at": true, "password": true}
 
 // wire is the user object of rest.md, for the fast path of decoding: an
 // object with exactly these keys decodes without a map.
