@@ -132,3 +132,25 @@ func TestNestedItemsKeyAndFieldPaths(t *testing.T) {
 		t.Errorf("users = %+v", got)
 	}
 }
+
+// A field of an unexpected type reads as null with its raw value in extra;
+// the listing goes on.
+func TestOddTypesReadAsNull(t *testing.T) {
+	b, _ := fake(t, nil, func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `[{"id":"a","email":42,"name":{"fr":"Odile"},"created_at":1700000000,"password":"p4ss"},{"id":"b","email":"b@example.com"}]`)
+	})
+	var got []userapi.User
+	for u, err := range b.ListUsers(context.Background(), userapi.ListOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, u)
+	}
+	if len(got) != 2 || got[0].Email != "" || got[0].Name != "" || fmt.Sprint(got[0].Extra["email"]) != "42" ||
+		fmt.Sprint(got[0].Extra["name"]) != "map[fr:Odile]" || got[0].CreatedAt == nil || got[1].Email != "b@example.com" {
+		t.Errorf("users = %+v", got)
+	}
+	if _, leaked := got[0].Extra["password"]; leaked {
+		t.Errorf("a stored password reached extra: %v", got[0].Extra)
+	}
+}

@@ -249,16 +249,28 @@ func (c *Client) decodeItem(raw []byte) (userapi.User, error) {
 // object's other top-level keys (never a password) go to extra.
 func (c *Client) normalize(obj map[string]any) userapi.User {
 	m := c.m
-	get := func(name string) string {
-		v, _ := m.read(obj, name)
-		return text(v)
+	// odd holds the raw values of fields of a type they cannot have (a
+	// number for an email, an object for a name): null, and kept in extra.
+	odd := map[string]any{}
+	get := func(name string, numbers bool) string {
+		v, ok := m.read(obj, name)
+		if s, isStr := v.(string); isStr {
+			return s
+		}
+		if t := text(v); numbers && t != "" {
+			return t
+		}
+		if ok && v != nil {
+			odd[name] = v
+		}
+		return ""
 	}
 	idv, _ := lookup(obj, strings.Split(m.idField, "."))
-	u := userapi.User{ID: text(idv), Username: get("username"), Email: get("email"), Name: get("name"),
-		CreatedAt: m.parseTime(get("created_at")), UpdatedAt: m.parseTime(get("updated_at")),
+	u := userapi.User{ID: text(idv), Username: get("username", false), Email: get("email", false), Name: get("name", false),
+		CreatedAt: m.parseTime(get("created_at", true)), UpdatedAt: m.parseTime(get("updated_at", true)),
 		Roles: []string{}, Extra: map[string]any{}}
 	if u.Name == "" {
-		u.Name = strings.TrimSpace(get("first_name") + " " + get("last_name"))
+		u.Name = strings.TrimSpace(get("first_name", false) + " " + get("last_name", false))
 	}
 	addRole := func(r string) {
 		if r = strings.TrimSpace(r); r != "" && !slices.Contains(u.Roles, r) {
@@ -318,14 +330,8 @@ func (c *Client) normalize(obj map[string]any) userapi.User {
 			u.Extra[k] = v
 		}
 	}
-	// A value of a type the field cannot hold (a number for an email, an
-	// object for a name) reads as null, and the raw value stays visible.
-	for _, f := range []string{"username", "email", "name", "created_at", "updated_at"} {
-		if v, ok := m.read(obj, f); ok && v != nil {
-			if _, isStr := v.(string); !isStr && text(v) == "" {
-				u.Extra[f] = v
-			}
-		}
+	for k, v := range odd {
+		u.Extra[k] = v
 	}
 	if u.Status == "" && rawStatus != "" {
 		// A status the normalized object has no word for: null, and the
