@@ -88,6 +88,24 @@ func startJSONServer(t *testing.T, db map[string]any) *jsonServer {
 	if err := os.WriteFile(filepath.Join(dir, "db.json"), b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// The port is picked free, then handed to json-server: another process
+	// may take it in between, so a start that fails is tried on another.
+	var failures []string
+	for range 3 {
+		js, why := tryJSONServer(t, script, dir)
+		if js != nil {
+			return js
+		}
+		failures = append(failures, why)
+	}
+	t.Fatalf("json-server did not start:\n%s", strings.Join(failures, "\n"))
+	return nil
+}
+
+// tryJSONServer starts json-server on a free port of 127.0.0.1, stopped
+// when the test ends; nil and why when it did not serve.
+func tryJSONServer(t *testing.T, script, dir string) (*jsonServer, string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -132,12 +150,13 @@ func startJSONServer(t *testing.T, db map[string]any) *jsonServer {
 	})
 	select {
 	case <-ready:
+		return &jsonServer{t: t, url: base}, ""
 	case <-done:
-		t.Fatalf("json-server exited before serving\nstdout:\n%s\nstderr:\n%s", out.String(), stderr)
+		return nil, fmt.Sprintf("json-server exited before serving on %s\nstdout:\n%s\nstderr:\n%s", base, out.String(), stderr)
 	case <-time.After(30 * time.Second):
 		t.Fatalf("json-server not serving within 30s\nstdout:\n%s\nstderr:\n%s", out.String(), stderr)
 	}
-	return &jsonServer{t: t, url: base}
+	return nil, ""
 }
 
 // raw reads a path of json-server as it stores it, bypassing userctl.
