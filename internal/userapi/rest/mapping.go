@@ -2,6 +2,7 @@ package rest
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -29,17 +30,56 @@ const (
 var NormalFields = []string{"username", "email", "name", "first_name", "last_name", "roles", "status",
 	"created_at", "updated_at", "password"}
 
-// Keys lists every profile key of the dialect besides the credentials, for
-// documentation and validation (fields.NAME for each of NormalFields).
-var Keys = func() []string {
-	keys := []string{"list_path", "create_path", "user_path", "password_path", "update_method", "items_key",
-		"pagination", "page_param", "size_param", "offset_param", "limit_param", "page_size", "total", "id_field",
-		"status_values", "time_format", "auth", "disable"}
+// Key describes one mapping key of a rest profile.
+type Key struct {
+	Name, Default, Help string
+}
+
+// Keys lists the profile keys that map an API (besides the credentials),
+// with fields.NAME for each of NormalFields; docs/dialects.md explains
+// them.
+var Keys = func() []Key {
+	keys := []Key{
+		{"list_path", "/users", "path of the users collection"},
+		{"create_path", "list_path", "path create POSTs to"},
+		{"user_path", "list_path/{id}", "path of one user; {id} is the escaped ID"},
+		{"password_path", "user_path", "an endpoint of its own that passwd sends the password alone to"},
+		{"update_method", UpdateMerge, "how changes are written: merge (GET, change, PUT the whole object), patch or put"},
+		{"items_key", "auto", "dotted path of the users in a list answer"},
+		{"pagination", PageAuto, "paging style: auto, none, page, offset, cursor, link"},
+		{"page_param", "page", "query name of the page number"},
+		{"size_param", "per_page", "query name of the page size"},
+		{"offset_param", "offset", "query name of the offset (pagination: offset)"},
+		{"limit_param", "limit", "query name of the limit (pagination: offset, cursor)"},
+		{"page_size", "100", "users asked per page"},
+		{"total", "auto", "where the number of users is: a dotted body path or header:NAME"},
+		{"id_field", "id", "dotted path of the user's ID"},
+		{"status_values", "active=active,disabled=disabled", "the status field's values, e.g. active=true,disabled=false"},
+		{"time_format", "auto", "Go layout of created_at and updated_at"},
+		{"auth", "bearer", "how the token is sent: bearer, basic, header:NAME or none"},
+		{"disable", "", "PUT or PATCH: disable/enable send the status alone with that method"},
+	}
 	for _, f := range NormalFields {
-		keys = append(keys, "fields."+f)
+		keys = append(keys, Key{"fields." + f, f, "dotted path(s) of " + f + " in the API's user object; several, comma-separated, are all written, the first read"})
 	}
 	return keys
 }()
+
+// CheckKey validates one value of a mapping key the way New would; its
+// error is the message alone.
+func CheckKey(key, value string) error {
+	_, err := parseMapping("", func(k string) string {
+		if k == key {
+			return value
+		}
+		return ""
+	})
+	var e *userapi.Error
+	if errors.As(err, &e) {
+		return errors.New(strings.TrimPrefix(e.Message, `profile "": `))
+	}
+	return err
+}
 
 // mapping is how the profile maps the API: paths, paging, field locations
 // and value formats. The zero-configuration mapping is the document's.
@@ -222,6 +262,11 @@ func parseMapping(name string, get func(string) string) (*mapping, error) {
 		}
 		m.timeFormat = v
 		m.plain = false
+	}
+	if v := get("auth"); v != "" && v != "bearer" && v != "basic" && v != "none" {
+		if h, ok := strings.CutPrefix(v, "header:"); !ok || strings.TrimSpace(h) == "" {
+			return nil, bad("auth %q is not bearer, basic, header:NAME or none", v)
+		}
 	}
 	if v := strings.ToUpper(get("disable")); v != "" {
 		if v != http.MethodPut && v != http.MethodPatch {

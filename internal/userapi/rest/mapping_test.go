@@ -154,3 +154,20 @@ func TestOddTypesReadAsNull(t *testing.T) {
 		t.Errorf("a stored password reached extra: %v", got[0].Extra)
 	}
 }
+
+func TestEveryKeyIsChecked(t *testing.T) {
+	for _, k := range rest.Keys {
+		if err := rest.CheckKey(k.Name, ""); err != nil {
+			t.Errorf("%s unset: %v", k.Name, err)
+		}
+	}
+	if err := rest.CheckKey("update_method", "post"); err == nil || !strings.HasPrefix(err.Error(), `update_method "post"`) {
+		t.Errorf("CheckKey(update_method, post) = %v", err)
+	}
+	if err := rest.CheckKey("auth", "none"); err != nil {
+		t.Errorf("auth none: %v", err)
+	}
+	if err := rest.CheckKey("auth", "header: "); err == nil {
+		t.Errorf("auth header: with no name accepted")
+	}
+}
