@@ -40,11 +40,12 @@ import (
 
 func init() {
 	RegisterDialect(Dialect{
-		Name:      "basic",
-		BasePath:  "",
-		New:       newBasicHandler,
-		ErrorBody: basicErrorBody,
-		Seed:      seedBasic,
+		Name:        "basic",
+		Credentials: []string{"username", "password"},
+		BasePath:    "",
+		New:         newBasicHandler,
+		ErrorBody:   basicErrorBody,
+		Seed:        seedBasic,
 	})
 }
 

@@ -25,11 +25,12 @@ import (
 
 func init() {
 	RegisterDialect(Dialect{
-		Name:      "datadog",
-		BasePath:  "",
-		New:       newDatadogHandler,
-		ErrorBody: datadogErrorBody,
-		Seed:      seedDatadog,
+		Name:        "datadog",
+		Credentials: []string{"api-key", "app-key"},
+		BasePath:    "",
+		New:         newDatadogHandler,
+		ErrorBody:   datadogErrorBody,
+		Seed:        seedDatadog,
 	})
 }
 

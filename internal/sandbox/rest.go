@@ -19,12 +19,13 @@ import (
 
 func init() {
 	RegisterDialect(Dialect{
-		Name:      "rest",
-		BasePath:  "/v1",
-		New:       newRESTHandler,
-		ErrorBody: restErrorBody,
-		Seed:      seedREST,
-		Demo:      demoREST,
+		Name:        "rest",
+		Credentials: []string{"token"},
+		BasePath:    "/v1",
+		New:         newRESTHandler,
+		ErrorBody:   restErrorBody,
+		Seed:        seedREST,
+		Demo:        demoREST,
 	})
 }
 

@@ -42,12 +42,13 @@ import (
 
 func init() {
 	RegisterDialect(Dialect{
-		Name:      "udata",
-		BasePath:  udBasePath,
-		New:       newUdataHandler,
-		ErrorBody: udataErrorBody,
-		Seed:      seedUdata,
-		Demo:      func(st *Store) { seedUdata(st, demoCount) },
+		Name:        "udata",
+		Credentials: []string{"token"},
+		BasePath:    udBasePath,
+		New:         newUdataHandler,
+		ErrorBody:   udataErrorBody,
+		Seed:        seedUdata,
+		Demo:        func(st *Store) { seedUdata(st, demoCount) },
 	})
 }
 

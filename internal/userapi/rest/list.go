@@ -135,7 +135,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter 
 	for first := true; st != nil; first = false {
 		key := st.url + "?" + st.query.Encode()
 		if seen[key] {
-			fail(userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same next page twice (%s); stopping", key))
+			fail(userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same next page twice (%s); stopping", httpx.RedactText(key)))
 			return
 		}
 		seen[key] = true
@@ -176,7 +176,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter 
 					end()
 					return
 				}
-				fail(userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same page twice (%s); stopping", key))
+				fail(userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same page twice (%s); stopping", httpx.RedactText(key)))
 				return
 			}
 			prevFirst = users[0].ID
