@@ -1,6 +1,10 @@
 package config
 
-import "strings"
+import (
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
 
 // flattenNested turns the nested mappings of a profile (`fields: {email:
 // emails.0.value}`) into dotted keys (`fields.email`), the form dialects
@@ -42,5 +46,35 @@ func nestDotted(raw map[string]any) map[string]any {
 		}
 		m[parts[len(parts)-1]] = v
 	}
+	return out
+}
+
+// flatNode is one key of a profile mapping with its dotted name.
+type flatNode struct {
+	key, value *yaml.Node
+	name       string
+}
+
+// flatNodes lists the keys of a profile mapping node, nested mappings as
+// dotted names (fields: {email: x} is fields.email), lower-cased, for the
+// checks that name a line.
+func flatNodes(m *yaml.Node) []flatNode {
+	var out []flatNode
+	var walk func(prefix string, m *yaml.Node)
+	walk = func(prefix string, m *yaml.Node) {
+		for n := 0; n+1 < len(m.Content); n += 2 {
+			key, v := m.Content[n], m.Content[n+1]
+			name := strings.ToLower(key.Value)
+			if prefix != "" {
+				name = prefix + "." + name
+			}
+			if v.Kind == yaml.MappingNode && len(v.Content) > 0 {
+				walk(name, v)
+				continue
+			}
+			out = append(out, flatNode{key, v, name})
+		}
+	}
+	walk("", m)
 	return out
 }

@@ -41,26 +41,26 @@ type Key struct {
 var Keys = func() []Key {
 	keys := []Key{
 		{"list_path", "/users", "path of the users collection"},
-		{"create_path", "list_path", "path create POSTs to"},
-		{"user_path", "list_path/{id}", "path of one user; {id} is the escaped ID"},
-		{"password_path", "user_path", "an endpoint of its own that passwd sends the password alone to"},
+		{"create_path", "/users", "path create POSTs to (default: list_path)"},
+		{"user_path", "/users/{id}", "path of one user; {id} is the escaped ID (default: list_path/{id})"},
+		{"password_path", "", "an endpoint of its own that passwd sends the password alone to (default: none, passwd writes user_path)"},
 		{"update_method", UpdateMerge, "how changes are written: merge (GET, change, PUT the whole object), patch or put"},
-		{"items_key", "auto", "dotted path of the users in a list answer"},
+		{"items_key", "", "dotted path of the users in a list answer (default: found)"},
 		{"pagination", PageAuto, "paging style: auto, none, page, offset, cursor, link"},
 		{"page_param", "page", "query name of the page number"},
 		{"size_param", "per_page", "query name of the page size"},
 		{"offset_param", "offset", "query name of the offset (pagination: offset)"},
 		{"limit_param", "limit", "query name of the limit (pagination: offset, cursor)"},
 		{"page_size", "100", "users asked per page"},
-		{"total", "auto", "where the number of users is: a dotted body path or header:NAME"},
+		{"total", "", "where the number of users is: a dotted body path or header:NAME (default: found)"},
 		{"id_field", "id", "dotted path of the user's ID"},
 		{"status_values", "active=active,disabled=disabled", "the status field's values, e.g. active=true,disabled=false"},
-		{"time_format", "auto", "Go layout of created_at and updated_at"},
+		{"time_format", time.RFC3339, "Go layout of created_at and updated_at (RFC 3339, its near misses and Unix times are read anyway)"},
 		{"auth", "bearer", "how the token is sent: bearer, basic, header:NAME or none"},
 		{"disable", "", "PUT or PATCH: disable/enable send the status alone with that method"},
 	}
 	for _, f := range NormalFields {
-		keys = append(keys, Key{"fields." + f, f, "dotted path(s) of " + f + " in the API's user object; several, comma-separated, are all written, the first read"})
+		keys = append(keys, Key{"fields." + f, f, "where " + f + " is in the API's user object (dotted; a,b: both written, a read)"})
 	}
 	return keys
 }()
@@ -162,9 +162,6 @@ func parseMapping(name string, get func(string) string) (*mapping, error) {
 	if v, err := path("password_path"); err != nil {
 		return nil, err
 	} else if v != "" {
-		if !strings.Contains(v, "{id}") {
-			return nil, bad("password_path %q has no {id}", v)
-		}
 		m.passwordPath, m.passwordPathSet = v, true
 	}
 	if v := strings.ToLower(get("update_method")); v != "" {

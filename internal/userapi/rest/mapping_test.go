@@ -19,7 +19,6 @@ func TestMappingKeysRefusedWhenMalformed(t *testing.T) {
 	}{
 		{map[string]string{"update_method": "post"}, "update_method"},
 		{map[string]string{"user_path": "/records"}, "has no {id}"},
-		{map[string]string{"password_path": "/pw"}, "has no {id}"},
 		{map[string]string{"list_path": "https://evil.example/users"}, "want a path"},
 		{map[string]string{"status_values": "active=true"}, "no value for disabled"},
 		{map[string]string{"status_values": "on=1,off=0"}, "STATUS=VALUE"},
@@ -29,7 +28,7 @@ func TestMappingKeysRefusedWhenMalformed(t *testing.T) {
 		{map[string]string{"fields.email": "email, "}, "empty path"},
 		{map[string]string{"auth": "digest"}, "none"},
 	} {
-		_, err := rest.New(userapi.Profile{Name: "t", API: "rest", URL: "http://127.0.0.1:1", Token: "k", Options: tc.opts}, userapi.Env{})
+		_, err := rest.New(userapi.Profile{Name: "t", API: "rest", URL: "http://127.0.0.1:1", Values: tc.opts, Secrets: map[string]string{"token": "k"}}, userapi.Env{})
 		if userapi.ExitCode(err) != 2 || !strings.Contains(fmt.Sprint(err), tc.msg) {
 			t.Errorf("%v: %v, want exit 2 with %q", tc.opts, err, tc.msg)
 		}

@@ -25,12 +25,41 @@ import (
 
 func init() {
 	userapi.Register(userapi.Dialect{
-		Name:    "rest",
-		Title:   "generic JSON users API",
-		Secrets: []string{"token"},
-		New:     New,
+		Name:     "rest",
+		Title:    "generic JSON users API",
+		Settings: Settings,
+		Capabilities: []userapi.Capability{userapi.CanUpdate, userapi.CanDisable, userapi.CanPasswd,
+			userapi.CanFind, userapi.CanCheck, userapi.CanRaw},
+		New: New,
 	})
 }
+
+// Settings are the profile keys of the dialect: its credentials and the
+// mapping keys (Keys) that adapt it to real services of the rest shape,
+// each validated as New reads it (CheckKey).
+var Settings = func() []userapi.Setting {
+	token := userapi.TokenSetting("bearer token, or the value of the auth header (none with auth: none or basic)", "API token")
+	token.NeededWith = func(values map[string]string) bool {
+		a := values["auth"]
+		return a != "none" && a != "basic"
+	}
+	out := []userapi.Setting{
+		token,
+		userapi.UsernameSetting("username, with auth: basic", false),
+		userapi.PasswordSetting("password, with auth: basic", false),
+	}
+	allowed := map[string][]string{
+		"pagination":    {PageAuto, PageNone, PagePage, PageOffset, PageCursor, PageLink},
+		"update_method": {UpdateMerge, UpdatePatch, UpdatePut},
+		"auth":          {"bearer", "basic", "header:", "none"},
+		"disable":       {http.MethodPut, http.MethodPatch},
+	}
+	for _, k := range Keys {
+		out = append(out, userapi.Setting{Key: k.Name, Help: k.Help, Default: k.Default, Values: allowed[k.Name],
+			Validate: func(v string) error { return CheckKey(k.Name, v) }})
+	}
+	return out
+}()
 
 // Compile-time checks of the capabilities this dialect has.
 var (
@@ -68,7 +97,7 @@ type Client struct {
 // New builds a client from a profile; its Options are the keys of
 // apis/rest.md (Keys lists them).
 func New(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
-	m, err := parseMapping(p.Name, func(k string) string { return p.Options[k] })
+	m, err := parseMapping(p.Name, func(k string) string { return p.Values[k] })
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +123,7 @@ func New(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 }
 
 func authFunc(p userapi.Profile) (func(*http.Request), string, error) {
-	mode := p.Options["auth"]
+	mode := p.Values["auth"]
 	missing := func(what string) error {
 		return userapi.Errorf(userapi.KindUsage, "profile %q has no %s: set USERCTL_TOKEN, or store one with `userctl profile add %s --api rest --url URL --force`", p.Name, what, p.Name)
 	}
@@ -103,25 +132,25 @@ func authFunc(p userapi.Profile) (func(*http.Request), string, error) {
 		// Servers without authentication (json-server, a local mock).
 		return func(*http.Request) {}, "", nil
 	case mode == "" || mode == "bearer":
-		if p.Token == "" {
+		if p.Secrets["token"] == "" {
 			return nil, "", missing("token")
 		}
-		return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+p.Token) }, "", nil
+		return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+p.Secrets["token"]) }, "", nil
 	case mode == "basic":
-		if p.Username == "" || p.Password == "" {
+		if p.Values["username"] == "" || p.Secrets["password"] == "" {
 			return nil, "", userapi.Errorf(userapi.KindUsage, "profile %q uses basic auth but has no username and password: set USERCTL_USERNAME and USERCTL_PASSWORD", p.Name)
 		}
-		cred := base64.StdEncoding.EncodeToString([]byte(p.Username + ":" + p.Password))
+		cred := base64.StdEncoding.EncodeToString([]byte(p.Values["username"] + ":" + p.Secrets["password"]))
 		return func(r *http.Request) { r.Header.Set("Authorization", "Basic "+cred) }, "", nil
 	case strings.HasPrefix(mode, "header:"):
 		name := strings.TrimSpace(strings.TrimPrefix(mode, "header:"))
 		if name == "" {
 			return nil, "", userapi.Errorf(userapi.KindUsage, "profile %q: auth %q names no header", p.Name, mode)
 		}
-		if p.Token == "" {
+		if p.Secrets["token"] == "" {
 			return nil, "", missing("token")
 		}
-		return func(r *http.Request) { r.Header.Set(name, p.Token) }, name, nil
+		return func(r *http.Request) { r.Header.Set(name, p.Secrets["token"]) }, name, nil
 	}
 	return nil, "", userapi.Errorf(userapi.KindUsage, "profile %q: auth %q is not bearer, basic, header:NAME or none", p.Name, mode)
 }
