@@ -233,8 +233,12 @@ func TestJSONServerInterop(t *testing.T) {
 	t.Parallel()
 	js := startJSONServer(t, map[string]any{"users": seedUsers(250)})
 	c := newCLI(t)
-	c.profile("js", "rest", js.url, "--set", "auth=none", "--set", "page_param=_page", "--set", "size_param=_limit",
-		"--set", "fields.status=status", "--set", "page_size=40")
+	r := c.run("profile", "add", "js", "--api", "rest", "--url", js.url, "--set", "auth=none", "--set", "page_param=_page",
+		"--set", "size_param=_limit", "--set", "fields.status=status", "--set", "page_size=40")
+	want(t, r, 0)
+	wantNotIn(t, "profile add stderr", r.stderr, "without secrets", "USERCTL_TOKEN")
+	r = c.run("profile", "check")
+	want(t, r, 0)
 
 	t.Run("list --all is complete, with the server's paging", func(t *testing.T) {
 		r := c.run("--debug", "users", "list", "--all", "-o", "json")
