@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // rest's fields.* live nested in the file: read as dotted keys, checked
@@ -30,5 +30,5 @@ func TestNestedProfileKeys(t *testing.T) {
 
 	bad := writeFile(t, "profiles:\n  pb:\n    api: rest\n    url: https://pb.example.com\n    fields:\n      emial: x\n")
 	_, _, err = Load(bad)
-	wantKind(t, err, userapi.KindUsage, "line 6", `unknown key "fields.emial"`, `did you mean "fields.email"`)
+	wantKind(t, err, errkind.Usage, "line 6", `unknown key "fields.emial"`, `did you mean "fields.email"`)
 }

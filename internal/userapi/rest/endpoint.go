@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
-	"github.com/userctl/userctl/internal/userapi"
 )
 
 // probeState caches what checkUserPath found, once per client.
@@ -26,7 +26,7 @@ func (c *Client) wrongEndpoint(method, path, key string, cause error) error {
 	if u, err := c.http.URL(path, nil); err == nil {
 		where = u.String()
 	}
-	return &userapi.Error{Kind: userapi.KindUsage, Status: http.StatusNotFound, Err: cause,
+	return &errkind.Error{Kind: errkind.Usage, Status: http.StatusNotFound, Err: cause,
 		Message: fmt.Sprintf("wrong endpoint: %s %s answered 404 Not Found; set %s in the profile to the API's path (now %s)",
 			method, where, key, path)}
 }
@@ -35,12 +35,12 @@ func (c *Client) wrongEndpoint(method, path, key string, cause error) error {
 // means the user does not exist only when user_path finds the users the
 // collection lists (checkUserPath); else it is a wrong endpoint.
 func (c *Client) userError(ctx context.Context, id string, err error) error {
-	if userapi.IsKind(err, userapi.KindNotFound) {
+	if errkind.Is(err, errkind.NotFound) {
 		if werr := c.checkUserPath(ctx); werr != nil {
 			return werr
 		}
 	}
-	return userapi.WithSubject(err, subject(id))
+	return errkind.WithSubject(err, subject(id))
 }
 
 // checkUserPath proves user_path against the collection, once per client:
@@ -54,7 +54,7 @@ func (c *Client) checkUserPath(ctx context.Context) error {
 	}
 	st := c.first(1)
 	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: c.m.listPath, Query: st.query})
-	if userapi.IsKind(err, userapi.KindNotFound) {
+	if errkind.Is(err, errkind.NotFound) {
 		c.probe.done, c.probe.wrong = true, c.wrongEndpoint(http.MethodGet, c.m.listPath, "list_path", err)
 		return c.probe.wrong
 	}
@@ -71,12 +71,12 @@ func (c *Client) checkUserPath(ctx context.Context) error {
 		return nil
 	}
 	_, err = c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: path})
-	if userapi.IsKind(err, userapi.KindNotFound) {
+	if errkind.Is(err, errkind.NotFound) {
 		where := path
 		if u, uerr := c.http.URL(path, nil); uerr == nil {
 			where = u.String()
 		}
-		c.probe.wrong = &userapi.Error{Kind: userapi.KindUsage, Status: http.StatusNotFound, Err: err,
+		c.probe.wrong = &errkind.Error{Kind: errkind.Usage, Status: http.StatusNotFound, Err: err,
 			Message: fmt.Sprintf("wrong endpoint: GET %s answered 404 Not Found although %s lists user %q; set user_path in the profile to the API's path of one user (now %s)",
 				where, c.m.listPath, users[0].ID, c.m.userPath)}
 	}

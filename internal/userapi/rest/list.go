@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -36,7 +37,7 @@ type page struct {
 func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.Seq2[userapi.User, error] {
 	return func(yield func(userapi.User, error) bool) {
 		if opts.Sort != "" {
-			yield(userapi.User{}, userapi.Errorf(userapi.KindUsage,
+			yield(userapi.User{}, errkind.Errorf(errkind.Usage,
 				"--sort: the rest API has no sort order; sort the output instead (e.g. --jq 'sort_by(.%s)')", strings.TrimPrefix(opts.Sort, "-")))
 			return
 		}
@@ -127,7 +128,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter 
 	// the listing failed.
 	end := func() {
 		if hasTotal && offset < total && (stopAfter == 0 || offset < stopAfter) {
-			fail(userapi.Errorf(userapi.KindUnknown,
+			fail(errkind.Errorf(errkind.Unknown,
 				"incomplete listing: the server reported %d users but its pages ended after %d (%d missing); check the profile's pagination keys (pagination, page_param, size_param, total)",
 				total, offset, total-offset))
 		}
@@ -135,7 +136,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter 
 	for first := true; st != nil; first = false {
 		key := st.url + "?" + st.query.Encode()
 		if seen[key] {
-			fail(userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same next page twice (%s); stopping", httpx.RedactText(key)))
+			fail(errkind.Errorf(errkind.Unknown, "pagination loop: the server sent the same next page twice (%s); stopping", httpx.RedactText(key)))
 			return
 		}
 		seen[key] = true
@@ -144,11 +145,11 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter 
 			req.Path, req.Query = st.url, nil
 		}
 		resp, err := c.http.Do(ctx, req)
-		if err != nil && first && st.url == "" && userapi.IsKind(err, userapi.KindNotFound) {
+		if err != nil && first && st.url == "" && errkind.Is(err, errkind.NotFound) {
 			fail(c.wrongEndpoint(http.MethodGet, c.m.listPath, "list_path", err))
 			return
 		}
-		if err != nil && !first && st.url == "" && !st.query.Has("cursor") && userapi.KindOf(err) == userapi.KindNotFound {
+		if err != nil && !first && st.url == "" && !st.query.Has("cursor") && errkind.Of(err) == errkind.NotFound {
 			// A page number or offset the client worked out, past the end:
 			// some services answer 404 there rather than an empty page.
 			end()
@@ -176,7 +177,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter 
 					end()
 					return
 				}
-				fail(userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same page twice (%s); stopping", httpx.RedactText(key)))
+				fail(errkind.Errorf(errkind.Unknown, "pagination loop: the server sent the same page twice (%s); stopping", httpx.RedactText(key)))
 				return
 			}
 			prevFirst = users[0].ID

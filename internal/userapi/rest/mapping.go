@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -74,7 +75,7 @@ func CheckKey(key, value string) error {
 		}
 		return ""
 	})
-	var e *userapi.Error
+	var e *errkind.Error
 	if errors.As(err, &e) {
 		return errors.New(strings.TrimPrefix(e.Message, `profile "": `))
 	}
@@ -121,7 +122,7 @@ type mapping struct {
 // unset key); the errors name the profile and the key.
 func parseMapping(name string, get func(string) string) (*mapping, error) {
 	bad := func(format string, args ...any) error {
-		return userapi.Errorf(userapi.KindUsage, "profile %q: "+format, append([]any{name}, args...)...)
+		return errkind.Errorf(errkind.Usage, "profile %q: "+format, append([]any{name}, args...)...)
 	}
 	m := &mapping{
 		listPath: "/users", pagination: PageAuto, pageSize: 100, idField: "id", updateMethod: UpdateMerge,

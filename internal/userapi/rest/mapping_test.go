@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/rest"
 )
@@ -29,7 +30,7 @@ func TestMappingKeysRefusedWhenMalformed(t *testing.T) {
 		{map[string]string{"auth": "digest"}, "none"},
 	} {
 		_, err := rest.New(userapi.Profile{Name: "t", API: "rest", URL: "http://127.0.0.1:1", Values: tc.opts, Secrets: map[string]string{"token": "k"}}, userapi.Env{})
-		if userapi.ExitCode(err) != 2 || !strings.Contains(fmt.Sprint(err), tc.msg) {
+		if errkind.ExitCode(err) != 2 || !strings.Contains(fmt.Sprint(err), tc.msg) {
 			t.Errorf("%v: %v, want exit 2 with %q", tc.opts, err, tc.msg)
 		}
 	}
@@ -47,7 +48,7 @@ func TestMergeReportsLostFields(t *testing.T) {
 	})
 	name := "Ada King"
 	_, err := b.(userapi.Updater).UpdateUser(context.Background(), "usr_1", userapi.UpdateRequest{Name: &name})
-	if userapi.ExitCode(err) != 1 || !strings.Contains(fmt.Sprint(err), "lacks fields it had (created_at, email, role, status, team, updated_at)") {
+	if errkind.ExitCode(err) != 1 || !strings.Contains(fmt.Sprint(err), "lacks fields it had (created_at, email, role, status, team, updated_at)") {
 		t.Errorf("err = %v, want the lost fields named, exit 1", err)
 	}
 	if got := (*reqs)[1]; got.Method != "PUT" || got.Body["team"] != "x" || got.Body["email"] != "a@example.com" || got.Body["name"] != "Ada King" {

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -103,13 +104,13 @@ func New(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 	}
 	c := &Client{m: m}
 	if p.URL == "" {
-		return nil, userapi.Errorf(userapi.KindUsage, "profile %q has no url: set it with `userctl profile add` or USERCTL_URL", p.Name)
+		return nil, errkind.Errorf(errkind.Usage, "profile %q has no url: set it with `userctl profile add` or USERCTL_URL", p.Name)
 	}
 	auth, secretHeader, err := authFunc(p)
 	if err != nil {
 		return nil, err
 	}
-	opts := httpx.ForProfile(p.URL, p, env)
+	opts := userapi.HTTPOptions(p.URL, p, env)
 	opts.Auth = auth
 	if secretHeader != "" {
 		opts.SecretHeaders = []string{secretHeader}
@@ -125,7 +126,7 @@ func New(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 func authFunc(p userapi.Profile) (func(*http.Request), string, error) {
 	mode := p.Values["auth"]
 	missing := func(what string) error {
-		return userapi.Errorf(userapi.KindUsage, "profile %q has no %s: set USERCTL_TOKEN, or store one with `userctl profile add %s --api rest --url URL --force`", p.Name, what, p.Name)
+		return errkind.Errorf(errkind.Usage, "profile %q has no %s: set USERCTL_TOKEN, or store one with `userctl profile add %s --api rest --url URL --force`", p.Name, what, p.Name)
 	}
 	switch {
 	case mode == "none":
@@ -138,21 +139,21 @@ func authFunc(p userapi.Profile) (func(*http.Request), string, error) {
 		return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+p.Secrets["token"]) }, "", nil
 	case mode == "basic":
 		if p.Values["username"] == "" || p.Secrets["password"] == "" {
-			return nil, "", userapi.Errorf(userapi.KindUsage, "profile %q uses basic auth but has no username and password: set USERCTL_USERNAME and USERCTL_PASSWORD", p.Name)
+			return nil, "", errkind.Errorf(errkind.Usage, "profile %q uses basic auth but has no username and password: set USERCTL_USERNAME and USERCTL_PASSWORD", p.Name)
 		}
 		cred := base64.StdEncoding.EncodeToString([]byte(p.Values["username"] + ":" + p.Secrets["password"]))
 		return func(r *http.Request) { r.Header.Set("Authorization", "Basic "+cred) }, "", nil
 	case strings.HasPrefix(mode, "header:"):
 		name := strings.TrimSpace(strings.TrimPrefix(mode, "header:"))
 		if name == "" {
-			return nil, "", userapi.Errorf(userapi.KindUsage, "profile %q: auth %q names no header", p.Name, mode)
+			return nil, "", errkind.Errorf(errkind.Usage, "profile %q: auth %q names no header", p.Name, mode)
 		}
 		if p.Secrets["token"] == "" {
 			return nil, "", missing("token")
 		}
 		return func(r *http.Request) { r.Header.Set(name, p.Secrets["token"]) }, name, nil
 	}
-	return nil, "", userapi.Errorf(userapi.KindUsage, "profile %q: auth %q is not bearer, basic, header:NAME or none", p.Name, mode)
+	return nil, "", errkind.Errorf(errkind.Usage, "profile %q: auth %q is not bearer, basic, header:NAME or none", p.Name, mode)
 }
 
 // Info describes the dialect.
@@ -479,7 +480,7 @@ func (c *Client) userObject(resp *httpx.Response) (map[string]any, error) {
 }
 
 func unreadable(resp *httpx.Response, err error) error {
-	return &userapi.Error{Kind: userapi.KindUnknown, Status: resp.Status,
+	return &errkind.Error{Kind: errkind.Unknown, Status: resp.Status,
 		Message: fmt.Sprintf("unreadable response from %s: %v (body starts %q)", resp.URL.Path, err, snippet(resp.Body))}
 }
 
@@ -527,7 +528,7 @@ func oneRole(roles []string, admin *bool) (role string, ok bool, err error) {
 		case !*admin && len(want) == 0:
 			want = append(want, "user")
 		case !*admin && slices.Contains(want, "admin"):
-			return "", false, userapi.Errorf(userapi.KindUsage, "--admin=false contradicts --role admin")
+			return "", false, errkind.Errorf(errkind.Usage, "--admin=false contradicts --role admin")
 		}
 	}
 	switch len(want) {
@@ -539,7 +540,7 @@ func oneRole(roles []string, admin *bool) (role string, ok bool, err error) {
 	case 1:
 		return want[0], true, nil
 	}
-	return "", false, userapi.Errorf(userapi.KindUsage, "the rest API has one role per user, not %d (%s): give one --role",
+	return "", false, errkind.Errorf(errkind.Usage, "the rest API has one role per user, not %d (%s): give one --role",
 		len(want), strings.Join(want, ", "))
 }
 
@@ -574,10 +575,10 @@ var conflictWords = regexp.MustCompile(`(?i)already (been )?(exists|taken|in use
 
 // asConflict turns a 400/422 that says the email is taken into a conflict.
 func asConflict(err error) error {
-	var e *userapi.Error
-	if errors.As(err, &e) && e.Kind == userapi.KindInvalid && conflictWords.MatchString(e.Message) {
+	var e *errkind.Error
+	if errors.As(err, &e) && e.Kind == errkind.Invalid && conflictWords.MatchString(e.Message) {
 		c := *e
-		c.Kind = userapi.KindConflict
+		c.Kind = errkind.Conflict
 		return &c
 	}
 	return err
@@ -589,13 +590,13 @@ func asConflict(err error) error {
 // document's create body has no status.
 func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (userapi.User, error) {
 	if req.Email == "" {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "missing required flag --email")
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "missing required flag --email")
 	}
 	if req.Name == "" && strings.TrimSpace(req.FirstName+req.LastName) == "" {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "missing required flag --name")
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "missing required flag --name")
 	}
 	if len(req.Password) < MinPasswordLength {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "password must be at least %d characters", MinPasswordLength)
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "password must be at least %d characters", MinPasswordLength)
 	}
 	fields, err := createBody(req)
 	if err != nil {
@@ -611,7 +612,7 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 	}
 	body := jsonBody(c.mapped(fields))
 	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: c.m.createPath, Body: body})
-	var e *userapi.Error
+	var e *errkind.Error
 	if err != nil && errors.As(err, &e) && e.MaybeSent {
 		if u, found, ferr := c.FindUser(ctx, req.Email); ferr == nil && found {
 			return c.finishCreate(ctx, req, u)
@@ -619,11 +620,11 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 			resp, err = c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: c.m.createPath, Body: body})
 		}
 	}
-	if userapi.IsKind(err, userapi.KindNotFound) {
+	if errkind.Is(err, errkind.NotFound) {
 		return userapi.User{}, c.wrongEndpoint(http.MethodPost, c.m.createPath, "create_path", err)
 	}
 	if err != nil {
-		return userapi.User{}, userapi.WithSubject(asConflict(err), fmt.Sprintf("user %q", req.Email))
+		return userapi.User{}, errkind.WithSubject(asConflict(err), fmt.Sprintf("user %q", req.Email))
 	}
 	if len(bytes.TrimSpace(resp.Body)) == 0 {
 		// Created, but the answer holds no user: read it back rather than
@@ -653,9 +654,9 @@ func (c *Client) createdWithoutBody(ctx context.Context, req userapi.CreateReque
 	u, found, err := c.FindUser(ctx, req.Email)
 	switch {
 	case err != nil:
-		return userapi.User{}, userapi.WithSubject(err, fmt.Sprintf("user %q was created but reading it back failed", req.Email))
+		return userapi.User{}, errkind.WithSubject(err, fmt.Sprintf("user %q was created but reading it back failed", req.Email))
 	case !found:
-		return userapi.User{}, userapi.Errorf(userapi.KindUnknown, "user %q: the server answered %d with no user, and no user has that email", req.Email, resp.Status)
+		return userapi.User{}, errkind.Errorf(errkind.Unknown, "user %q: the server answered %d with no user, and no user has that email", req.Email, resp.Status)
 	}
 	return c.finishCreate(ctx, req, u)
 }
@@ -668,7 +669,7 @@ func (c *Client) finishCreate(ctx context.Context, req userapi.CreateRequest, u 
 	want, verb := userapi.StatusDisabled, "disabled"
 	d, err := c.setStatus(ctx, u.ID, want)
 	if err != nil {
-		var e *userapi.Error
+		var e *errkind.Error
 		if errors.As(err, &e) {
 			ce := *e
 			ce.Message = fmt.Sprintf("user %q was created with id %q but not %s: %s", req.Email, u.ID, verb, e.Message)
@@ -728,10 +729,10 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 		return userapi.User{}, err
 	}
 	if req.Status != nil && *req.Status != userapi.StatusActive && *req.Status != userapi.StatusDisabled {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "status %q: want active or disabled", *req.Status)
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "status %q: want active or disabled", *req.Status)
 	}
 	if req.IsEmpty() {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "nothing to update: give at least one of --email, --name, --role, --status, --admin")
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "nothing to update: give at least one of --email, --name, --role, --status, --admin")
 	}
 	body, err := updateBody(req)
 	if err != nil {
@@ -800,11 +801,11 @@ func (c *Client) write(ctx context.Context, id string, body map[string]any) (use
 	had := c.keptKeys(obj)
 	c.apply(obj, body)
 	u, err := c.send(ctx, http.MethodPut, id, path, obj, had)
-	if userapi.IsKind(err, userapi.KindInvalid) {
+	if errkind.Is(err, errkind.Invalid) {
 		// A server that refuses its own read-only fields (id, created_at)
 		// in a PUT merges what it accepts: send the change alone, and the
 		// answer is still checked for every field the user had.
-		if u2, err2 := c.send(ctx, http.MethodPut, id, path, c.mapped(body), had); !userapi.IsKind(err2, userapi.KindInvalid) {
+		if u2, err2 := c.send(ctx, http.MethodPut, id, path, c.mapped(body), had); !errkind.Is(err2, errkind.Invalid) {
 			return u2, err2
 		}
 	}
@@ -867,7 +868,7 @@ func (c *Client) send(ctx context.Context, method, id, path string, obj map[stri
 		}
 	}
 	if len(lost) > 0 {
-		return c.normalize(ans), userapi.Errorf(userapi.KindUnknown,
+		return c.normalize(ans), errkind.Errorf(errkind.Unknown,
 			"user %q: after %s %s the user lacks fields it had (%s): the server dropped them; check the user and restore them (update_method: patch suits a server whose PUT does not keep the whole object)",
 			id, method, path, strings.Join(lost, ", "))
 	}
@@ -910,7 +911,7 @@ func (c *Client) SetPassword(ctx context.Context, id string, ch userapi.Password
 		return userapi.Result{}, err
 	}
 	if len(ch.New) < MinPasswordLength {
-		return userapi.Result{}, userapi.Errorf(userapi.KindUsage, "password must be at least %d characters", MinPasswordLength)
+		return userapi.Result{}, errkind.Errorf(errkind.Usage, "password must be at least %d characters", MinPasswordLength)
 	}
 	body := map[string]any{"password": ch.New}
 	if c.m.passwordPathSet {
@@ -970,7 +971,7 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 				return userapi.User{}, false, nil
 			}
 		}
-	} else if userapi.KindOf(err) == userapi.KindInterrupted {
+	} else if errkind.Of(err) == errkind.Interrupted {
 		return userapi.User{}, false, err
 	}
 	for u, err := range c.ListUsers(ctx, userapi.ListOptions{}) {
@@ -991,7 +992,7 @@ func (c *Client) Check(ctx context.Context) (string, error) {
 		q.Set(c.m.sizeParam, "1")
 	}
 	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: c.m.listPath, Query: q})
-	if userapi.IsKind(err, userapi.KindNotFound) {
+	if errkind.Is(err, errkind.NotFound) {
 		return "", c.wrongEndpoint(http.MethodGet, c.m.listPath, "list_path", err)
 	}
 	if err != nil {
