@@ -483,6 +483,7 @@ func (h *udataHandler) list(w http.ResponseWriter, r *http.Request, c udCaller) 
 	if !ok {
 		return
 	}
+	size = h.opts.pageCap(size)
 	q := r.URL.Query()
 	sortKey := q.Get("sort")
 	if sortKey != "" && !slices.Contains(udSortKeys, strings.TrimPrefix(sortKey, "-")) {
@@ -799,6 +800,7 @@ func (h *udataHandler) followers(w http.ResponseWriter, r *http.Request, id stri
 	if !ok {
 		return
 	}
+	size = h.opts.pageCap(size)
 	type entry struct {
 		id    string
 		since time.Time

@@ -15,6 +15,7 @@ import (
 	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/userapi/paging"
 )
 
 // pageState says how to ask for the next page: an absolute URL, or the list
@@ -56,7 +57,7 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 		if opts.Role != "" || query != "" {
 			stopAfter = 0 // filtered on the client: more pages may be needed
 		}
-		go c.fetchPages(ctx, c.first(size), size, stopAfter, pages)
+		go c.fetchPages(ctx, c.first(size), size, stopAfter, paging.Window(opts.PageConcurrency), pages)
 		n := 0
 		for p := range pages {
 			for _, u := range p.users {
@@ -81,6 +82,8 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 		}
 	}
 }
+
+func userID(u userapi.User) string { return u.ID }
 
 func hasRole(u userapi.User, role string) bool {
 	for _, r := range u.Roles {
@@ -111,13 +114,20 @@ func (c *Client) first(size int) *pageState {
 // fetched stopAfter users (0: all). A listing is complete or it fails:
 // when the server said how many users there are, paging goes on until
 // they all came, and an end before that is an error saying how many are
-// missing.
-func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter int, out chan<- page) {
+// missing. Where the first two pages show page numbers or offsets, the
+// same page size and a total, up to window of the pages this loop will ask
+// for next are fetched at once (see ahead); the loop still decides every
+// step.
+func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter, window int, out chan<- page) {
 	defer close(out)
 	seen := map[string]bool{}
 	offset := 0
 	prevFirst := ""
 	total, hasTotal := 0, false
+	var ahead *paging.Ahead[string, fetched]
+	defer func() { ahead.Stop() }()
+	var bound paging.Boundary
+	firstGot, pageNo := 0, 0
 	fail := func(err error) {
 		select {
 		case out <- page{err: err}:
@@ -140,11 +150,10 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter 
 			return
 		}
 		seen[key] = true
-		req := httpx.Request{Method: http.MethodGet, Path: c.m.listPath, Query: st.query}
-		if st.url != "" {
-			req.Path, req.Query = st.url, nil
+		got, err, ok := ahead.Take(key)
+		if !ok {
+			got, err = c.fetchPage(ctx, st)
 		}
-		resp, err := c.http.Do(ctx, req)
 		if err != nil && first && st.url == "" && errkind.Is(err, errkind.NotFound) {
 			fail(c.wrongEndpoint(http.MethodGet, c.m.listPath, "list_path", err))
 			return
@@ -159,11 +168,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter 
 			fail(err)
 			return
 		}
-		users, meta, err := c.decodePage(resp)
-		if err != nil {
-			fail(err)
-			return
-		}
+		resp, users, meta := got.resp, got.users, got.meta
 		if t, ok := c.totalOf(resp, meta); ok {
 			total, hasTotal = t, true
 		}
@@ -198,8 +203,18 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter 
 		if stopAfter > 0 && offset >= stopAfter {
 			next = nil // enough for the caller's limit: no request more
 		}
+		if first {
+			firstGot = len(users)
+		} else if pageNo == 1 && window > 1 && len(users) == firstGot && hasTotal {
+			// Two pages agree on the page size: predict the rest.
+			ahead = c.ahead(ctx, next, len(users), offset, total, stopAfter, window)
+		}
+		pageNo++
+		// Users created during the listing shift entries to later pages:
+		// the tail of a page comes again at the head of the next.
+		kept := paging.Page(&bound, users, userID)
 		select {
-		case out <- page{users: users, next: next}:
+		case out <- page{users: kept, next: next}:
 		case <-ctx.Done():
 			return
 		}
@@ -208,6 +223,75 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter 
 		}
 		st = next
 	}
+}
+
+// fetched is one page as fetchPage returns it: decoded, its body dropped.
+type fetched struct {
+	resp  *httpx.Response
+	users []userapi.User
+	meta  map[string]any
+}
+
+// fetchPage requests and decodes the page st names.
+func (c *Client) fetchPage(ctx context.Context, st *pageState) (fetched, error) {
+	req := httpx.Request{Method: http.MethodGet, Path: c.m.listPath, Query: st.query}
+	if st.url != "" {
+		req.Path, req.Query = st.url, nil
+	}
+	resp, err := c.http.Do(ctx, req)
+	if err != nil {
+		return fetched{}, err
+	}
+	users, meta, err := c.decodePage(resp)
+	if err != nil {
+		return fetched{}, err
+	}
+	resp.Body = nil // decoded: only the headers and URL are read from here on
+	return fetched{resp: resp, users: users, meta: meta}, nil
+}
+
+// ahead predicts, after the second page, the pages fetchPages will ask for
+// and starts fetching up to window of them at once. It predicts only what
+// the answer makes certain: the next page is a page number or an offset the
+// client works out (not a server's link or cursor), the answer carries a
+// total, and the pages so far held got users each (offset: all so far) out
+// of it. Page n then starts at (n-1)*got, whatever page size was asked for
+// (a server capping it answers every page with its cap). A wrong guess costs
+// nothing but early requests: fetchPages asks for what it really needs and
+// Take serves only a page whose request is exactly the predicted one.
+func (c *Client) ahead(ctx context.Context, next *pageState, got, offset, total, stopAfter, window int) *paging.Ahead[string, fetched] {
+	if next == nil || next.url != "" || next.query.Has("cursor") || got == 0 || total <= offset {
+		return nil
+	}
+	if stopAfter > 0 {
+		total = min(total, stopAfter)
+	}
+	n := (total - offset + got - 1) / got // pages still to fetch
+	var key func(i int) *pageState
+	switch {
+	case next.query.Get(c.m.pageParam) != "" && next.page > 0:
+		key = func(i int) *pageState {
+			q := cloneQuery(next.query)
+			q.Set(c.m.pageParam, strconv.Itoa(next.page+i))
+			return &pageState{query: q, page: next.page + i}
+		}
+	case next.query.Has(c.m.offsetParam):
+		key = func(i int) *pageState {
+			q := cloneQuery(next.query)
+			q.Set(c.m.offsetParam, strconv.Itoa(offset+i*got))
+			return &pageState{query: q}
+		}
+	default:
+		return nil
+	}
+	return paging.Start(ctx, n, func(i int) string { return "?" + key(i).query.Encode() }, paging.Fit(window, got),
+		func(ctx context.Context, k string) (fetched, error) {
+			q, err := url.ParseQuery(strings.TrimPrefix(k, "?"))
+			if err != nil {
+				return fetched{}, err
+			}
+			return c.fetchPage(ctx, &pageState{query: q})
+		})
 }
 
 // continueAfter is the page after cur by the client's own numbering (page
