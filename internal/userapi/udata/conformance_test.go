@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/userctl/userctl/internal/sandbox"
+	_ "github.com/userctl/userctl/internal/sandbox/udata" // its sandbox server
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/udata"
 	"github.com/userctl/userctl/internal/userapi/userapitest"

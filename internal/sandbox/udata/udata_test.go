@@ -1,4 +1,4 @@
-package sandbox
+package udata
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/userctl/userctl/internal/sandbox"
 )
 
 // udResp is one answer of the udata sandbox.
@@ -30,13 +32,13 @@ func (r udResp) json(t *testing.T) map[string]any {
 	return m
 }
 
-func newUdataServer(t *testing.T, opts Options) (*httptest.Server, *Store) {
+func newUdataServer(t *testing.T, opts sandbox.Options) (*httptest.Server, *sandbox.Store) {
 	t.Helper()
-	d, ok := LookupDialect("udata")
+	d, ok := sandbox.LookupDialect("udata")
 	if !ok {
 		t.Fatal("udata is not registered")
 	}
-	st := NewStore()
+	st := sandbox.NewStore()
 	opts.API = "udata"
 	srv := httptest.NewServer(d.New(st, opts))
 	t.Cleanup(srv.Close)
@@ -86,7 +88,7 @@ func udCreate(t *testing.T, srv *httptest.Server, first, last, email string) map
 }
 
 func TestUdataRedirectsToSlash(t *testing.T) {
-	srv, _ := newUdataServer(t, Options{})
+	srv, _ := newUdataServer(t, sandbox.Options{})
 	r := udDo(t, srv, "POST", "/api/1/users?x=1", "admin", `{}`)
 	if r.status != http.StatusPermanentRedirect || r.header.Get("Location") != "/api/1/users/?x=1" {
 		t.Fatalf("got %d Location %q", r.status, r.header.Get("Location"))
@@ -94,7 +96,7 @@ func TestUdataRedirectsToSlash(t *testing.T) {
 }
 
 func TestUdataAuth(t *testing.T) {
-	srv, _ := newUdataServer(t, Options{})
+	srv, _ := newUdataServer(t, sandbox.Options{})
 	u := udCreate(t, srv, "Ada", "Lovelace", "ada@example.org")
 	for _, tc := range []struct {
 		method, path, key string
@@ -126,7 +128,7 @@ func TestUdataAuth(t *testing.T) {
 	}
 
 	// With a token, only that key is an admin.
-	srv2, _ := newUdataServer(t, Options{Token: "T"})
+	srv2, _ := newUdataServer(t, sandbox.Options{Token: "T"})
 	if r := udDo(t, srv2, "GET", "/api/1/users/", "T", ""); r.status != 200 {
 		t.Errorf("token: %d", r.status)
 	}
@@ -136,7 +138,7 @@ func TestUdataAuth(t *testing.T) {
 }
 
 func TestUdataCreateValidation(t *testing.T) {
-	srv, _ := newUdataServer(t, Options{})
+	srv, _ := newUdataServer(t, sandbox.Options{})
 	for body, want := range map[string]string{
 		`{"last_name": "L", "email": "a@b.c"}`:                                       `{"errors":{"first_name":["This field is required."]}}`,
 		`{"first_name": "F", "last_name": "L", "email": "nope"}`:                     `"email":"Invalid email address."`,
@@ -156,7 +158,7 @@ func TestUdataCreateValidation(t *testing.T) {
 }
 
 func TestUdataCreateShape(t *testing.T) {
-	srv, _ := newUdataServer(t, Options{})
+	srv, _ := newUdataServer(t, sandbox.Options{})
 	u := udCreate(t, srv, "Ada", "Lovelace", "ada@example.org")
 	if !regexp.MustCompile(`^[0-9a-f]{24}$`).MatchString(u["id"].(string)) || u["slug"] != "ada-lovelace" || u["active"] != true ||
 		u["email"] != "ada@example.org" || !strings.HasPrefix(u["uri"].(string), srv.URL+"/api/1/users/") {
@@ -181,7 +183,7 @@ func TestUdataCreateShape(t *testing.T) {
 }
 
 func TestUdataUpdateWithoutRolesEmptiesThem(t *testing.T) {
-	srv, _ := newUdataServer(t, Options{})
+	srv, _ := newUdataServer(t, sandbox.Options{})
 	udDo(t, srv, "POST", "/api/1/users/", "admin", `{"first_name": "G", "last_name": "H", "email": "g@h.org", "roles": ["editor"], "active": true}`)
 	r := udDo(t, srv, "PUT", "/api/1/users/g-h/", "admin", `{"first_name": "Grace", "roles": ["editor"], "active": false}`)
 	if m := r.json(t); r.status != 200 || m["first_name"] != "Grace" || fmt.Sprint(m["roles"]) != "[editor]" || m["active"] != false {
@@ -194,7 +196,7 @@ func TestUdataUpdateWithoutRolesEmptiesThem(t *testing.T) {
 }
 
 func TestUdataSoftDelete(t *testing.T) {
-	srv, st := newUdataServer(t, Options{})
+	srv, st := newUdataServer(t, sandbox.Options{})
 	u := udCreate(t, srv, "Ada", "Lovelace", "ada@example.org")
 	id := u["id"].(string)
 	if r := udDo(t, srv, "DELETE", "/api/1/users/ada-lovelace/?no_mail=false", "admin", ""); r.status != 204 {
@@ -231,7 +233,7 @@ func TestUdataSoftDelete(t *testing.T) {
 }
 
 func TestUdataPaging(t *testing.T) {
-	srv, st := newUdataServer(t, Options{})
+	srv, st := newUdataServer(t, sandbox.Options{})
 	seedUdata(st, 5)
 	r := udDo(t, srv, "GET", "/api/1/users/?page_size=2&sort=-created", "nonadmin-key", "")
 	if r.status != 403 {
@@ -277,7 +279,7 @@ func TestUdataPaging(t *testing.T) {
 }
 
 func TestUdataFollow(t *testing.T) {
-	srv, _ := newUdataServer(t, Options{})
+	srv, _ := newUdataServer(t, sandbox.Options{})
 	id := udCreate(t, srv, "Ada", "Lovelace", "ada@example.org")["id"].(string)
 	path := "/api/1/users/" + id + "/followers/"
 	for i, tc := range []struct {
@@ -330,7 +332,7 @@ func udMultipart(t *testing.T, ct, bbox string) (string, []byte) {
 }
 
 func TestUdataAvatar(t *testing.T) {
-	srv, _ := newUdataServer(t, Options{})
+	srv, _ := newUdataServer(t, sandbox.Options{})
 	udCreate(t, srv, "Ada", "Lovelace", "ada@example.org")
 	for _, tc := range []struct {
 		ct, bbox string
@@ -355,7 +357,7 @@ func TestUdataAvatar(t *testing.T) {
 }
 
 func TestUdataRolesSuggestRotate(t *testing.T) {
-	srv, st := newUdataServer(t, Options{})
+	srv, st := newUdataServer(t, sandbox.Options{})
 	seedUdata(st, 3)
 	if r := udDo(t, srv, "GET", "/api/1/users/roles/", "", ""); r.body != `[{"name":"admin"},{"name":"editor"}]`+"\n" {
 		t.Errorf("roles = %s", r.body)
@@ -384,7 +386,7 @@ func TestUdataRolesSuggestRotate(t *testing.T) {
 }
 
 func TestUdataSeed(t *testing.T) {
-	st := NewStore()
+	st := sandbox.NewStore()
 	seedUdata(st, 30)
 	recs, total := st.Page(nil, 0, 0)
 	if total != 30 {
