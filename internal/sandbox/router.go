@@ -66,15 +66,7 @@ type wildcard struct {
 // NewRouter returns a router that answers unrouted requests with notFound
 // and notAllowed.
 func NewRouter(notFound http.HandlerFunc, notAllowed func(w http.ResponseWriter, r *http.Request, allow []string)) *Router {
-	rt := &Router{mux: http.NewServeMux(), methods: map[string]bool{}, NotFound: notFound, MethodNotAllowed: notAllowed}
-	rt.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		orig := r
-		if rc, ok := r.Context().Value(routingKey{}).(*routing); ok {
-			orig = rc.r
-		}
-		rt.unrouted(w, orig, r)
-	})
-	return rt
+	return &Router{mux: http.NewServeMux(), methods: map[string]bool{}, NotFound: notFound, MethodNotAllowed: notAllowed}
 }
 
 // HandleFunc registers fn for pattern, which must name its method
@@ -92,30 +84,39 @@ func (rt *Router) HandleFunc(pattern string, fn http.HandlerFunc) {
 			wilds = append(wilds, wildcard{name: m[1], index: i, multi: m[2] != ""})
 		}
 	}
-	rt.mux.HandleFunc(pattern, func(w http.ResponseWriter, routed *http.Request) {
-		rc, ok := routed.Context().Value(routingKey{}).(*routing)
-		if !ok {
-			fn(w, routed)
-			return
+	rt.mux.Handle(pattern, &route{wilds: wilds, fn: fn})
+}
+
+// route is a registered pattern's handler.
+type route struct {
+	wilds []wildcard
+	fn    http.HandlerFunc
+}
+
+// ServeHTTP calls the route's function with the request as sent, its path
+// values taken from the path's own segments: the mux saw some of them
+// disguised (see Router.routed).
+func (rr *route) ServeHTTP(w http.ResponseWriter, routed *http.Request) {
+	rc, ok := routed.Context().Value(routingKey{}).(*routing)
+	if !ok {
+		rr.fn(w, routed)
+		return
+	}
+	for _, wc := range rr.wilds {
+		if wc.index >= len(rc.segs) {
+			continue
 		}
-		// The values come from the path's own segments: the mux saw some
-		// of them disguised (see ServePath).
-		for _, wc := range wilds {
-			if wc.index >= len(rc.segs) {
-				continue
-			}
-			v := rc.segs[wc.index]
-			if wc.multi {
-				v = strings.Join(rc.segs[wc.index:], "/")
-			}
-			if u, err := url.PathUnescape(v); err == nil {
-				v = u
-			}
-			rc.r.SetPathValue(wc.name, v)
+		v := rc.segs[wc.index]
+		if wc.multi {
+			v = strings.Join(rc.segs[wc.index:], "/")
 		}
-		rc.r.Pattern = routed.Pattern
-		fn(w, rc.r)
-	})
+		if u, err := url.PathUnescape(v); err == nil {
+			v = u
+		}
+		rc.r.SetPathValue(wc.name, v)
+	}
+	rc.r.Pattern = routed.Pattern
+	rr.fn(w, rc.r)
 }
 
 // ServeHTTP routes r on its own (escaped) path.
@@ -132,11 +133,24 @@ func (rt *Router) ServePath(w http.ResponseWriter, r *http.Request, path string)
 		return
 	}
 	routed := rt.routed(r, path)
-	if r.Method == http.MethodHead {
+	h, pattern := rt.handler(routed)
+	if h == nil || (r.Method == http.MethodHead && !strings.HasPrefix(pattern, http.MethodHead+" ")) {
 		rt.unrouted(w, r, routed)
 		return
 	}
-	rt.mux.ServeHTTP(w, routed)
+	routed.Pattern = pattern
+	h.ServeHTTP(w, routed)
+}
+
+// handler returns the handler of a registered pattern that matches routed,
+// or nil: what the mux would answer itself (its 404, 405 and redirects,
+// to the path with a trailing slash say) is not the dialect's answer.
+func (rt *Router) handler(routed *http.Request) (http.Handler, string) {
+	h, pattern := rt.mux.Handler(routed)
+	if _, ok := h.(*route); !ok {
+		return nil, ""
+	}
+	return h, pattern
 }
 
 // routed returns the request the mux sees: r on path, with the segments
@@ -191,7 +205,7 @@ func (rt *Router) unrouted(w http.ResponseWriter, r, routed *http.Request) {
 		}
 		probe := routed.Clone(routed.Context())
 		probe.Method = m
-		if _, pattern := rt.mux.Handler(probe); pattern != "" && pattern != "/" {
+		if h, _ := rt.handler(probe); h != nil {
 			allow = append(allow, m)
 		}
 	}
