@@ -18,7 +18,7 @@ func (c udCaller) loggedIn() bool { return c.rec != nil }
 
 func (c udCaller) is(id string) bool { return c.rec != nil && c.rec.ID == id }
 
-// caller resolves the X-API-KEY of r (see the comment at the top).
+// caller resolves the X-API-KEY of r (see the package doc).
 func (h *udataHandler) caller(r *http.Request) udCaller {
 	key := strings.TrimSpace(r.Header.Get("X-API-KEY"))
 	if key == "" {

@@ -24,10 +24,26 @@
 //     fields) and {"errors": {field: "…"}, "message": …} (other validation).
 //     A create with a taken email is such a 400 on "email".
 //
-// Files follow the API's parts: routing and credentials here and in
-// auth.go, the wire forms in view.go, paging, users, followers, avatar,
-// password rotation, suggest, and seeding. It registers itself with the
-// sandbox from init.
+// The routes (any path also without its trailing slash, answered 308):
+//
+//	GET    /api/1/me/                          the caller
+//	GET    /api/1/users/                       list (page, page_size, q, sort)
+//	POST   /api/1/users/                       create
+//	GET    /api/1/users/roles/                 the roles
+//	GET    /api/1/users/suggest/               suggest (q, size)
+//	GET    /api/1/users/{ref}/                 get by id or slug
+//	PUT    /api/1/users/{ref}/                 update
+//	DELETE /api/1/users/{ref}/                 anonymise
+//	GET    /api/1/users/{id}/followers/        followers
+//	POST   /api/1/users/{id}/followers/        follow
+//	DELETE /api/1/users/{id}/followers/        unfollow
+//	POST   /api/1/users/{ref}/avatar/          upload an avatar
+//	POST   /api/1/users/{ref}/rotate_password/ demand a password rotation
+//
+// Files follow the API's parts: routing here, credentials in auth.go,
+// request bodies in input.go, wire forms in view.go, then paging, users,
+// followers, avatar, password, suggest and seed. It registers itself with
+// the sandbox from init.
 package udata
 
 import (
