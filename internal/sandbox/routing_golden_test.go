@@ -302,5 +302,8 @@ func TestRoutingGolden(t *testing.T) {
 		title, _, _ := strings.Cut(w+g, "\n")
 		changed = append(changed, title)
 	}
-	t.Errorf("%d answers changed (%d entries, want %d):\n%s", len(changed), len(gotEntries), len(wantEntries), strings.Join(changed, "\n"))
+	t.Errorf("%d answers changed (%d entries, want %d):\n%s\n"+
+		"If the change is deliberate, rewrite the file and review its diff:\n"+
+		"  go test ./internal/sandbox -run TestRoutingGolden -update && git diff internal/sandbox/testdata",
+		len(changed), len(gotEntries), len(wantEntries), strings.Join(changed, "\n"))
 }
