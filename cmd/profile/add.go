@@ -9,6 +9,7 @@ import (
 
 	"github.com/userctl/userctl/internal/cmdutil"
 	"github.com/userctl/userctl/internal/config"
+	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -147,6 +148,9 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 			return err
 		}
 		opts.Entry.URL = strings.TrimSpace(u)
+	}
+	if err := httpx.CheckBaseURL(opts.Entry.URL); err != nil {
+		return err
 	}
 	// Read the secrets before anything is written.
 	values := map[string]string{}

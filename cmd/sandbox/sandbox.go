@@ -50,7 +50,9 @@ func newServeCmd(f *cmdutil.Factory, runF func(context.Context, *ServeOptions) e
 		Long: `Serve the sandbox of one API dialect until interrupted. The first line of stdout is the
 base URL to give to clients (e.g. as USERCTL_URL). Any non-empty credentials of the
 dialect's kind are accepted unless exact ones are required with --token, --api-key and
---app-key, or --username and --password; missing credentials are always refused.
+--app-key, or --username and --password; missing credentials are always refused. On an
+address other than loopback (127.0.0.1, ::1, localhost) exact credentials are required
+and a warning is printed.
 
 Without --state the users live in memory only; with it they are loaded from and saved
 to FILE. --seed N creates N users quickly (a million in seconds) for benchmarks.
@@ -69,6 +71,11 @@ to FILE. --seed N creates N users quickly (a million in seconds) for benchmarks.
 			}
 			if opts.Opts.RateLimit < 0 || opts.Opts.Seed < 0 || opts.Opts.Latency < 0 {
 				return userapi.Errorf(userapi.KindUsage, "--rate-limit, --seed and --latency must not be negative")
+			}
+			if !loopback(opts.Addr) {
+				if err := opts.requireExactCredentials(); err != nil {
+					return err
+				}
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -93,6 +100,46 @@ to FILE. --seed N creates N users quickly (a million in seconds) for benchmarks.
 	return cmd
 }
 
+// loopback reports whether addr (host:port) listens on the loopback
+// interface only: 127.0.0.0/8, ::1 or localhost. An empty host listens on
+// every interface.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// requireExactCredentials refuses to serve on a reachable address while any
+// credential would be accepted: every credential the dialect checks must be
+// given exactly.
+func (opts *ServeOptions) requireExactCredentials() error {
+	d, _ := sb.LookupDialect(opts.Opts.API)
+	given := map[string]string{"token": opts.Opts.Token, "api-key": opts.Opts.APIKey, "app-key": opts.Opts.AppKey,
+		"username": opts.Opts.Username, "password": opts.Opts.Password}
+	need := d.Credentials
+	if len(need) == 0 {
+		need = []string{"token"}
+	}
+	var missing []string
+	for _, n := range need {
+		if strings.TrimSpace(given[n]) == "" {
+			missing = append(missing, "--"+n)
+		}
+	}
+	if len(missing) > 0 {
+		return userapi.Errorf(userapi.KindUsage,
+			"--addr %s is not a loopback address: the sandbox would accept any credentials from the network; give exact ones with %s, or listen on 127.0.0.1",
+			opts.Addr, strings.Join(missing, " and "))
+	}
+	return nil
+}
+
 func serveRun(ctx context.Context, opts *ServeOptions) error {
 	f := opts.F
 	// A long-running server whose heap grows with --seed: Go's own GC
@@ -112,6 +159,9 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		}
 		defer s.Close()
 		state, st = s, s.Store()
+	}
+	if !loopback(opts.Addr) {
+		f.Notice("warning: --addr %s is not a loopback address: the sandbox will be reachable from other machines; only the credentials given are accepted.", opts.Addr)
 	}
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {

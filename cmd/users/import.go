@@ -63,7 +63,8 @@ Every record ends as created, skipped or failed in the report (--report FILE, JS
 written as it goes so an interrupted run keeps it); the summary goes to stderr. A bad
 record (a stray quote, broken JSON, over 1 MiB) is reported with its line number and
 does not stop the others (unless --fail-fast). --report must not be the input file.
-Exit code 7 when any item failed. Columns: email, name, first_name, last_name,
+Exit code 7 when any item failed; 6 when the API refused every request (429) for
+--max-wait and the run gave up (items never sent say "not sent"). Columns: email, name, first_name, last_name,
 username, roles (a;b), status, password.`,
 		Example: `  userctl users import -f users.csv --report import.jsonl
   userctl users import -f users.csv --skip-existing      # rerun: creates only what is missing
@@ -170,6 +171,7 @@ func (opts *BulkOptions) engineOptions(src *bulk.Source, report io.Writer, verb 
 		Total:        src.Total,
 		Verb:         verb,
 		Delete:       userapi.DeleteOptions{NoMail: opts.NoMail},
+		GiveUpAfter:  f.Globals.MaxWait,
 	}
 	if report != nil {
 		o.Report = report

@@ -24,6 +24,7 @@ const (
 	DefaultGrace          = 5 * time.Second
 	DefaultRateRetries    = 5
 	DefaultCreateAttempts = 3
+	DefaultGiveUpAfter    = time.Minute
 )
 
 // Concurrency returns the number of workers: flag when > 0, else the
@@ -86,6 +87,11 @@ type Options struct {
 	// DefaultCreateAttempts). Sends answered 503 count apart, bounded at
 	// four times as many.
 	CreateAttempts int
+	// GiveUpAfter bounds a rate-limit storm: once the API has refused every
+	// request (429) for this long, with none accepted in between, the run
+	// stops; items not carried out are reported failed with a "not sent"
+	// error and the run fails as rate limited (0: DefaultGiveUpAfter).
+	GiveUpAfter time.Duration
 }
 
 func (o Options) withDefaults(b userapi.Backend) Options {
@@ -101,6 +107,9 @@ func (o Options) withDefaults(b userapi.Backend) Options {
 		o.RateRetries = DefaultRateRetries
 	case o.RateRetries < 0:
 		o.RateRetries = 0
+	}
+	if o.GiveUpAfter <= 0 {
+		o.GiveUpAfter = DefaultGiveUpAfter
 	}
 	if o.CreateAttempts <= 0 {
 		o.CreateAttempts = DefaultCreateAttempts
@@ -188,6 +197,14 @@ type stopError struct{ why string }
 
 func (e *stopError) Error() string { return "not attempted: " + e.why }
 
+// gaveUpError is the error of items never carried out because the run gave
+// up on a rate-limit storm.
+type gaveUpError struct{ after time.Duration }
+
+func (e *gaveUpError) Error() string {
+	return fmt.Sprintf("not sent: gave up after the API refused every request (429, rate limited) for %s", e.after.Round(time.Second))
+}
+
 // engine runs tasks over a worker pool.
 type engine struct {
 	b    userapi.Backend
@@ -200,6 +217,11 @@ type engine struct {
 	// before are the users there before an import (nil for apply, whose
 	// plan already set existing users apart).
 	before userSet
+	// accepted is when the API last carried out or answered a request
+	// with anything but "rate limited" (the run's start at first).
+	accepted time.Time
+	// giveUp stops the run (set by run).
+	giveUp func(error)
 }
 
 // execFunc carries out one task and says how it ended.
@@ -212,6 +234,14 @@ func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], dire
 	start := time.Now()
 	stopCtx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
+	e.gateMu.Lock()
+	e.accepted = start
+	e.gateMu.Unlock()
+	e.giveUp = func(err error) {
+		if stopCtx.Err() == nil {
+			stop(err)
+		}
+	}
 	reqCtx, cancelReq := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelReq()
 	var graceTimer *time.Timer
@@ -235,7 +265,12 @@ func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], dire
 		if ctx.Err() != nil || why == nil {
 			why = errInterrupted
 		}
-		return Entry{Line: t.Line, Key: t.Key, ID: t.ID, Action: t.Action, Result: Skipped, Err: why, Changes: t.Changes}
+		res := Skipped
+		var gu *gaveUpError
+		if errors.As(why, &gu) {
+			res = Failed // never carried out: to be run again
+		}
+		return Entry{Line: t.Line, Key: t.Key, ID: t.ID, Action: t.Action, Result: res, Err: why, Changes: t.Changes}
 	}
 
 	// failed stops the run at the first failure with FailFast, from the
@@ -358,6 +393,14 @@ func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], dire
 		return sum, writeErr
 	case readErr != nil:
 		return sum, readErr
+	case gaveUp(stopCtx):
+		where := "the report says which"
+		if opts.Report == nil {
+			where = "see above; --report FILE lists every item"
+		}
+		return sum, &userapi.Error{Kind: userapi.KindRateLimited,
+			Message: fmt.Sprintf("%s: gave up after the API refused every request (429) for %s (--max-wait): %d of %d items failed or were not sent (%s)",
+				opts.Verb, opts.GiveUpAfter.Round(time.Second), sum.Failed, sum.Total, where)}
 	case sum.Failed > 0:
 		where := "the report says which"
 		if opts.Report == nil {
@@ -393,6 +436,12 @@ func writeFailures(w io.Writer, shown []Entry, failed int) {
 	if more := failed - len(shown); more > 0 && len(shown) > 0 {
 		fmt.Fprintf(w, "  … and %d more failed items\n", more)
 	}
+}
+
+// gaveUp reports whether the run was stopped by a rate-limit storm.
+func gaveUp(stop context.Context) bool {
+	var gu *gaveUpError
+	return errors.As(context.Cause(stop), &gu)
 }
 
 // pause makes every worker wait d before its next request.
@@ -436,11 +485,34 @@ func (e *engine) call(stop context.Context, fn func() error) error {
 			return errStopped
 		}
 		err := fn()
-		if !userapi.IsKind(err, userapi.KindRateLimited) || n >= e.opts.RateRetries {
+		if !userapi.IsKind(err, userapi.KindRateLimited) {
+			e.gateMu.Lock()
+			e.accepted = time.Now()
+			e.gateMu.Unlock()
 			return err
 		}
-		e.pause(e.opts.RetryWait(n + 1))
+		e.gateMu.Lock()
+		storm := time.Since(e.accepted)
+		e.gateMu.Unlock()
+		if storm >= e.opts.GiveUpAfter {
+			if e.giveUp != nil {
+				e.giveUp(&gaveUpError{after: e.opts.GiveUpAfter})
+			}
+			return err
+		}
+		if n >= e.opts.RateRetries {
+			return err
+		}
+		// Never pause past the give-up time: the run ends on time.
+		e.pause(min(e.opts.RetryWait(n+1), e.opts.GiveUpAfter-storm))
 	}
+}
+
+// notSent reports an error of a request that was surely not carried out
+// (never sent, or refused with 429).
+func notSent(err error) bool {
+	var e *userapi.Error
+	return errors.As(err, &e) && e.NotSent
 }
 
 // entryFor builds the entry of a finished task.
@@ -456,10 +528,18 @@ func failedEntry(ctx, stop context.Context, t *PlanItem, err error) Entry {
 		if why == nil || errors.Is(why, context.Canceled) {
 			why = errInterrupted
 		}
+		if gaveUp(stop) {
+			return entryFor(t, Failed, why)
+		}
 		return entryFor(t, Skipped, why)
 	}
-	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+	switch {
+	case notSent(err) && errors.Is(err, context.Canceled):
+		err = fmt.Errorf("not sent: interrupted before the request was sent: %w", err)
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		err = fmt.Errorf("interrupted while the request was in flight (it may have been carried out): %w", err)
+	case notSent(err):
+		err = fmt.Errorf("not sent: %w", err)
 	}
 	return entryFor(t, Failed, err)
 }

@@ -421,3 +421,32 @@ func TestImportWithoutReportListsFailuresOnStderr(t *testing.T) {
 		t.Errorf("error %q does not point at --report", err)
 	}
 }
+
+// TestImportGivesUpOnRateLimitStorm: when every request is refused (429)
+// for GiveUpAfter, the run stops instead of retrying for ever: rate limited
+// (exit 6), every line failed and reported "not sent".
+func TestImportGivesUpOnRateLimitStorm(t *testing.T) {
+	f := newFake()
+	f.createHook = func(context.Context, int64, userapi.CreateRequest) (bool, error) {
+		return false, &userapi.Error{Kind: userapi.KindRateLimited, Status: 429, Message: "429 Too Many Requests", NotSent: true}
+	}
+	rep, path := reportFile(t)
+	const n = 20
+	sum, err := Import(context.Background(), f, items(n), Options{Concurrency: 2, Report: rep, RateRetries: 1000,
+		GiveUpAfter: 100 * time.Millisecond, RetryWait: func(int) time.Duration { return 10 * time.Millisecond }})
+	if !userapi.IsKind(err, userapi.KindRateLimited) || userapi.ExitCode(err) != 6 || !strings.Contains(err.Error(), "gave up") {
+		t.Errorf("err = %v, want rate limited, gave up", err)
+	}
+	if sum.Total != n || sum.Failed != n {
+		t.Errorf("summary %+v, want %d failed", sum, n)
+	}
+	lines := readReport(t, path)
+	if len(lines) != n {
+		t.Fatalf("%d report lines, want %d", len(lines), n)
+	}
+	for _, l := range lines {
+		if l.Result != Failed || !strings.HasPrefix(l.Error, "not sent: ") {
+			t.Errorf("line %d: %s %q, want failed, not sent", l.Line, l.Result, l.Error)
+		}
+	}
+}

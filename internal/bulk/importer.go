@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/userctl/userctl/internal/termsafe"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -25,11 +26,22 @@ func Import(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, error]
 		// The users there before the run, taken before anything is sent:
 		// the evidence that keeps a user found after an uncertain create
 		// from being counted as created by this run when it was not.
+		// When they cannot be listed (a key that may create but not list,
+		// a server refusing every request), the run goes on and says so:
+		// every line still ends in the report, and only a user that an
+		// uncertain create finds is then taken as this run's.
 		before, err := existingUsers(ctx, b)
-		if err != nil {
-			return Summary{}, err
+		switch {
+		case ctx.Err() != nil:
+			return Summary{}, ctx.Err()
+		case err != nil:
+			if e.opts.Stderr != nil {
+				fmt.Fprintf(e.opts.Stderr, "warning: %s; going on without it (a user found after an uncertain create cannot be told from one there before)\n",
+					termsafe.String(err.Error()))
+			}
+		default:
+			e.before = before
 		}
-		e.before = before
 	}
 	tasks := func(yield func(PlanItem, error) bool) {
 		for it, err := range items {

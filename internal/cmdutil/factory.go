@@ -34,7 +34,12 @@ type Globals struct {
 	NoInput  bool
 	Debug    bool
 	Timeout  time.Duration
+	// MaxWait bounds rate-limit waits (--max-wait).
+	MaxWait time.Duration
 }
+
+// DefaultMaxWait is the default of --max-wait.
+const DefaultMaxWait = time.Minute
 
 // BuildInfo is set by ldflags in main.
 type BuildInfo struct {
@@ -146,7 +151,7 @@ func (f *Factory) Resolved() (config.Resolved, error) {
 
 // Env is how backends reach the network for this invocation.
 func (f *Factory) Env() userapi.Env {
-	env := userapi.Env{Timeout: f.Globals.Timeout, UserAgent: "userctl/" + f.Build.Version}
+	env := userapi.Env{Timeout: f.Globals.Timeout, UserAgent: "userctl/" + f.Build.Version, MaxRetryWait: f.Globals.MaxWait}
 	if f.Globals.Debug || truthy(f.Getenv("USERCTL_DEBUG")) {
 		env.Debug = termsafe.NewWriter(f.IO.ErrOut)
 	}

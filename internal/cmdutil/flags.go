@@ -28,6 +28,7 @@ func AddGlobalFlags(root *cobra.Command, f *Factory) {
 	fl.BoolVar(&g.NoInput, "no-input", false, "never prompt (env USERCTL_NO_INPUT; implied when not on a terminal or when CI is set)")
 	fl.BoolVar(&g.Debug, "debug", false, "log each HTTP request and response to stderr, secrets redacted (env USERCTL_DEBUG)")
 	fl.DurationVar(&g.Timeout, "timeout", 30*time.Second, "per-request timeout")
+	fl.DurationVar(&g.MaxWait, "max-wait", DefaultMaxWait, "longest time to wait for a rate-limited API: per request, and for a bulk run whose every request is refused")
 
 	_ = root.RegisterFlagCompletionFunc("output", fixed(formats))
 	_ = root.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -56,6 +57,9 @@ func AddGlobalFlags(root *cobra.Command, f *Factory) {
 		}
 		if g.Timeout < 0 {
 			return userapi.Errorf(userapi.KindUsage, "--timeout must be positive")
+		}
+		if g.MaxWait <= 0 {
+			return userapi.Errorf(userapi.KindUsage, "--max-wait must be positive")
 		}
 		// --jq and --template print their own rendering of the JSON form:
 		// an explicit -o of another shape would be silently ignored.

@@ -14,7 +14,9 @@ import (
 
 // SandboxToken is the credential the built-in sandbox profile sends (the
 // sandbox accepts any non-empty one) unless USERCTL_TOKEN gives another.
-const SandboxToken = "sandbox"
+// It is scrubbed from server text like any secret, so it must not be a
+// word such text holds ("sandbox" would be).
+const SandboxToken = "userctl-sandbox-token"
 
 // ResolveInput is what Resolve layers over the config file.
 type ResolveInput struct {

@@ -1,8 +1,9 @@
 // Package httpx is the HTTP client every dialect shares: per-request
 // timeouts, cancellation, retries with backoff, rate-limit waits, a shared
 // limiter for bulk work, size-limited bodies, TLS with a private CA, proxies
-// from the environment, redirects that never carry secrets to another host,
-// and a redacted --debug log. Every non-2xx answer becomes a *userapi.Error.
+// from the environment, redirects that never leave the API's origin, a
+// redacted --debug log and errors scrubbed of every known secret. Every
+// non-2xx answer becomes a *userapi.Error.
 package httpx
 
 import (
@@ -56,14 +57,20 @@ type RateObserver interface {
 type Options struct {
 	// BaseURL is prepended to relative request paths; its path is kept.
 	BaseURL string
-	// Auth adds credentials to each request. It is not applied to an
-	// absolute URL on another host than BaseURL's (or to plain http when the
-	// base is https), so a next-page link cannot pull secrets elsewhere.
+	// Auth adds credentials to each request. A request to an absolute URL
+	// on another origin than BaseURL's (a next-page link elsewhere, or
+	// plain http when the base is https) is refused before it is sent, so
+	// a link cannot pull secrets elsewhere.
 	Auth func(*http.Request)
-	// SecretHeaders are extra header names redacted in logs and dropped on
-	// a redirect to another host (Authorization, cookies and the API-key
-	// headers of the dialects are always treated so).
+	// SecretHeaders are extra header names redacted in logs and whose
+	// values are scrubbed from server text (Authorization, cookies and the
+	// API-key headers of the dialects are always treated so).
 	SecretHeaders []string
+	// Secrets are the profile's secret values (token, keys, password):
+	// wherever a server echoes one back, as is or base64- or URL-encoded,
+	// it is replaced by [REDACTED] in errors and in the --debug log. The
+	// credentials Auth sets are added automatically.
+	Secrets []string
 	// Timeout bounds each attempt (default 30s), body read included.
 	Timeout time.Duration
 	// CAFile is a PEM file of extra certificate authorities to trust.
@@ -79,8 +86,9 @@ type Options struct {
 	MaxAttempts int
 	// RateAttempts bounds tries for 429 and 503 with a wait (default 6).
 	RateAttempts int
-	// MaxWait bounds one rate-limit wait (default 60s): a server asking for
-	// longer fails at once with a rate-limited error.
+	// MaxWait bounds the rate-limit waits of one request (default 60s),
+	// each and together: a server asking for longer fails at once with a
+	// rate-limited error.
 	MaxWait time.Duration
 	// MaxBody bounds a response body (default 64 MiB).
 	MaxBody int64
@@ -102,6 +110,7 @@ type Client struct {
 	base    *url.URL
 	http    *http.Client
 	secrets map[string]bool
+	scrub   *scrubber
 }
 
 // Request is one API call. Path is relative to the base URL unless absolute.
@@ -122,6 +131,11 @@ type Request struct {
 	// GET, HEAD, OPTIONS, PUT and DELETE are retried and POST and PATCH are
 	// not. A 429 is retried whatever the method: the server refused it.
 	Retry *bool
+	// Secrets are secret values of this request beyond the profile's,
+	// scrubbed like Options.Secrets. The values of secret-named fields of
+	// a JSON or form body (password, …) and of secret-named headers are
+	// added automatically.
+	Secrets []string
 }
 
 // Response is a completed call with its body read.
@@ -163,16 +177,19 @@ func New(o Options) (*Client, error) {
 		c.secrets[http.CanonicalHeaderKey(h)] = true
 	}
 	if o.BaseURL != "" {
-		u, err := url.Parse(strings.TrimSpace(o.BaseURL))
-		if err != nil || u.Host == "" || u.Opaque != "" {
-			return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("invalid API URL %q: want e.g. https://api.example.com/v1", redactRawURL(o.BaseURL))}
+		u, err := parseBaseURL(o.BaseURL)
+		if err != nil {
+			return nil, err
 		}
-		if u.Scheme != "http" && u.Scheme != "https" {
-			return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("invalid API URL %q: scheme must be http or https", redactRawURL(o.BaseURL))}
-		}
-		u.Fragment, u.RawFragment = "", ""
 		c.base = u
 	}
+	secretValues := append([]string{}, o.Secrets...)
+	if o.Auth != nil {
+		probe, _ := http.NewRequest(http.MethodGet, "http://userctl.invalid/", nil)
+		o.Auth(probe)
+		secretValues = append(secretValues, c.secretValuesOf(probe.Header)...)
+	}
+	c.scrub = newScrubber(secretValues, nil)
 	rt := o.Transport
 	if rt == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
@@ -197,25 +214,69 @@ func New(o Options) (*Client, error) {
 	return c, nil
 }
 
+// CheckBaseURL validates an API base URL as New does: http or https, a
+// host, and no user name or password in it (credentials in a URL would be
+// stored and shown in clear; they go through the profile's secrets). An
+// empty URL is valid (the dialect's default applies). Errors are KindUsage.
+func CheckBaseURL(raw string) error {
+	if strings.TrimSpace(raw) == "" {
+		return nil
+	}
+	_, err := parseBaseURL(raw)
+	return err
+}
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("invalid API URL %q: want e.g. https://api.example.com/v1", redactRawURL(raw))}
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("invalid API URL %q: scheme must be http or https", redactRawURL(raw))}
+	}
+	if u.User != nil {
+		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("the API URL %q holds a user name or password: remove it and give credentials as secrets "+
+			"(`userctl profile add --with-secrets` or a masked prompt, or USERCTL_USERNAME / USERCTL_PASSWORD / USERCTL_TOKEN)", redactRawURL(raw))}
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u, nil
+}
+
 // BaseURL returns the base URL requests are relative to (nil when none).
 func (c *Client) BaseURL() *url.URL { return c.base }
 
-// checkRedirect follows at most 10 redirects and strips every secret header
-// when a redirect leaves the original host or drops from https to http.
-// (Go re-sends a body on 307/308 when the request has GetBody, which a
-// bytes body has.)
+// checkRedirect logs every hop and follows at most 10 redirects within the
+// origin of the first request. A redirect to another origin (another host
+// or port, or from https to http) is refused with an error naming both: a
+// write or a body (which may hold a password) is never re-sent there, and
+// no data from there is used, so a hostile or misconfigured server cannot
+// make userctl report a change the real server never saw, nor merge pages
+// of another server. (Go re-sends a body on 307/308 when the request has
+// GetBody, which a bytes body has.)
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	first := via[0]
+	if req.Response != nil {
+		c.logf("< %s: redirected to %s\n", req.Response.Status, redactURL(req.URL))
+	}
 	if len(via) >= 10 {
-		return errors.New("stopped after 10 redirects")
+		return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("%s %s: stopped after 10 redirects", first.Method, redactURL(first.URL))}
 	}
-	if !sameOrigin(via[0].URL, req.URL) {
-		for h := range req.Header {
-			if c.isSecretHeader(h) {
-				req.Header.Del(h)
-			}
+	if !sameOrigin(first.URL, req.URL) {
+		what := "not followed"
+		if first.Method != http.MethodGet && first.Method != http.MethodHead || first.ContentLength != 0 {
+			what = "the request was not re-sent there"
 		}
+		return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf(
+			"%s %s was redirected from %s to another origin, %s: %s (userctl only talks to the origin of the API URL; fix the profile's url if the API moved)",
+			first.Method, redactURL(first.URL), origin(first.URL), origin(req.URL), what)}
 	}
+	c.logf("> %s %s\n", req.Method, redactURL(req.URL))
 	return nil
+}
+
+// origin renders scheme://host[:port] of u.
+func origin(u *url.URL) string {
+	return u.Scheme + "://" + u.Host
 }
 
 // sameOrigin reports whether credentials meant for from may go to to: the
@@ -302,7 +363,13 @@ func (r *Request) retryable() bool {
 //   - a non-retryable request that may have reached the server (5xx,
 //     timeout, connection lost) fails with MaybeSent set;
 //   - the caller's context ending is KindInterrupted at once, even mid-wait.
-func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
+func (c *Client) Do(ctx context.Context, r Request) (resp *Response, err error) {
+	sc := c.scrub.with(c.requestSecrets(r))
+	defer func() { err = sc.Error(err) }()
+	return c.do(ctx, r, sc)
+}
+
+func (c *Client) do(ctx context.Context, r Request, sc *scrubber) (*Response, error) {
 	if r.Method == "" {
 		r.Method = http.MethodGet
 	}
@@ -310,40 +377,64 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.base != nil && !sameOrigin(c.base, u) {
+		return nil, &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf(
+			"refusing %s %s: it is on another origin than the API (%s); a page link or URL from the server must stay on the API's origin",
+			r.Method, redactURL(u), origin(c.base))}
+	}
 	retryable := r.retryable()
 	lim := c.opts.Limiter
 	var failures, rateWaits int
+	// waited sums the rate-limit waits of this request: with MaxWait it
+	// bounds them all, not only each one.
+	var waited time.Duration
+	// arrived is set once an attempt may have been carried out (anything
+	// but a 429, which the server refused, or a send that surely failed).
+	arrived := false
+	interrupted := func() error {
+		err := ctxError(ctx, r.Method, u)
+		if !arrived {
+			err.NotSent = true
+		}
+		return err
+	}
 	for {
 		if ctx.Err() != nil {
-			return nil, ctxError(ctx, r.Method, u)
+			return nil, interrupted()
 		}
 		if lim != nil {
 			if err := lim.Wait(ctx); err != nil {
-				return nil, ctxError(ctx, r.Method, u)
+				return nil, interrupted()
 			}
 		}
-		resp, err := c.once(ctx, u, r)
+		resp, err := c.once(ctx, u, r, sc)
 		if err != nil {
+			// A request cut short in flight may have been carried out;
+			// only a failed dial surely was not.
+			sent := !notSent(err)
+			arrived = arrived || sent
 			if ctx.Err() != nil {
-				return nil, ctxError(ctx, r.Method, u)
+				return nil, interrupted()
 			}
 			var final *userapi.Error
 			if errors.As(err, &final) {
 				return nil, final
 			}
-			sent := !notSent(err)
 			failures++
 			if !isTLSError(err) && (retryable || !sent) && failures < c.opts.MaxAttempts {
 				d := c.opts.Backoff(failures)
 				c.logf("! retrying %s %s in %s (try %d of %d)\n", r.Method, redactURL(u), d, failures+1, c.opts.MaxAttempts)
 				if sleep(ctx, d) != nil {
-					return nil, ctxError(ctx, r.Method, u)
+					return nil, interrupted()
 				}
 				continue
 			}
 			return nil, transportError(r.Method, u, err, c.opts.Timeout, sent && !retryable)
 		}
 		c.observe(resp.Header)
+		if resp.Status != http.StatusTooManyRequests {
+			arrived = true
+		}
 		switch {
 		case resp.Status >= 200 && resp.Status < 300:
 			if lim != nil {
@@ -351,7 +442,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 			}
 			return resp, nil
 		case resp.Status >= 300 && resp.Status < 400:
-			e := c.statusError(r.Method, resp)
+			e := c.statusError(r.Method, resp, sc)
 			e.Kind = userapi.KindUnknown
 			e.Message = fmt.Sprintf("unexpected redirect %d from %s %s", resp.Status, r.Method, redactURL(u))
 			return nil, e
@@ -363,16 +454,26 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 			}
 			rateWaits++
 			if wait > c.opts.MaxWait {
-				e := c.statusError(r.Method, resp)
-				e.Message = fmt.Sprintf("%s %s: the server asks to wait %s, more than the %s limit (%s)",
+				e := c.statusError(r.Method, resp, sc)
+				e.Message = fmt.Sprintf("%s %s: the server asks to wait %s, more than the %s limit (--max-wait) (%s)",
 					r.Method, redactURL(u), roundWait(wait), c.opts.MaxWait, e.Message)
+				e.NotSent = !arrived
+				return nil, e
+			}
+			if waited+wait > c.opts.MaxWait {
+				e := c.statusError(r.Method, resp, sc)
+				e.Message = fmt.Sprintf("%s %s: still refused after waiting %s, and %s more would pass the %s limit (--max-wait) (%s)",
+					r.Method, redactURL(u), roundWait(waited), roundWait(wait), c.opts.MaxWait, e.Message)
+				e.NotSent = !arrived
 				return nil, e
 			}
 			if rateWaits >= c.opts.RateAttempts {
-				e := c.statusError(r.Method, resp)
+				e := c.statusError(r.Method, resp, sc)
 				e.Message = fmt.Sprintf("%s %s: still refused after %d tries (%s)", r.Method, redactURL(u), rateWaits, e.Message)
+				e.NotSent = !arrived
 				return nil, e
 			}
+			waited += wait
 			c.logf("! %d: waiting %s before try %d of %d\n", resp.Status, wait, rateWaits+1, c.opts.RateAttempts)
 			if lim != nil && resp.Status == http.StatusTooManyRequests {
 				// The limiter pauses every worker sharing it; its Wait at
@@ -381,7 +482,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 				continue
 			}
 			if sleep(ctx, wait) != nil {
-				return nil, ctxError(ctx, r.Method, u)
+				return nil, interrupted()
 			}
 			continue
 		}
@@ -391,12 +492,12 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 				d := c.opts.Backoff(failures)
 				c.logf("! %d: retrying in %s (try %d of %d)\n", resp.Status, d, failures+1, c.opts.MaxAttempts)
 				if sleep(ctx, d) != nil {
-					return nil, ctxError(ctx, r.Method, u)
+					return nil, interrupted()
 				}
 				continue
 			}
 		}
-		e := c.statusError(r.Method, resp)
+		e := c.statusError(r.Method, resp, sc)
 		if resp.Status >= 500 && !retryable {
 			e.MaybeSent = true
 		}
@@ -443,7 +544,7 @@ func rateLimitHint(h http.Header) (float64, time.Duration, bool) {
 
 // once makes one attempt under its own timeout and reads the body. A
 // *userapi.Error it returns is final; any other error may be retried.
-func (c *Client) once(ctx context.Context, u *url.URL, r Request) (*Response, error) {
+func (c *Client) once(ctx context.Context, u *url.URL, r Request, sc *scrubber) (*Response, error) {
 	actx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	var body io.Reader
@@ -474,7 +575,7 @@ func (c *Client) once(ctx context.Context, u *url.URL, r Request) (*Response, er
 		c.opts.Auth(req)
 	}
 	start := time.Now()
-	c.logRequest(req, r.Body)
+	c.logRequest(req, r.Body, sc)
 	hr, err := c.http.Do(req)
 	if err != nil {
 		c.logf("! %s %s: %v\n", r.Method, redactURL(u), rootCause(err))
@@ -494,7 +595,7 @@ func (c *Client) once(ctx context.Context, u *url.URL, r Request) (*Response, er
 		c.logf("! %s %s: body over %d bytes not read\n", r.Method, redactURL(u), c.opts.MaxBody)
 		return nil, c.tooLarge(r.Method, u, hr.StatusCode)
 	}
-	c.logResponse(hr, data, time.Since(start))
+	c.logResponse(hr, data, time.Since(start), sc)
 	return &Response{Status: hr.StatusCode, Header: hr.Header, Body: data, URL: hr.Request.URL}, nil
 }
 
@@ -528,8 +629,11 @@ func byteSize(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-func (c *Client) statusError(method string, resp *Response) *userapi.Error {
-	msg := c.opts.ErrorMessage(resp.Status, resp.Header, resp.Body)
+// statusError is the error of a non-2xx response. Secrets are scrubbed
+// from the body before the message is taken from it, so that clipping the
+// message cannot leave part of a secret.
+func (c *Client) statusError(method string, resp *Response, sc *scrubber) *userapi.Error {
+	msg := c.opts.ErrorMessage(resp.Status, resp.Header, sc.Bytes(resp.Body))
 	text := fmt.Sprintf("%d %s", resp.Status, http.StatusText(resp.Status))
 	// A server message that only repeats the status ("Forbidden", "429 Too
 	// Many Requests") adds nothing.
@@ -555,7 +659,7 @@ func StatusMessage(err error) string {
 
 // ctxError reports the end of the caller's context: Ctrl-C (cancel) is
 // KindInterrupted; a deadline the caller set is a timeout.
-func ctxError(ctx context.Context, method string, u *url.URL) error {
+func ctxError(ctx context.Context, method string, u *url.URL) *userapi.Error {
 	err := ctx.Err()
 	if errors.Is(err, context.DeadlineExceeded) {
 		return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("%s %s: deadline exceeded (timeout)", method, redactURL(u)), Err: err}
@@ -743,6 +847,7 @@ func ForProfile(base string, p userapi.Profile, env userapi.Env) Options {
 		Transport: env.Transport,
 		UserAgent: env.UserAgent,
 		MaxWait:   env.MaxRetryWait,
+		Secrets:   []string{p.Token, p.APIKey, p.AppKey, p.Password},
 	}
 	if env.Limiter != nil {
 		o.Limiter = env.Limiter

@@ -20,11 +20,11 @@ const maxLoggedBody = 4096
 
 func (c *Client) logf(format string, args ...any) {
 	if c.opts.Debug != nil {
-		fmt.Fprintf(c.opts.Debug, format, args...)
+		fmt.Fprint(c.opts.Debug, c.scrub.String(fmt.Sprintf(format, args...)))
 	}
 }
 
-func (c *Client) logRequest(req *http.Request, body []byte) {
+func (c *Client) logRequest(req *http.Request, body []byte, sc *scrubber) {
 	if c.opts.Debug == nil {
 		return
 	}
@@ -34,10 +34,10 @@ func (c *Client) logRequest(req *http.Request, body []byte) {
 	if len(body) > 0 {
 		fmt.Fprintf(&b, "> %s\n", RedactBody(req.Header.Get("Content-Type"), body))
 	}
-	fmt.Fprint(c.opts.Debug, b.String())
+	fmt.Fprint(c.opts.Debug, sc.String(b.String()))
 }
 
-func (c *Client) logResponse(resp *http.Response, body []byte, took time.Duration) {
+func (c *Client) logResponse(resp *http.Response, body []byte, took time.Duration, sc *scrubber) {
 	if c.opts.Debug == nil {
 		return
 	}
@@ -47,7 +47,7 @@ func (c *Client) logResponse(resp *http.Response, body []byte, took time.Duratio
 	if len(body) > 0 {
 		fmt.Fprintf(&b, "< %s\n", RedactResponseBody(resp.Header.Get("Content-Type"), body))
 	}
-	fmt.Fprint(c.opts.Debug, b.String())
+	fmt.Fprint(c.opts.Debug, sc.String(b.String()))
 }
 
 func (c *Client) writeHeaders(b *strings.Builder, prefix string, h http.Header) {
@@ -67,13 +67,13 @@ func (c *Client) writeHeaders(b *strings.Builder, prefix string, h http.Header) 
 
 // secretHeaderName catches credential headers nobody declared
 // (X-Auth-Token, X-Api-Secret, Private-Token, ...).
-var secretHeaderName = regexp.MustCompile(`(?i)(auth|token|secret|api-?key|app-?key|application-?key|password|cookie|session|signature)`)
+var secretHeaderName = regexp.MustCompile(`(?i)(auth|token|secret|key|pass|pwd|cookie|session|signature|(^|-)sig($|-)|otp|jwt|credential)`)
 
 func (c *Client) isSecretHeader(name string) bool {
 	return c.secrets[http.CanonicalHeaderKey(name)] || secretHeaderName.MatchString(name)
 }
 
-var secretQuery = regexp.MustCompile(`(?i)(token|key|secret|password|passwd|signature|auth|session|credential)`)
+var secretQuery = regexp.MustCompile(`(?i)(token|key|secret|pass|pwd|signature|^sig$|auth|session|credential|^otp$|jwt|^code$|^state$|nonce)`)
 
 // redactURL renders u for logs and messages: userinfo and the values of
 // secret-looking query parameters become [REDACTED]; the order and
@@ -113,6 +113,33 @@ func redactQuery(raw string) string {
 	return strings.Join(parts, "&")
 }
 
+var (
+	reQueryParam = regexp.MustCompile(`([?&;])([^=&?#;\s"'<>]+)=([^&#;\s"'<>\\]*)`)
+	reUserinfo   = regexp.MustCompile(`(?i)(https?://)[^/@\s"'<>]+@`)
+)
+
+// RedactText redacts the URLs inside any text (an error message, a
+// response body): a user name and password become [REDACTED], and so do
+// the values of secret-looking query parameters (access_token, sig, code,
+// jwt, …).
+func RedactText(s string) string {
+	if !strings.ContainsAny(s, "=@") {
+		return s
+	}
+	s = reUserinfo.ReplaceAllString(s, "${1}"+Redacted+"@")
+	return reQueryParam.ReplaceAllStringFunc(s, func(m string) string {
+		sub := reQueryParam.FindStringSubmatch(m)
+		name, err := url.QueryUnescape(sub[2])
+		if err != nil {
+			name = sub[2]
+		}
+		if !secretQuery.MatchString(name) || sub[3] == Redacted {
+			return m
+		}
+		return sub[1] + sub[2] + "=" + Redacted
+	})
+}
+
 // redactRawURL redacts a URL given as text (possibly unparseable).
 func redactRawURL(s string) string {
 	if u, err := url.Parse(s); err == nil {
@@ -130,11 +157,11 @@ func redactRawURL(s string) string {
 }
 
 // secretKey matches JSON field and form names that hold secrets.
-var secretKey = regexp.MustCompile(`(?i)(password|passwd|passphrase|secret|token|api_?key|app_?key|application_?key|credential|private_?key|authorization|cookie)`)
+var secretKey = regexp.MustCompile(`(?i)(pass(word|wd|phrase)?$|password|passwd|passphrase|pwd|secret|token|api_?key|app_?key|application_?key|credential|private_?key|authorization|^auth$|cookie|(^|_)otp($|_)|jwt|session_?id|^sid$)`)
 
 // secretPair finds "key": value, key=value and key: value pairs of secret
 // keys in text that is not valid JSON (a truncated JSON body, a form).
-var secretPair = regexp.MustCompile(`(?i)("?[\w-]*(?:password|passwd|passphrase|secret|token|api_?key|app_?key|application_?key|credential|private_?key)[\w-]*"?\s*[:=]\s*)("(?:[^"\\]|\\.)*"?|[^\s&,;}]+)`)
+var secretPair = regexp.MustCompile(`(?i)("?[\w-]*(?:pass|pwd|secret|token|api_?key|app_?key|application_?key|credential|private_?key|otp|jwt|session_?id)[\w-]*"?\s*[:=]\s*)("(?:[^"\\]|\\.)*"?|[^\s&,;}]+)`)
 
 // RedactBody returns a loggable version of a request body: JSON with every
 // password-like field replaced by [REDACTED] (nested too), a form with its
@@ -165,7 +192,7 @@ func redactBody(contentType string, body []byte, request bool) string {
 		return fmt.Sprintf("[%d bytes of %s]", len(body), mt)
 	}
 	if out, ok := redactJSONBody(body); ok {
-		return clipBody(out)
+		return clipBody(RedactText(out))
 	}
 	if mt == "application/x-www-form-urlencoded" {
 		return clipBody(redactQuery(string(body)))
@@ -175,7 +202,7 @@ func redactBody(contentType string, body []byte, request bool) string {
 		// Unparseable but may hold a secret: never print it.
 		return fmt.Sprintf("[%d bytes, not shown: may hold a secret]", len(body))
 	}
-	return clipBody(secretPair.ReplaceAllString(sanitize(s), "${1}"+Redacted))
+	return clipBody(RedactText(secretPair.ReplaceAllString(sanitize(s), "${1}"+Redacted)))
 }
 
 func redactJSONBody(body []byte) (string, bool) {

@@ -27,7 +27,10 @@ import (
 //     limiter is unlimited again.
 //   - Advertised limit: when the server states its limit (ObserveRateLimit,
 //     from X-RateLimit-Limit / X-RateLimit-Period), r is set to 97% of it
-//     and never raised above it.
+//     and never raised above it; a hint below one request a second counts
+//     as one a second (the floor): a server advertising one request a year
+//     cannot stall a run, it answers 429 if it means it, and those waits
+//     are bounded by the client's MaxWait.
 type AdaptiveLimiter struct {
 	mu    sync.Mutex
 	clock clock
@@ -52,6 +55,7 @@ const (
 	limiterHintShare  = 0.97
 	limiterGrowth     = 0.05 // of floor, per second
 	limiterMinRate    = 0.5
+	limiterHintFloor  = 1.0 // requests per second
 	limiterTolerance  = 5 * time.Millisecond
 	limiterRingLength = 1 << 14
 )
@@ -195,7 +199,7 @@ func (l *AdaptiveLimiter) ObserveRateLimit(limit float64, period time.Duration) 
 	if !(limit > 0) || period <= 0 {
 		return
 	}
-	r := limit / period.Seconds() * limiterHintShare
+	r := max(limit/period.Seconds()*limiterHintShare, limiterHintFloor)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if r == l.hint {

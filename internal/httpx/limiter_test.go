@@ -306,3 +306,14 @@ func TestAdaptiveLimiterConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestAdaptiveLimiterHintFloor: a server advertising one request a year
+// does not stall the run: the pace never drops below one a second.
+func TestAdaptiveLimiterHintFloor(t *testing.T) {
+	clk := newFakeClock()
+	l := newAdaptiveLimiter(0, clk)
+	l.ObserveRateLimit(1, 365*24*time.Hour)
+	if r := l.Rate(); r != limiterHintFloor {
+		t.Fatalf("rate %v, want the floor %v", r, limiterHintFloor)
+	}
+}

@@ -11,35 +11,41 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/userctl/userctl/internal/userapi"
 )
 
-// TestRedirectDropsSecrets: a redirect to another host (another port of
-// 127.0.0.1 counts) carries no credential; one on the same host keeps them.
-func TestRedirectDropsSecrets(t *testing.T) {
-	type seen struct{ auth, key, custom string }
-	var other seen
+// TestRedirectToOtherOrigin: a redirect to another origin (another port of
+// 127.0.0.1 counts) is refused, whatever the method: nothing reaches the
+// other server and the error names both origins. A redirect on the same
+// origin keeps the credentials and the body.
+func TestRedirectToOtherOrigin(t *testing.T) {
+	type seen struct{ auth, key, custom, body string }
+	var hits atomic.Int32
 	b := newServer(t, func(w http.ResponseWriter, r *http.Request) {
-		other = seen{r.Header.Get("Authorization"), r.Header.Get("X-Api-Key"), r.Header.Get("X-Secret-Thing")}
-		w.WriteHeader(204)
+		hits.Add(1)
+		w.WriteHeader(201)
 	})
 	var same seen
 	a := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		switch relPath(r) {
 		case "/away":
-			http.Redirect(w, r, b.URL+basePath+"/landed", http.StatusFound)
+			http.Redirect(w, r, b.URL+basePath+"/landed", http.StatusTemporaryRedirect)
 		case "/here":
-			http.Redirect(w, r, basePath+"/landed", http.StatusFound)
+			http.Redirect(w, r, basePath+"/landed", http.StatusTemporaryRedirect)
 		default:
-			same = seen{r.Header.Get("Authorization"), r.Header.Get("X-Api-Key"), r.Header.Get("X-Secret-Thing")}
+			body, _ := io.ReadAll(r.Body)
+			same = seen{r.Header.Get("Authorization"), r.Header.Get("X-Api-Key"), r.Header.Get("X-Secret-Thing"), string(body)}
 			w.WriteHeader(204)
 		}
 	})
+	var log strings.Builder
 	c := newClient(t, a, func(o *Options) {
 		o.SecretHeaders = []string{"X-Secret-Thing"}
+		o.Debug = &log
 		o.Auth = func(r *http.Request) {
 			r.Header.Set("Authorization", "Bearer t")
 			r.Header.Set("X-API-KEY", "k")
@@ -47,17 +53,27 @@ func TestRedirectDropsSecrets(t *testing.T) {
 		}
 	})
 	ctx := context.Background()
-	if _, err := c.Do(ctx, Request{Path: "/away"}); err != nil {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+		var body []byte
+		if m != http.MethodGet {
+			body = []byte(`{"password":"hunter2-long"}`)
+		}
+		_, err := c.Do(ctx, Request{Method: m, Path: "/away", Body: body})
+		if err == nil || !strings.Contains(err.Error(), a.URL) || !strings.Contains(err.Error(), b.URL) {
+			t.Errorf("%s: error = %v, want a refusal naming both origins", m, err)
+		}
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the other origin received %d requests", n)
+	}
+	if _, err := c.Do(ctx, Request{Method: http.MethodPost, Path: "/here", Body: []byte(`{"a":1}`)}); err != nil {
 		t.Fatal(err)
 	}
-	if other != (seen{}) {
-		t.Errorf("other host received secrets: %+v", other)
+	if same != (seen{"Bearer t", "k", "s", `{"a":1}`}) {
+		t.Errorf("same origin lost credentials or body: %+v", same)
 	}
-	if _, err := c.Do(ctx, Request{Path: "/here"}); err != nil {
-		t.Fatal(err)
-	}
-	if same != (seen{"Bearer t", "k", "s"}) {
-		t.Errorf("same host lost credentials: %+v", same)
+	if !strings.Contains(log.String(), "redirected to "+b.URL) || !strings.Contains(log.String(), "redirected to "+a.URL) {
+		t.Errorf("--debug log does not show the hops:\n%s", log.String())
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/userctl/userctl/internal/userapi"
@@ -102,9 +103,10 @@ func TestRequestPathsOnServer(t *testing.T) {
 	}
 }
 
-// TestAuthNotSentToOtherHosts: an absolute URL (a next-page link) on another
-// host gets no credentials.
-func TestAuthNotSentToOtherHosts(t *testing.T) {
+// TestOtherOriginURLRefused: an absolute URL (a next-page link) on another
+// origin is refused before anything is sent there; one on the base's
+// origin carries the credentials.
+func TestOtherOriginURLRefused(t *testing.T) {
 	var auths []string
 	h := func(w http.ResponseWriter, r *http.Request) {
 		auths = append(auths, r.Header.Get("Authorization"))
@@ -118,10 +120,11 @@ func TestAuthNotSentToOtherHosts(t *testing.T) {
 	if _, err := c.Do(ctx, Request{Path: a.URL + basePath + "/users"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Do(ctx, Request{Path: b.URL + basePath + "/users"}); err != nil {
-		t.Fatal(err)
+	_, err := c.Do(ctx, Request{Path: b.URL + basePath + "/users?access_token=leaked"})
+	if err == nil || !strings.Contains(err.Error(), b.URL) || !strings.Contains(err.Error(), a.URL) || strings.Contains(err.Error(), "leaked") {
+		t.Errorf("error = %v, want one naming both origins, token redacted", err)
 	}
-	if auths[0] != "Bearer s3cr3t" || auths[1] != "" {
-		t.Errorf("Authorization sent = %q, want only to the base host", auths)
+	if len(auths) != 1 || auths[0] != "Bearer s3cr3t" {
+		t.Errorf("Authorization sent = %q, want one request, to the base host", auths)
 	}
 }

@@ -49,6 +49,11 @@ type Dialect struct {
 	// sandbox starts with. Without it the built-in sandbox seeds 6 users
 	// with Seed and gives them plausible names.
 	Demo func(st *Store)
+	// Credentials names the Options a client must match exactly for the
+	// server to check its credentials ("token"; "api-key", "app-key";
+	// "username", "password"), as the flags of `sandbox serve` spell them.
+	// A server on a non-loopback address requires all of them.
+	Credentials []string
 }
 
 var (

@@ -48,6 +48,9 @@ type Error struct {
 	// MaybeSent is true when a non-idempotent request may have reached the
 	// server although no response was read (a create to check before retry).
 	MaybeSent bool
+	// NotSent is true when the request was surely not carried out: it was
+	// never sent, or every try was refused with 429 (rate limited).
+	NotSent bool
 	// Body is the raw body of the error response, for `userctl api`.
 	Body []byte
 }

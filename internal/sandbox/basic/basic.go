@@ -37,11 +37,12 @@ import (
 
 func init() {
 	sandbox.RegisterDialect(sandbox.Dialect{
-		Name:      "basic",
-		BasePath:  "",
-		New:       newBasicHandler,
-		ErrorBody: basicErrorBody,
-		Seed:      seedBasic,
+		Name:        "basic",
+		Credentials: []string{"username", "password"},
+		BasePath:    "",
+		New:         newBasicHandler,
+		ErrorBody:   basicErrorBody,
+		Seed:        seedBasic,
 	})
 }
 

@@ -26,11 +26,12 @@ import (
 
 func init() {
 	sandbox.RegisterDialect(sandbox.Dialect{
-		Name:      "datadog",
-		BasePath:  "",
-		New:       newDatadogHandler,
-		ErrorBody: datadogErrorBody,
-		Seed:      seedDatadog,
+		Name:        "datadog",
+		Credentials: []string{"api-key", "app-key"},
+		BasePath:    "",
+		New:         newDatadogHandler,
+		ErrorBody:   datadogErrorBody,
+		Seed:        seedDatadog,
 	})
 }
 

@@ -20,12 +20,13 @@ import (
 
 func init() {
 	sandbox.RegisterDialect(sandbox.Dialect{
-		Name:      "rest",
-		BasePath:  "/v1",
-		New:       newRESTHandler,
-		ErrorBody: restErrorBody,
-		Seed:      seedREST,
-		Demo:      demoREST,
+		Name:        "rest",
+		Credentials: []string{"token"},
+		BasePath:    "/v1",
+		New:         newRESTHandler,
+		ErrorBody:   restErrorBody,
+		Seed:        seedREST,
+		Demo:        demoREST,
 	})
 }
 

@@ -56,12 +56,13 @@ import (
 
 func init() {
 	sandbox.RegisterDialect(sandbox.Dialect{
-		Name:      "udata",
-		BasePath:  udBasePath,
-		New:       newUdataHandler,
-		ErrorBody: udataErrorBody,
-		Seed:      seedUdata,
-		Demo:      func(st *sandbox.Store) { seedUdata(st, sandbox.DemoCount) },
+		Name:        "udata",
+		Credentials: []string{"token"},
+		BasePath:    udBasePath,
+		New:         newUdataHandler,
+		ErrorBody:   udataErrorBody,
+		Seed:        seedUdata,
+		Demo:        func(st *sandbox.Store) { seedUdata(st, sandbox.DemoCount) },
 	})
 }
 

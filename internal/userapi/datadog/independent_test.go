@@ -939,15 +939,22 @@ func TestIndependentCreateInactiveDisableFails(t *testing.T) {
 	}
 }
 
-// A profile URL may carry the API's /api/v1 and a password for a proxy:
-// requests still go to /api/v1/user and messages never show the password.
+// A profile URL may carry the API's /api/v1: requests still go to
+// /api/v1/user. A user name and password in it (for a proxy) are refused,
+// and the refusal never shows the password.
 func TestIndependentProfileURL(t *testing.T) {
 	s, _ := newIndServer(t)
 	mux := http.NewServeMux()
 	mux.Handle(indMount+"/", http.StripPrefix(indMount, s))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	base := strings.Replace(srv.URL, "http://", "http://proxyuser:proxy-pass-secret@", 1) + indMount + "/api/v1/"
+	withUser := strings.Replace(srv.URL, "http://", "http://proxyuser:proxy-pass-secret@", 1) + indMount + "/api/v1/"
+	_, err := datadog.New(userapi.Profile{URL: withUser, APIKey: indAPIKey, AppKey: indAppKey}, userapi.Env{Timeout: 5 * time.Second})
+	indWant(t, err, userapi.KindUsage, 2, "user name or password")
+	if strings.Contains(err.Error(), "proxy-pass-secret") {
+		t.Errorf("refusal shows the proxy password: %q", err)
+	}
+	base := srv.URL + indMount + "/api/v1/"
 	c, err := datadog.New(userapi.Profile{URL: base, APIKey: indAPIKey, AppKey: indAppKey}, userapi.Env{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)

@@ -450,7 +450,7 @@ func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOpti
 			return userapi.Result{}, unreadable("delete", err)
 		}
 	}
-	msg := d.Message
+	msg := c.http.Scrub(d.Message)
 	if msg == "" {
 		msg = fmt.Sprintf("user %q disabled", id)
 	}

@@ -116,7 +116,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter 
 	for first := true; st != nil; first = false {
 		key := st.url + "?" + st.query.Encode()
 		if seen[key] {
-			out <- page{err: userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same next page twice (%s); stopping", key)}
+			out <- page{err: userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same next page twice (%s); stopping", httpx.RedactText(key))}
 			return
 		}
 		seen[key] = true
@@ -155,7 +155,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter 
 					return
 				}
 				select {
-				case out <- page{err: userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same page twice (%s); stopping", key)}:
+				case out <- page{err: userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same page twice (%s); stopping", httpx.RedactText(key))}:
 				case <-ctx.Done():
 				}
 				return

@@ -281,7 +281,7 @@ func (c *Client) UploadAvatar(ctx context.Context, id string, a userapi.Avatar) 
 	}
 	msg := fmt.Sprintf("avatar of user %q uploaded", id)
 	if r.Image != "" {
-		msg += ": " + r.Image
+		msg += ": " + c.http.Scrub(r.Image)
 	}
 	return userapi.Result{ID: id, Action: "avatar uploaded", Message: msg}, nil
 }

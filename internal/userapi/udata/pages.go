@@ -95,7 +95,7 @@ func fetchPages[T any](ctx context.Context, c *Client, what, path string, q url.
 		}
 		if seen[next] {
 			send(page[T]{err: userapi.Errorf(userapi.KindUnknown,
-				"pagination loop: the server sent the same next_page twice (%s); stopping", next)})
+				"pagination loop: the server sent the same next_page twice (%s); stopping", httpx.RedactText(next))})
 			return
 		}
 		seen[next] = true
