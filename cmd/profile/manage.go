@@ -134,8 +134,8 @@ func newListCmd(f *cmdutil.Factory) *cobra.Command {
 				switch {
 				case config.IsBuiltin(n):
 					url = "(built-in sandbox)"
-				case url == "" && e.Site != "":
-					url = "site " + e.Site
+				case url == "" && locatedBy(e) != "":
+					url = locatedBy(e)
 				case url == "":
 					// The dialect's default: the URL actually used.
 					if d, err := userapi.Lookup(e.API); err == nil {
@@ -153,6 +153,21 @@ func newListCmd(f *cmdutil.Factory) *cobra.Command {
 			return w.Close()
 		},
 	}
+}
+
+// locatedBy describes where the API of a profile without url is, from the
+// setting its dialect locates it by ("site datadoghq.eu"), or "".
+func locatedBy(e config.Entry) string {
+	d, err := userapi.Lookup(e.API)
+	if err != nil {
+		return ""
+	}
+	for _, s := range d.Settings {
+		if v := e.Values[s.Key]; s.Locates && v != "" {
+			return s.Key + " " + v
+		}
+	}
+	return ""
 }
 
 func newUseCmd(f *cmdutil.Factory) *cobra.Command {
@@ -231,20 +246,23 @@ profile in use is shown (after -p and USERCTL_PROFILE).`,
 }
 
 // withDefaultURL adds the URL a profile uses when it names none: its
-// dialect's default (not for Datadog's site, which makes its own).
+// dialect's default (not when a setting locates the API, as Datadog's site
+// makes its own URL).
 func withDefaultURL(fields []config.ShowField) []config.ShowField {
 	api := ""
 	for _, sf := range fields {
-		switch sf.Key {
-		case "url", "site":
-			return fields
-		case "api":
+		if sf.Key == "api" {
 			api = sf.Value
 		}
 	}
 	d, err := userapi.Lookup(api)
 	if err != nil || d.DefaultURL == "" {
 		return fields
+	}
+	for _, sf := range fields {
+		if st, ok := d.Setting(sf.Key); sf.Key == "url" || ok && st.Locates {
+			return fields
+		}
 	}
 	out := make([]config.ShowField, 0, len(fields)+1)
 	for _, sf := range fields {
@@ -324,7 +342,13 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	}
 	p := res.Profile
 	f.Notice("Profile %q (%s API)", p.Name, p.API)
-	for _, k := range []string{"url", "site", "token", "api_key", "app_key", "username", "password"} {
+	keys := []string{"url"}
+	if d, err := userapi.Lookup(p.API); err == nil {
+		for _, st := range d.Settings {
+			keys = append(keys, st.Key)
+		}
+	}
+	for _, k := range keys {
 		if src, ok := res.Sources[k]; ok {
 			f.Notice("  %-9s from %s", k, src)
 		}

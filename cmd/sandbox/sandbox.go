@@ -84,7 +84,7 @@ to FILE. --seed N creates N users quickly (a million in seconds) for benchmarks.
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Opts.API, "api", "rest", "dialect to serve: "+strings.Join(sb.Dialects(), ", "))
+	fl.StringVar(&opts.Opts.API, "api", sb.DefaultAPI, "dialect to serve: "+strings.Join(sb.Dialects(), ", "))
 	fl.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free one)")
 	fl.StringVar(&opts.State, "state", "", "file to load users from and save them to")
 	fl.IntVar(&opts.Opts.Seed, "seed", 0, "create this many users when starting empty")

@@ -57,7 +57,8 @@ users (udata). The report and exit codes are those of import.`,
 	addBulkFlags(cmd, opts)
 	cmd.Flags().BoolVar(&opts.Prune, "prune", false, "delete users that the file does not list")
 	cmd.Flags().IntVar(&opts.MaxDeletes, "max-deletes", bulk.DefaultMaxDeletes, "with --prune, refuse a plan that deletes more users than this")
-	cmd.Flags().BoolVar(&opts.NoMail, "no-mail", false, "do not notify the users deleted by --prune by mail (udata)")
+	cmd.Flags().BoolVar(&opts.NoMail, userapi.FlagNoMail, false, "do not notify the users deleted by --prune by mail")
+	cmdutil.DialectFlag(cmd, userapi.FlagNoMail)
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask before deleting with --prune")
 	return cmd
 }

@@ -61,7 +61,8 @@ from the file's bytes; any other file is rejected before anything is sent.
 			return avatarRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.BBox, "bbox", "", "crop box LEFT,TOP,RIGHT,BOTTOM")
+	cmd.Flags().StringVar(&opts.BBox, userapi.FlagBBox, "", "crop box LEFT,TOP,RIGHT,BOTTOM")
+	cmdutil.DialectFlag(cmd, userapi.FlagBBox)
 	return cmd
 }
 

@@ -50,8 +50,10 @@ as deleted as the API allows (on Datadog, already disabled). An invalid ID (empt
 	fl := cmd.Flags()
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
 	fl.BoolVar(&opts.IgnoreNotFound, "ignore-not-found", false, "treat users that do not exist as deleted")
-	fl.BoolVar(&opts.Opts.NoMail, "no-mail", false, "do not notify the user by mail (udata)")
-	fl.BoolVar(&opts.Opts.DeleteComments, "delete-comments", false, "also delete the user's comments (udata)")
+	fl.BoolVar(&opts.Opts.NoMail, userapi.FlagNoMail, false, "do not notify the user by mail")
+	fl.BoolVar(&opts.Opts.DeleteComments, userapi.FlagDeleteComments, false, "also delete the user's comments")
+	cmdutil.DialectFlag(cmd, userapi.FlagNoMail)
+	cmdutil.DialectFlag(cmd, userapi.FlagDeleteComments)
 	return cmd
 }
 

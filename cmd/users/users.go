@@ -48,29 +48,11 @@ cannot do fail before any request with exit code 2.`,
 	return cmd
 }
 
-// verbNeeds names the capability each optional verb needs.
-var verbNeeds = map[string]func(userapi.Backend) bool{
-	"update":    is[userapi.Updater],
-	"passwd":    is[userapi.PasswordSetter],
-	"disable":   is[userapi.Disabler],
-	"enable":    is[userapi.Disabler],
-	"follow":    is[userapi.FollowManager],
-	"unfollow":  is[userapi.FollowManager],
-	"followers": is[userapi.FollowManager],
-	"avatar":    is[userapi.AvatarUploader],
-	"roles":     is[userapi.RoleLister],
-	"suggest":   is[userapi.Suggester],
-}
-
-func is[T any](b userapi.Backend) bool {
-	_, ok := b.(T)
-	return ok
-}
-
 // markUnsupported marks the verbs the current profile's API lacks in the
 // help of `users` (they stay listed: help lists every verb) and returns a
-// note saying so. It never fails: with a broken config the help is shown
-// unmarked.
+// note saying so. The dialect declares its capabilities
+// (userapi.VerbCapability), so no client is built and no credentials are
+// needed. It never fails: with a broken config the help is shown unmarked.
 func markUnsupported(f *cmdutil.Factory, cmd *cobra.Command) string {
 	res, err := f.Resolved()
 	if err != nil {
@@ -80,18 +62,9 @@ func markUnsupported(f *cmdutil.Factory, cmd *cobra.Command) string {
 	if err != nil {
 		return ""
 	}
-	p := res.Profile
-	if p.URL == "" {
-		p.URL = "http://127.0.0.1"
-	}
-	fillDummySecrets(&p)
-	b, err := d.New(p, userapi.Env{})
-	if err != nil {
-		return ""
-	}
 	var missing []string
 	for _, c := range cmd.Commands() {
-		if need, ok := verbNeeds[c.Name()]; ok && !need(b) {
+		if !d.Supports(c.Name()) {
 			c.Short += fmt.Sprintf(" (not with the %s API)", res.Profile.API)
 			missing = append(missing, c.Name())
 		}
@@ -100,16 +73,6 @@ func markUnsupported(f *cmdutil.Factory, cmd *cobra.Command) string {
 		return ""
 	}
 	return fmt.Sprintf("Not available with profile %q (%s API): %s.", res.Profile.Name, res.Profile.API, strings.Join(missing, ", "))
-}
-
-// fillDummySecrets lets a backend be built to inspect its capabilities
-// without credentials; it is never used to send a request.
-func fillDummySecrets(p *userapi.Profile) {
-	for _, s := range []*string{&p.Token, &p.APIKey, &p.AppKey, &p.Username, &p.Password} {
-		if *s == "" {
-			*s = "x"
-		}
-	}
 }
 
 // capability returns the backend as T, or the unsupported error naming what

@@ -33,7 +33,7 @@ func TestImportAgainstRateLimitedSandbox(t *testing.T) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	lim := httpx.NewAdaptiveLimiter(0)
-	b, err := rest.New(userapi.Profile{Name: "bench", API: "rest", URL: srv.URL + h.Dialect().BasePath, Token: "x"},
+	b, err := rest.New(userapi.Profile{Name: "bench", API: "rest", URL: srv.URL + h.Dialect().BasePath, Secrets: map[string]string{"token": "x"}},
 		userapi.Env{Limiter: lim, Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)

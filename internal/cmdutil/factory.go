@@ -71,6 +71,8 @@ type Factory struct {
 	resErr   error
 	closers  []func() error
 	mu       sync.Mutex
+	// dialectFlags are the dialect-specific flags given (DialectFlag).
+	dialectFlags []string
 }
 
 // New returns the factory of a real process.
@@ -167,7 +169,16 @@ func (f *Factory) Backend() (userapi.Backend, error) {
 // commands add a shared limiter).
 func (f *Factory) BackendWith(env userapi.Env) (userapi.Backend, error) {
 	if f.BackendOverride != nil {
-		return f.BackendOverride(env)
+		b, err := f.BackendOverride(env)
+		if err != nil {
+			return nil, err
+		}
+		if d, err := userapi.Lookup(b.Info().Name); err == nil {
+			if err := f.checkDialectFlags(d); err != nil {
+				return nil, err
+			}
+		}
+		return b, nil
 	}
 	res, err := f.Resolved()
 	if err != nil {
@@ -194,6 +205,9 @@ func (f *Factory) BackendWith(env userapi.Env) (userapi.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := f.checkDialectFlags(d); err != nil {
+		return nil, err
+	}
 	// An empty URL is left to the dialect, which knows its default: Datadog
 	// derives it from the profile's site (or DD_SITE), so filling in a
 	// default here would send every site's keys to the US one.
@@ -206,16 +220,31 @@ func (f *Factory) BackendWith(env userapi.Env) (userapi.Backend, error) {
 	return d.New(p, env)
 }
 
-// promptMissingSecret asks for a missing password (basic) when interactive.
+// promptMissingSecret asks, when interactive, for the secrets the dialect
+// wants asked at use (userapi.Setting.AskAtUse: basic's password) that
+// resolved empty, once the profile's other required settings are there.
 func (f *Factory) promptMissingSecret(p *userapi.Profile, d userapi.Dialect) error {
-	for _, s := range d.Secrets {
-		if s == "password" && p.Password == "" && p.Username != "" && f.CanPrompt() {
-			pw, err := f.Prompter().Password(fmt.Sprintf("Password for %s@%s:", p.Username, p.Name))
-			if err != nil {
-				return err
-			}
-			p.Password = pw
+	for _, s := range d.Settings {
+		if s.Required && !s.Secret && p.Values[s.Key] == "" {
+			return nil // the dialect reports what is missing
 		}
+	}
+	for _, s := range d.Settings {
+		if !s.Secret || !s.AskAtUse || p.Secrets[s.Key] != "" || !f.CanPrompt() {
+			continue
+		}
+		who := p.Name
+		if u := p.Values["username"]; u != "" {
+			who = u + "@" + p.Name
+		}
+		v, err := f.Prompter().Password(fmt.Sprintf("%s for %s:", s.Prompt, who))
+		if err != nil {
+			return err
+		}
+		if p.Secrets == nil {
+			p.Secrets = map[string]string{}
+		}
+		p.Secrets[s.Key] = v
 	}
 	return nil
 }

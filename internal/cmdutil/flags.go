@@ -46,6 +46,7 @@ func AddGlobalFlags(root *cobra.Command, f *Factory) {
 		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 	})
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		f.noteDialectFlags(cmd)
 		if !cmd.Flags().Changed("timeout") {
 			g.Timeout = 0
 		}

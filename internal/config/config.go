@@ -9,7 +9,10 @@
 //	  dd:   {api: datadog, site: datadoghq.eu, api_key_env: DD_PROD_API_KEY, app_key: "…"}
 //	  crm:  {api: rest, url: https://api.example.com/v1, token: "…", list_path: /people}
 //
-// A secret field (token, api_key, app_key, password) lives in one of three
+// Besides the keys every profile shares (api, url, ca_file, output,
+// timeout), a profile holds the settings its dialect declares
+// (userapi.Dialect.Settings); any other key is an error with a did-you-mean.
+// A secret setting (token, api_key, app_key, password) lives in one of three
 // places, each written as its own key:
 //
 //   - FIELD: VALUE — in the file itself (mode 0600);
@@ -18,10 +21,8 @@
 //     "PROFILE/FIELD" (see package secret). The marker is a separate key so
 //     that no real secret value can be mistaken for it.
 //
-// Keys a profile holds that userctl does not know are kept as they are and
-// handed to the dialect as userapi.Profile.Options (dialect keys such as
-// list_path, items_key, pagination). Keys are case-insensitive (viper lower-
-// cases them), so profile names are restricted to lower-case.
+// Keys are case-insensitive (viper lower-cases them), so profile names are
+// restricted to lower-case.
 //
 // A Config holds only what the file holds: values from flags or the
 // environment are applied by Resolve and never reach Save.
@@ -45,6 +46,7 @@ import (
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/userctl/userctl/internal/sandbox"
 	"github.com/userctl/userctl/internal/secret"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -64,27 +66,20 @@ const (
 	keyProfiles = "profiles"
 )
 
-// Profile keys userctl knows (besides the secret fields and their _env and
-// _source variants); every other key is a dialect option.
+// The keys every profile shares (userapi.SharedKeys).
 const (
-	keyAPI      = "api"
-	keyURL      = "url"
-	keySite     = "site"
-	keyUsername = "username"
-	keyCAFile   = "ca_file"
-	keyOutput   = "output"
-	keyTimeout  = "timeout"
+	keyAPI     = "api"
+	keyURL     = "url"
+	keyCAFile  = "ca_file"
+	keyOutput  = "output"
+	keyTimeout = "timeout"
 )
 
-// secretFields are the profile keys that hold secrets, in file order.
-var secretFields = []string{"token", "api_key", "app_key", "password"}
-
-// SecretFields lists the profile keys that hold secrets: token, api_key,
-// app_key, password (the names userapi.Dialect.Secrets uses).
-func SecretFields() []string { return slices.Clone(secretFields) }
-
-// IsSecretField reports whether field is one of SecretFields.
-func IsSecretField(field string) bool { return slices.Contains(secretFields, field) }
+// The suffixes of the keys that say where a secret setting lives.
+const (
+	suffixEnv    = "_env"
+	suffixSource = "_source"
+)
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 
@@ -100,15 +95,6 @@ func ValidateName(name string) error {
 
 // IsBuiltin reports whether name is the built-in sandbox profile.
 func IsBuiltin(name string) bool { return name == Sandbox }
-
-var validSites = []string{
-	"datadoghq.com", "us3.datadoghq.com", "us5.datadoghq.com", "ap1.datadoghq.com", "ap2.datadoghq.com",
-	"uk1.datadoghq.com", "datadoghq.eu", "ddog-gov.com", "us2.ddog-gov.com",
-}
-
-// ValidSites lists the Datadog sites a profile's site may name; the first is
-// the default.
-func ValidSites() []string { return slices.Clone(validSites) }
 
 // SecretRef says where one secret of a profile lives. At most one of its
 // fields is meant to be set; when several are (a hand-edited file), Resolve
@@ -127,13 +113,10 @@ func (r SecretRef) IsSet() bool { return r.Value != "" || r.Env != "" || r.Keyri
 
 // Entry is one profile as the file holds it.
 type Entry struct {
-	// API is the dialect: rest, udata, datadog or basic.
+	// API is the dialect (userapi.Names).
 	API string
 	// URL is the API's base URL ("" for the dialect's default).
 	URL string
-	// Site is the Datadog site (one of ValidSites).
-	Site     string
-	Username string
 	// CAFile is a PEM file of extra CAs; a relative path is relative to the
 	// config file's directory once resolved.
 	CAFile string
@@ -142,30 +125,23 @@ type Entry struct {
 	// Timeout is the profile's per-request timeout (0: the default).
 	Timeout time.Duration
 
-	Token    SecretRef
-	APIKey   SecretRef
-	AppKey   SecretRef
-	Password SecretRef
-
-	// Options holds every other key of the profile, lower-cased, with its
-	// value as a string (dialect options such as list_path or page_size).
-	Options map[string]string
+	// Values holds the dialect's non-secret settings by key (site,
+	// username, list_path, ...), as strings.
+	Values map[string]string
+	// Secrets says where each secret setting lives, by key.
+	Secrets map[string]*SecretRef
 }
 
-// Secret returns the reference of a secret field (token, api_key, app_key,
-// password), or nil for any other name.
-func (e *Entry) Secret(field string) *SecretRef {
-	switch field {
-	case "token":
-		return &e.Token
-	case "api_key":
-		return &e.APIKey
-	case "app_key":
-		return &e.AppKey
-	case "password":
-		return &e.Password
+// Secret returns the reference of a secret setting, to read or change; it
+// is added, unset, when the entry has none.
+func (e *Entry) Secret(key string) *SecretRef {
+	if e.Secrets == nil {
+		e.Secrets = map[string]*SecretRef{}
 	}
-	return nil
+	if e.Secrets[key] == nil {
+		e.Secrets[key] = &SecretRef{}
+	}
+	return e.Secrets[key]
 }
 
 // Config is the content of one config file. It is not safe for concurrent
@@ -321,9 +297,27 @@ func checkStructure(path string, data []byte) error {
 				if pv.Kind != yaml.MappingNode && !(pv.Kind == yaml.ScalarNode && pv.Tag == "!!null") {
 					return fail(pv.Line, "profile %q must be a mapping of keys to values", pk.Value)
 				}
+				api := ""
+				for n := 0; n+1 < len(pv.Content); n += 2 {
+					if strings.ToLower(pv.Content[n].Value) == keyAPI {
+						api = pv.Content[n+1].Value
+					}
+				}
+				settings, strict := dialectSettings(api)
 				for n := 0; n+1 < len(pv.Content); n += 2 {
 					key, v := pv.Content[n], pv.Content[n+1]
-					switch strings.ToLower(key.Value) {
+					k := strings.ToLower(key.Value)
+					if kind, st := classify(settings, k); strict && pk.Value != Sandbox {
+						switch kind {
+						case keyUnknown:
+							return fail(key.Line, "profile %q: %v", pk.Value, unknownKeyError(api, k, settings))
+						case keyValue:
+							if err := st.Check(v.Value); v.Kind == yaml.ScalarNode && err != nil {
+								return fail(v.Line, "profile %q: %v", pk.Value, err)
+							}
+						}
+					}
+					switch k {
 					case "timeout":
 						if _, err := time.ParseDuration(v.Value); v.Kind != yaml.ScalarNode || err != nil {
 							return fail(v.Line, "profile %q: timeout %q is not a duration (e.g. 30s, 2m)", pk.Value, v.Value)
@@ -410,7 +404,7 @@ func (c *Config) Names() []string {
 // Get returns the named profile; for Sandbox, the built-in one.
 func (c *Config) Get(name string) (Entry, bool) {
 	if name == Sandbox {
-		return Entry{API: "rest"}, true
+		return Entry{API: sandbox.DefaultAPI, Values: map[string]string{}, Secrets: map[string]*SecretRef{}}, true
 	}
 	raw, ok := c.profiles[name]
 	if !ok {
@@ -421,10 +415,11 @@ func (c *Config) Get(name string) (Entry, bool) {
 }
 
 // Set adds or replaces the named profile after validating it (name, known
-// API, Datadog site, URL, option keys). Keys of an existing profile that e
-// no longer holds are dropped; option values equal to the file's keep their
-// original YAML type. Secrets are written as their SecretRef says: use
-// SetSecret to put a secret in the keyring. Nothing is written until Save.
+// API, URL, keys its dialect declares and their values). Keys of an existing
+// profile that e no longer holds are dropped; setting values equal to the
+// file's keep their original YAML type. Secrets are written as their
+// SecretRef says: use SetSecret to put a secret in the keyring. Nothing is
+// written until Save.
 func (c *Config) Set(name string, e Entry) error {
 	if name == Sandbox {
 		return userapi.Errorf(userapi.KindUsage, "profile %q is built in; choose another name", Sandbox)
@@ -439,20 +434,21 @@ func (c *Config) Set(name string, e Entry) error {
 	return nil
 }
 
+// Check validates the entry as Set would, as a usage error: known API, URL,
+// timeout, and every key declared by the dialect with a valid value.
+func (e Entry) Check() error {
+	if err := validateEntry(e); err != nil {
+		return userapi.Errorf(userapi.KindUsage, "%v", err)
+	}
+	return nil
+}
+
 func validateEntry(e Entry) error {
 	if e.API == "" {
 		return errors.New("api is required (one of: " + strings.Join(userapi.Names(), ", ") + ")")
 	}
 	if _, err := userapi.Lookup(e.API); err != nil {
 		return err
-	}
-	if e.Site != "" {
-		if e.API != "datadog" {
-			return fmt.Errorf("site applies to the datadog API only, not %s", e.API)
-		}
-		if !slices.Contains(validSites, e.Site) {
-			return fmt.Errorf("unknown Datadog site %q (valid: %s)", e.Site, strings.Join(validSites, ", "))
-		}
 	}
 	if e.URL != "" {
 		u, err := url.Parse(e.URL)
@@ -463,12 +459,27 @@ func validateEntry(e Entry) error {
 	if e.Timeout < 0 {
 		return fmt.Errorf("timeout must not be negative")
 	}
-	for k := range e.Options {
+	d, _ := userapi.Lookup(e.API)
+	for _, k := range sortedKeys(e.Values) {
 		if k != strings.ToLower(k) || k == "" {
-			return fmt.Errorf("option key %q must be lower-case", k)
+			return fmt.Errorf("key %q must be lower-case", k)
 		}
-		if isKnownKey(k) {
-			return fmt.Errorf("option key %q is a profile field, not an option", k)
+		switch kind, st := classify(d.Settings, k); kind {
+		case keyValue:
+			if err := st.Check(e.Values[k]); err != nil {
+				return err
+			}
+		case keyUnknown:
+			return unknownKeyError(e.API, k, d.Settings)
+		case keySecret, keySecretEnv, keySecretSource:
+			return fmt.Errorf("key %q is a secret profile field, never a plain value: use the prompt or --with-secrets", k)
+		default:
+			return fmt.Errorf("key %q is a profile field, not a dialect setting", k)
+		}
+	}
+	for _, k := range sortedKeys(e.Secrets) {
+		if kind, _ := classify(d.Settings, k); kind != keySecret {
+			return fmt.Errorf("%q is not a secret field of the %s API (valid: %s)", k, e.API, strings.Join(d.SecretKeys(), ", "))
 		}
 	}
 	return nil
@@ -485,10 +496,10 @@ func (c *Config) SetSecret(name, field, value string, store secret.Store) (where
 	if !ok || name == Sandbox {
 		return "", c.notFound(name)
 	}
-	if !IsSecretField(field) {
-		return "", userapi.Errorf(userapi.KindUsage, "%q is not a secret field (valid: %s)", field, strings.Join(secretFields, ", "))
-	}
 	e, _ := entryFromRaw(raw)
+	if d, err := userapi.Lookup(e.API); err == nil && !slices.Contains(d.SecretKeys(), field) {
+		return "", userapi.Errorf(userapi.KindUsage, "%q is not a secret field of the %s API (valid: %s)", field, e.API, strings.Join(d.SecretKeys(), ", "))
+	}
 	ref := e.Secret(field)
 	wasKeyring := ref.Keyring
 	*ref = SecretRef{}
@@ -521,8 +532,8 @@ func (c *Config) Remove(name string, store secret.Store) error {
 	}
 	if store != nil {
 		e, _ := entryFromRaw(raw)
-		for _, f := range secretFields {
-			if e.Secret(f).Keyring {
+		for _, f := range sortedKeys(e.Secrets) {
+			if e.Secrets[f].Keyring {
 				_ = store.Delete(secret.Service, secret.Key(name, f)) // best effort
 			}
 		}
@@ -563,23 +574,10 @@ func (c *Config) Save() error {
 	return nil
 }
 
-// isKnownKey reports whether k is a profile field rather than an option.
-func isKnownKey(k string) bool {
-	switch k {
-	case keyAPI, keyURL, keySite, keyUsername, keyCAFile, keyOutput, keyTimeout:
-		return true
-	}
-	for _, f := range secretFields {
-		if k == f || k == f+"_env" || k == f+"_source" {
-			return true
-		}
-	}
-	return false
-}
-
-// entryFromRaw converts a profile's map (lower-cased keys) to an Entry.
+// entryFromRaw converts a profile's map (lower-cased keys) to an Entry. A
+// key the profile's dialect does not declare is an error.
 func entryFromRaw(raw map[string]any) (Entry, error) {
-	e := Entry{Options: map[string]string{}}
+	e := Entry{Values: map[string]string{}, Secrets: map[string]*SecretRef{}}
 	str := func(k string) string {
 		v, ok := raw[k]
 		if !ok || v == nil {
@@ -587,8 +585,7 @@ func entryFromRaw(raw map[string]any) (Entry, error) {
 		}
 		return fmt.Sprint(v)
 	}
-	e.API, e.URL, e.Site = str(keyAPI), str(keyURL), str(keySite)
-	e.Username, e.CAFile, e.Output = str(keyUsername), str(keyCAFile), str(keyOutput)
+	e.API, e.URL, e.CAFile, e.Output = str(keyAPI), str(keyURL), str(keyCAFile), str(keyOutput)
 	switch t := raw[keyTimeout].(type) {
 	case nil:
 	case int:
@@ -602,24 +599,38 @@ func entryFromRaw(raw map[string]any) (Entry, error) {
 	default:
 		return Entry{}, fmt.Errorf("timeout: invalid duration %v (e.g. 30s, 2m)", t)
 	}
-	for _, f := range secretFields {
-		ref := e.Secret(f)
-		ref.Value, ref.Env = str(f), str(f+"_env")
-		switch src := strings.ToLower(str(f + "_source")); src {
-		case "":
-		case "keyring":
-			ref.Keyring = true
+	settings, strict := dialectSettings(e.API)
+	for _, k := range sortedKeys(raw) {
+		kind, st := classify(settings, k)
+		switch kind {
+		case keyShared:
+		case keyValue:
+			if err := st.Check(str(k)); err != nil {
+				return Entry{}, err
+			}
+			e.Values[k] = str(k)
+		case keySecret:
+			e.Secret(st.Key).Value = str(k)
+		case keySecretEnv:
+			e.Secret(st.Key).Env = str(k)
+		case keySecretSource:
+			switch src := strings.ToLower(str(k)); src {
+			case "":
+			case "keyring":
+				e.Secret(st.Key).Keyring = true
+			default:
+				return Entry{}, fmt.Errorf("%s: unknown source %q (valid: keyring)", k, src)
+			}
 		default:
-			return Entry{}, fmt.Errorf("%s_source: unknown source %q (valid: keyring)", f, src)
+			if strict {
+				return Entry{}, unknownKeyError(e.API, k, settings)
+			}
+			e.Values[k] = str(k)
 		}
 	}
-	for k, v := range raw {
-		if !isKnownKey(k) {
-			if v == nil {
-				e.Options[k] = ""
-			} else {
-				e.Options[k] = fmt.Sprint(v)
-			}
+	for k, ref := range e.Secrets {
+		if !ref.IsSet() {
+			delete(e.Secrets, k)
 		}
 	}
 	return e, nil
@@ -636,8 +647,6 @@ func entryToRaw(e Entry, old map[string]any) map[string]any {
 	}
 	put(keyAPI, e.API)
 	put(keyURL, e.URL)
-	put(keySite, e.Site)
-	put(keyUsername, e.Username)
 	put(keyCAFile, e.CAFile)
 	put(keyOutput, e.Output)
 	if e.Timeout > 0 {
@@ -646,15 +655,17 @@ func entryToRaw(e Entry, old map[string]any) map[string]any {
 			raw[keyTimeout] = old[keyTimeout]
 		}
 	}
-	for _, f := range secretFields {
-		ref := e.Secret(f)
+	for f, ref := range e.Secrets {
+		if ref == nil {
+			continue
+		}
 		put(f, ref.Value)
-		put(f+"_env", ref.Env)
+		put(f+suffixEnv, ref.Env)
 		if ref.Keyring {
-			raw[f+"_source"] = "keyring"
+			raw[f+suffixSource] = "keyring"
 		}
 	}
-	for k, v := range e.Options {
+	for k, v := range e.Values {
 		if ov, ok := old[k]; ok && (ov == nil && v == "" || ov != nil && fmt.Sprint(ov) == v) {
 			raw[k] = ov
 		} else {

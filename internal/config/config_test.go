@@ -10,18 +10,10 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/userctl/userctl/internal/dialects" // the real declarations
 	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/userapi/datadog"
 )
-
-// The real dialect packages are not linked into this test binary; these
-// stand-ins give Set and MissingSecrets their names and secrets.
-func init() {
-	for name, secrets := range map[string][]string{
-		"rest": {"token"}, "udata": {"token"}, "datadog": {"api_key", "app_key"}, "basic": {"password"},
-	} {
-		userapi.Register(userapi.Dialect{Name: name, Secrets: secrets})
-	}
-}
 
 // env is a fake environment.
 type env map[string]string
@@ -150,7 +142,7 @@ func TestSaveModesAtomicAndRoundTrip(t *testing.T) {
 	p := filepath.Join(dir, "config.yaml")
 	c := mustLoad(t, p)
 	if err := c.Set("crm", Entry{API: "rest", URL: "https://api.example.com/v1", Output: "json", Timeout: 10 * time.Second,
-		Token: SecretRef{Value: "tok-123456789012"}, Options: map[string]string{"list_path": "/people"}}); err != nil {
+		Secrets: map[string]*SecretRef{"token": {Value: "tok-123456789012"}}, Values: map[string]string{"list_path": "/people"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Use("crm"); err != nil {
@@ -182,7 +174,7 @@ func TestSaveModesAtomicAndRoundTrip(t *testing.T) {
 	}
 	got, ok := c2.Get("crm")
 	want := Entry{API: "rest", URL: "https://api.example.com/v1", Output: "json", Timeout: 10 * time.Second,
-		Token: SecretRef{Value: "tok-123456789012"}, Options: map[string]string{"list_path": "/people"}}
+		Secrets: map[string]*SecretRef{"token": {Value: "tok-123456789012"}}, Values: map[string]string{"list_path": "/people"}}
 	if !ok || !reflect.DeepEqual(got, want) {
 		t.Fatalf("reloaded %+v, want %+v", got, want)
 	}
@@ -218,21 +210,21 @@ profiles:
     list_path: /people
     page_size: 50
     Items_Key: data
-    disable: true
+    disable: patch
   dd: {api: datadog, site: datadoghq.eu, api_key_env: DDK, app_key: a}
 `)
 	c := mustLoad(t, p)
 	crm, _ := c.Get("crm")
-	wantOpts := map[string]string{"list_path": "/people", "page_size": "50", "items_key": "data", "disable": "true"}
-	if !reflect.DeepEqual(crm.Options, wantOpts) {
-		t.Fatalf("options %v, want %v", crm.Options, wantOpts)
+	wantOpts := map[string]string{"list_path": "/people", "page_size": "50", "items_key": "data", "disable": "patch"}
+	if !reflect.DeepEqual(crm.Values, wantOpts) {
+		t.Fatalf("options %v, want %v", crm.Values, wantOpts)
 	}
 	// Edit one profile through the typed API, add another, save.
 	crm.URL = "https://api2.example.com/v1"
 	if err := c.Set("crm", crm); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Set("svc", Entry{API: "basic", URL: "https://svc.example.com", Username: "admin"}); err != nil {
+	if err := c.Set("svc", Entry{API: "basic", URL: "https://svc.example.com", Values: map[string]string{"username": "admin"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Save(); err != nil {
@@ -240,7 +232,7 @@ profiles:
 	}
 	data, _ := os.ReadFile(p)
 	text := string(data)
-	for _, s := range []string{"editor_hint: keep me", "page_size: 50\n", "disable: true\n", "items_key: data",
+	for _, s := range []string{"editor_hint: keep me", "page_size: 50\n", "disable: patch\n", "items_key: data",
 		"api_key_env: DDK", "site: datadoghq.eu", "url: https://api2.example.com/v1", "username: admin", "current_profile: crm"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("saved file lacks %q:\n%s", s, text)
@@ -251,7 +243,7 @@ profiles:
 		t.Fatalf("names %v", c2.Names())
 	}
 	dd, _ := c2.Get("dd")
-	if dd.APIKey.Env != "DDK" || dd.AppKey.Value != "a" || dd.Site != "datadoghq.eu" {
+	if dd.Secret("api_key").Env != "DDK" || dd.Secret("app_key").Value != "a" || dd.Values["site"] != "datadoghq.eu" {
 		t.Fatalf("dd = %+v", dd)
 	}
 }
@@ -262,7 +254,7 @@ func TestEnvNeverWrittenBack(t *testing.T) {
 	e := env{"USERCTL_PROFILE": "crm", "USERCTL_URL": "https://env.example.com", "USERCTL_TOKEN": "envtoken",
 		"USERCTL_OUTPUT": "yaml", "USERCTL_USERNAME": "envuser"}
 	res, err := Resolve(c, ResolveInput{Getenv: e.get})
-	if err != nil || res.Profile.URL != "https://env.example.com" || res.Profile.Token != "envtoken" {
+	if err != nil || res.Profile.URL != "https://env.example.com" || res.Profile.Secrets["token"] != "envtoken" {
 		t.Fatalf("Resolve = %+v, %v", res, err)
 	}
 	if err := c.Use("crm"); err != nil {
@@ -303,18 +295,18 @@ func TestSetValidation(t *testing.T) {
 	}{
 		{Entry{}, "api is required"},
 		{Entry{API: "soap"}, `unknown API dialect "soap"`},
-		{Entry{API: "datadog", Site: "datadoghq.moon"}, `unknown Datadog site "datadoghq.moon"`},
-		{Entry{API: "rest", Site: "datadoghq.eu"}, "datadog API only"},
+		{Entry{API: "datadog", Values: map[string]string{"site": "datadoghq.moon"}}, `unknown Datadog site "datadoghq.moon"`},
+		{Entry{API: "rest", Values: map[string]string{"site": "datadoghq.eu"}}, `unknown key "site" for the rest API`},
 		{Entry{API: "rest", URL: "api.example.com"}, "invalid url"},
 		{Entry{API: "rest", URL: "ftp://x"}, "invalid url"},
-		{Entry{API: "rest", Options: map[string]string{"token": "x"}}, "profile field"},
-		{Entry{API: "rest", Options: map[string]string{"List_Path": "x"}}, "lower-case"},
+		{Entry{API: "rest", Values: map[string]string{"token": "x"}}, "profile field"},
+		{Entry{API: "rest", Values: map[string]string{"List_Path": "x"}}, "lower-case"},
 	}
 	for _, tc := range cases {
 		wantKind(t, c.Set("p", tc.e), userapi.KindUsage, tc.want)
 	}
-	for _, site := range ValidSites() {
-		if err := c.Set("dd", Entry{API: "datadog", Site: site}); err != nil {
+	for _, site := range datadog.Sites {
+		if err := c.Set("dd", Entry{API: "datadog", Values: map[string]string{"site": site}}); err != nil {
 			t.Errorf("site %s: %v", site, err)
 		}
 	}

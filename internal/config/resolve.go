@@ -43,13 +43,13 @@ type Resolved struct {
 	// Sandbox is true for the built-in sandbox profile.
 	Sandbox bool
 	// Sources says where each value came from, for `profile show` and
-	// `profile check`: keys "profile", "api", "url", "site", "token",
-	// "api_key", "app_key", "username", "password", "output", "timeout";
+	// `profile check`: keys "profile", "api", "url", "output", "timeout"
+	// and the dialect's setting keys ("site", "token", "api_key", ...);
 	// values such as "flag", "env USERCTL_TOKEN", "env DD_API_KEY",
 	// "env NAME (token_env)", "keyring", "config file", "built-in sandbox",
 	// "default". A key is absent when the value is empty.
 	Sources map[string]string
-	// UnsetEnv maps a secret field to the variable its FIELD_env names when
+	// UnsetEnv maps a secret setting to the variable its FIELD_env names when
 	// that variable is not set (and nothing else gave the secret).
 	UnsetEnv map[string]string
 }
@@ -59,8 +59,8 @@ type Resolved struct {
 // FIELD_env says to take from a variable that is not set: it names that
 // variable. Nil when no secret is missing that way.
 func (r Resolved) UnsetEnvError(p userapi.Profile) error {
-	for _, f := range secretFields {
-		if v := r.UnsetEnv[f]; v != "" && *profileSecret(&p, f) == "" {
+	for _, f := range sortedKeys(r.UnsetEnv) {
+		if v := r.UnsetEnv[f]; v != "" && p.Secrets[f] == "" {
 			return userapi.Errorf(userapi.KindUsage, "profile %q takes its %s from the environment variable %s (%s_env in the config file), which is not set",
 				r.Profile.Name, f, v, f)
 		}
@@ -68,64 +68,28 @@ func (r Resolved) UnsetEnvError(p userapi.Profile) error {
 	return nil
 }
 
-// MissingSecrets lists the dialect's secret fields (userapi.Dialect.Secrets)
-// that resolved empty, e.g. ["api_key"]; nil when the dialect is unknown.
+// MissingSecrets lists the dialect's required secrets
+// (userapi.Setting.Required) that resolved empty, e.g. ["api_key"]; nil when
+// the dialect is unknown.
 func (r Resolved) MissingSecrets() []string {
 	d, err := userapi.Lookup(r.Profile.API)
 	if err != nil {
 		return nil
 	}
 	var out []string
-	for _, f := range d.Secrets {
-		if v := profileSecret(&r.Profile, f); v != nil && *v == "" {
-			out = append(out, f)
+	for _, s := range d.RequiredSecrets() {
+		if r.Profile.Secrets[s.Key] == "" {
+			out = append(out, s.Key)
 		}
 	}
 	return out
 }
 
-// profileSecret points at the userapi.Profile field of a secret field name.
-func profileSecret(p *userapi.Profile, field string) *string {
-	switch field {
-	case "token":
-		return &p.Token
-	case "api_key":
-		return &p.APIKey
-	case "app_key":
-		return &p.AppKey
-	case "password":
-		return &p.Password
-	}
-	return nil
-}
-
-// secretEnv lists, per secret field, the variables that override the
-// profile, strongest first; the DD_* ones apply to datadog profiles only.
-func secretEnv(field, api string) []string {
-	switch field {
-	case "token":
-		return []string{"USERCTL_TOKEN"}
-	case "api_key":
-		if api == "datadog" {
-			return []string{"USERCTL_API_KEY", "DD_API_KEY"}
-		}
-		return []string{"USERCTL_API_KEY"}
-	case "app_key":
-		if api == "datadog" {
-			return []string{"USERCTL_APP_KEY", "DD_APP_KEY", "DD_APPLICATION_KEY"}
-		}
-		return []string{"USERCTL_APP_KEY"}
-	case "password":
-		return []string{"USERCTL_PASSWORD"}
-	}
-	return nil
-}
-
 // Resolve picks the profile (-p > USERCTL_PROFILE > current_profile >
-// sandbox) and layers the environment over it: USERCTL_URL, USERCTL_TOKEN,
-// USERCTL_API_KEY / USERCTL_APP_KEY (then DD_API_KEY, DD_APP_KEY for datadog
-// profiles), DD_SITE (datadog), USERCTL_USERNAME, USERCTL_PASSWORD,
-// USERCTL_OUTPUT. A profile's own secrets are read from where they live
+// sandbox) and layers the environment over it: USERCTL_URL, USERCTL_OUTPUT
+// and the variables the dialect's settings declare (userapi.Setting.Env:
+// USERCTL_TOKEN, USERCTL_API_KEY then DD_API_KEY, DD_SITE, ...), each
+// setting's first set variable winning over the profile. A profile's own secrets are read from where they live
 // (FIELD_env variable, keyring, file). A profile that does not exist, or a
 // keyring secret that cannot be read, is an error.
 func Resolve(cfg *Config, in ResolveInput) (Resolved, error) {
@@ -172,10 +136,7 @@ func Resolve(cfg *Config, in ResolveInput) (Resolved, error) {
 		fileSrc = "built-in sandbox"
 	}
 
-	p := userapi.Profile{Name: name, API: e.API, Options: map[string]string{}}
-	for k, v := range e.Options {
-		p.Options[k] = v
-	}
+	p := userapi.Profile{Name: name, API: e.API, Values: map[string]string{}, Secrets: map[string]string{}}
 	src["api"] = fileSrc
 
 	// layer sets *dst from the first non-empty of the environment variables,
@@ -198,12 +159,6 @@ func Resolve(cfg *Config, in ResolveInput) (Resolved, error) {
 			src["url"] = "built-in sandbox"
 		}
 	}
-	if e.API == "datadog" {
-		layer("site", &p.Site, e.Site, "DD_SITE")
-	} else {
-		layer("site", &p.Site, e.Site)
-	}
-	layer("username", &p.Username, e.Username, "USERCTL_USERNAME")
 	layer("output", &res.Output, e.Output, "USERCTL_OUTPUT")
 	if e.Timeout > 0 {
 		res.Timeout, src["timeout"] = e.Timeout, fileSrc
@@ -213,34 +168,61 @@ func Resolve(cfg *Config, in ResolveInput) (Resolved, error) {
 		p.CAFile = expandPath(p.CAFile, filepath.Dir(cfg.path), getenv)
 	}
 
-	for _, f := range secretFields {
-		dst := profileSecret(&p, f)
-		layer(f, dst, "", secretEnv(f, e.API)...)
-		if *dst != "" {
+	settings, _ := dialectSettings(e.API)
+	for _, st := range settings {
+		if !st.Secret {
+			v := ""
+			layer(st.Key, &v, e.Values[st.Key], st.Env...)
+			if v != "" {
+				p.Values[st.Key] = v
+			}
 			continue
 		}
-		v, where, err := readSecret(name, f, *e.Secret(f), getenv, in.Secrets)
-		if err != nil {
-			return Resolved{}, err
+		v := ""
+		layer(st.Key, &v, "", st.Env...)
+		if v == "" {
+			ref := SecretRef{}
+			if r := e.Secrets[st.Key]; r != nil {
+				ref = *r
+			}
+			var where string
+			var err error
+			v, where, err = readSecret(name, st, ref, getenv, in.Secrets)
+			if err != nil {
+				return Resolved{}, err
+			}
+			if v != "" {
+				src[st.Key] = where
+			}
 		}
 		if v != "" {
-			*dst, src[f] = v, where
-		} else if ref := e.Secret(f); ref.Env != "" {
+			p.Secrets[st.Key] = v
+		} else if r := e.Secrets[st.Key]; r != nil && r.Env != "" {
 			if res.UnsetEnv == nil {
 				res.UnsetEnv = map[string]string{}
 			}
-			res.UnsetEnv[f] = ref.Env
+			res.UnsetEnv[st.Key] = r.Env
 		}
 	}
-	if res.Sandbox && p.Token == "" {
-		p.Token, src["token"] = SandboxToken, "built-in sandbox"
+	for k, v := range e.Values {
+		if _, ok := p.Values[k]; !ok && v != "" {
+			p.Values[k] = v // a key of a profile whose dialect is unknown
+		}
+	}
+	if d, err := userapi.Lookup(e.API); err == nil && res.Sandbox {
+		for _, st := range d.RequiredSecrets() {
+			if p.Secrets[st.Key] == "" {
+				p.Secrets[st.Key], src[st.Key] = SandboxToken, "built-in sandbox"
+			}
+		}
 	}
 	res.Profile = p
 	return res, nil
 }
 
 // readSecret reads a profile's own secret from where its reference points.
-func readSecret(profile, field string, ref SecretRef, getenv func(string) string, store secret.Store) (value, where string, err error) {
+func readSecret(profile string, st userapi.Setting, ref SecretRef, getenv func(string) string, store secret.Store) (value, where string, err error) {
+	field := st.Key
 	if ref.Env != "" {
 		if v := getenv(ref.Env); v != "" {
 			return v, fmt.Sprintf("env %s (%s_env)", ref.Env, field), nil
@@ -250,7 +232,7 @@ func readSecret(profile, field string, ref SecretRef, getenv func(string) string
 		key := secret.Key(profile, field)
 		if store == nil {
 			return "", "", userapi.Errorf(userapi.KindAuth, "profile %q: %s is kept in the OS keyring, which is not available here; %s",
-				profile, field, overrideHint(field))
+				profile, field, overrideHint(st))
 		}
 		v, err := store.Get(secret.Service, key)
 		switch {
@@ -259,10 +241,10 @@ func readSecret(profile, field string, ref SecretRef, getenv func(string) string
 		case errors.Is(err, secret.ErrNotFound):
 			return "", "", &userapi.Error{Kind: userapi.KindAuth, Err: err, Message: fmt.Sprintf(
 				"profile %q: %s not found in the OS keyring (service %q, key %q); run `userctl profile add %s` again or %s",
-				profile, field, secret.Service, key, profile, overrideHint(field))}
+				profile, field, secret.Service, key, profile, overrideHint(st))}
 		default:
 			return "", "", &userapi.Error{Kind: userapi.KindAuth, Err: err, Message: fmt.Sprintf(
-				"profile %q: cannot read %s from the OS keyring: %v; %s", profile, field, err, overrideHint(field))}
+				"profile %q: cannot read %s from the OS keyring: %v; %s", profile, field, err, overrideHint(st))}
 		}
 	}
 	if ref.Value != "" {
@@ -271,8 +253,11 @@ func readSecret(profile, field string, ref SecretRef, getenv func(string) string
 	return "", "", nil
 }
 
-func overrideHint(field string) string {
-	return "set " + secretEnv(field, "")[0] + " instead"
+func overrideHint(st userapi.Setting) string {
+	if len(st.Env) == 0 {
+		return "store it again with `userctl profile add`"
+	}
+	return "set " + st.Env[0] + " instead"
 }
 
 // expandPath expands a leading "~/" and makes a relative path relative to

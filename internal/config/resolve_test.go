@@ -39,17 +39,17 @@ func TestResolvePrecedence(t *testing.T) {
 		case "url":
 			return r.Profile.URL
 		case "site":
-			return r.Profile.Site
+			return r.Profile.Values["site"]
 		case "token":
-			return r.Profile.Token
+			return r.Profile.Secrets["token"]
 		case "api_key":
-			return r.Profile.APIKey
+			return r.Profile.Secrets["api_key"]
 		case "app_key":
-			return r.Profile.AppKey
+			return r.Profile.Secrets["app_key"]
 		case "username":
-			return r.Profile.Username
+			return r.Profile.Values["username"]
 		case "password":
-			return r.Profile.Password
+			return r.Profile.Secrets["password"]
 		case "output":
 			return r.Output
 		case "timeout":
@@ -121,12 +121,12 @@ func TestResolveDefaultsToSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !r.Sandbox || r.Profile.Name != Sandbox || r.Profile.API != "rest" || r.Profile.URL != "" ||
-		r.Profile.Token != SandboxToken || r.Sources["profile"] != "default" || r.Sources["url"] != "built-in sandbox" {
+		r.Profile.Secrets["token"] != SandboxToken || r.Sources["profile"] != "default" || r.Sources["url"] != "built-in sandbox" {
 		t.Fatalf("resolved %+v", r)
 	}
 	// USERCTL_URL points the sandbox profile at a running `sandbox serve`.
 	r, err = Resolve(c, ResolveInput{Getenv: env{"USERCTL_URL": "http://127.0.0.1:1234", "USERCTL_TOKEN": "t"}.get})
-	if err != nil || !r.Sandbox || r.Profile.URL != "http://127.0.0.1:1234" || r.Profile.Token != "t" {
+	if err != nil || !r.Sandbox || r.Profile.URL != "http://127.0.0.1:1234" || r.Profile.Secrets["token"] != "t" {
 		t.Fatalf("resolved %+v, %v", r, err)
 	}
 	if got := r.MissingSecrets(); len(got) != 0 {
@@ -147,18 +147,18 @@ func TestResolveUnknownProfile(t *testing.T) {
 func TestTokenEnv(t *testing.T) {
 	c := mustLoad(t, writeFile(t, "profiles:\n  a: {api: rest, token_env: MY_TOKEN}\n  dd: {api: datadog, api_key_env: K1, app_key_env: K2}\n"))
 	r, err := Resolve(c, ResolveInput{Profile: "a", Getenv: env{"MY_TOKEN": "from-var"}.get})
-	if err != nil || r.Profile.Token != "from-var" || r.Sources["token"] != "env MY_TOKEN (token_env)" {
+	if err != nil || r.Profile.Secrets["token"] != "from-var" || r.Sources["token"] != "env MY_TOKEN (token_env)" {
 		t.Fatalf("resolved %+v, %v", r, err)
 	}
 	// USERCTL_TOKEN still wins over the profile's variable.
 	r, _ = Resolve(c, ResolveInput{Profile: "a", Getenv: env{"MY_TOKEN": "from-var", "USERCTL_TOKEN": "u"}.get})
-	if r.Profile.Token != "u" {
-		t.Fatalf("token %q", r.Profile.Token)
+	if r.Profile.Secrets["token"] != "u" {
+		t.Fatalf("token %q", r.Profile.Secrets["token"])
 	}
 	// An unset variable leaves the secret missing.
 	r, _ = Resolve(c, ResolveInput{Profile: "dd", Getenv: env{"K1": "one"}.get})
-	if r.Profile.APIKey != "one" || !reflect.DeepEqual(r.MissingSecrets(), []string{"app_key"}) {
-		t.Fatalf("api key %q, missing %v", r.Profile.APIKey, r.MissingSecrets())
+	if r.Profile.Secrets["api_key"] != "one" || !reflect.DeepEqual(r.MissingSecrets(), []string{"app_key"}) {
+		t.Fatalf("api key %q, missing %v", r.Profile.Secrets["api_key"], r.MissingSecrets())
 	}
 }
 
@@ -168,7 +168,7 @@ func TestSetSecretKeyringAndFallback(t *testing.T) {
 	if err := c.Set("crm", Entry{API: "rest", URL: "https://api.example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Set("svc", Entry{API: "basic", URL: "https://svc.example.com", Username: "admin"}); err != nil {
+	if err := c.Set("svc", Entry{API: "basic", URL: "https://svc.example.com", Values: map[string]string{"username": "admin"}}); err != nil {
 		t.Fatal(err)
 	}
 	store := secret.NewMemory()
@@ -192,12 +192,12 @@ func TestSetSecretKeyringAndFallback(t *testing.T) {
 
 	c = mustLoad(t, p)
 	r, err := Resolve(c, ResolveInput{Profile: "crm", Getenv: env{}.get, Secrets: store})
-	if err != nil || r.Profile.Token != "keyring-token-1234" || r.Sources["token"] != "keyring" {
+	if err != nil || r.Profile.Secrets["token"] != "keyring-token-1234" || r.Sources["token"] != "keyring" {
 		t.Fatalf("resolved %+v, %v", r, err)
 	}
 	// The environment wins without touching the keyring.
 	r, err = Resolve(c, ResolveInput{Profile: "crm", Getenv: env{"USERCTL_TOKEN": "e"}.get, Secrets: &secret.Memory{Unavailable: true}})
-	if err != nil || r.Profile.Token != "e" {
+	if err != nil || r.Profile.Secrets["token"] != "e" {
 		t.Fatalf("resolved %+v, %v", r, err)
 	}
 	// Keyring unreadable or entry gone: a clear auth error.
@@ -221,28 +221,28 @@ func TestSetSecretKeyringAndFallback(t *testing.T) {
 
 func TestSetSecretMovesBetweenPlaces(t *testing.T) {
 	c := New(filepath.Join(t.TempDir(), "c.yaml"))
-	if err := c.Set("a", Entry{API: "rest", Token: SecretRef{Env: "OLD"}}); err != nil {
+	if err := c.Set("a", Entry{API: "rest", Secrets: map[string]*SecretRef{"token": {Env: "OLD"}}}); err != nil {
 		t.Fatal(err)
 	}
 	store := secret.NewMemory()
 	if _, err := c.SetSecret("a", "token", "v1-0123456789", store); err != nil {
 		t.Fatal(err)
 	}
-	if e, _ := c.Get("a"); !reflect.DeepEqual(e.Token, SecretRef{Keyring: true}) {
-		t.Fatalf("token ref %+v", e.Token)
+	if e, _ := c.Get("a"); !reflect.DeepEqual(*e.Secret("token"), SecretRef{Keyring: true}) {
+		t.Fatalf("token ref %+v", e.Secrets["token"])
 	}
 	// Keyring gone now: the file takes the new value and the old entry is dropped.
 	if _, err := c.SetSecret("a", "token", "v2-0123456789", nil); err != nil {
 		t.Fatal(err)
 	}
-	if e, _ := c.Get("a"); !reflect.DeepEqual(e.Token, SecretRef{Value: "v2-0123456789"}) {
-		t.Fatalf("token ref %+v", e.Token)
+	if e, _ := c.Get("a"); !reflect.DeepEqual(*e.Secret("token"), SecretRef{Value: "v2-0123456789"}) {
+		t.Fatalf("token ref %+v", e.Secrets["token"])
 	}
 	if _, err := c.SetSecret("a", "token", "", store); err != nil {
 		t.Fatal(err)
 	}
-	if e, _ := c.Get("a"); e.Token.IsSet() {
-		t.Fatalf("token ref %+v", e.Token)
+	if e, _ := c.Get("a"); e.Secret("token").IsSet() {
+		t.Fatalf("token ref %+v", e.Secrets["token"])
 	}
 }
 
@@ -250,7 +250,7 @@ func TestWithOSKeyringMock(t *testing.T) {
 	keyring.MockInit()
 	store := secret.NewKeyring(time.Second)
 	c := New(filepath.Join(t.TempDir(), "c.yaml"))
-	if err := c.Set("dd", Entry{API: "datadog", Site: "datadoghq.eu"}); err != nil {
+	if err := c.Set("dd", Entry{API: "datadog", Values: map[string]string{"site": "datadoghq.eu"}}); err != nil {
 		t.Fatal(err)
 	}
 	for field, v := range map[string]string{"api_key": "api-0123456789abcd", "app_key": "app-0123456789wxyz"} {
@@ -259,7 +259,7 @@ func TestWithOSKeyringMock(t *testing.T) {
 		}
 	}
 	r, err := Resolve(c, ResolveInput{Profile: "dd", Getenv: env{}.get, Secrets: store})
-	if err != nil || r.Profile.APIKey != "api-0123456789abcd" || r.Profile.AppKey != "app-0123456789wxyz" || len(r.MissingSecrets()) != 0 {
+	if err != nil || r.Profile.Secrets["api_key"] != "api-0123456789abcd" || r.Profile.Secrets["app_key"] != "app-0123456789wxyz" || len(r.MissingSecrets()) != 0 {
 		t.Fatalf("resolved %+v, %v", r, err)
 	}
 }

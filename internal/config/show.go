@@ -72,25 +72,34 @@ func (c *Config) Show(name string, getenv func(string) string, store secret.Stor
 		plain("url", "(built-in sandbox)")
 	}
 	plain("url", e.URL)
-	plain("site", e.Site)
-	plain("username", e.Username)
+	settings, _ := dialectSettings(e.API)
+	shown := map[string]bool{}
+	for _, st := range settings {
+		if st.Flag != "" && !st.Secret {
+			plain(st.Key, e.Values[st.Key])
+			shown[st.Key] = true
+		}
+	}
 	plain("ca_file", e.CAFile)
 	plain("output", e.Output)
 	if e.Timeout > 0 {
 		plain("timeout", e.Timeout.String())
 	}
-	for _, k := range sortedKeys(e.Options) {
-		fields = append(fields, ShowField{Key: k, Value: e.Options[k]})
+	for _, k := range sortedKeys(e.Values) {
+		if !shown[k] {
+			fields = append(fields, ShowField{Key: k, Value: e.Values[k]})
+		}
 	}
 	mode := c.mode
 	if mode == 0 {
 		mode = 0o600
 	}
-	for _, f := range secretFields {
-		ref := *e.Secret(f)
-		if !ref.IsSet() {
+	for _, st := range settings {
+		f := st.Key
+		if !st.Secret || e.Secrets[f] == nil || !e.Secrets[f].IsSet() {
 			continue
 		}
+		ref := *e.Secrets[f]
 		sf := ShowField{Key: f, Secret: true}
 		switch {
 		case ref.Env != "":

@@ -14,15 +14,24 @@ import (
 	"github.com/userctl/userctl/internal/userapi"
 )
 
-// profileKeyOrder is the order known keys are written in; options follow,
+// keyOrder is the order a profile's keys are written in: api, url, the
+// dialect's settings that have a flag, its secrets (each with its _env and
+// _source variants), then ca_file, output, timeout; other keys follow,
 // sorted.
-var profileKeyOrder = []string{
-	keyAPI, keyURL, keySite, keyUsername,
-	"token", "token_env", "token_source",
-	"api_key", "api_key_env", "api_key_source",
-	"app_key", "app_key_env", "app_key_source",
-	"password", "password_env", "password_source",
-	keyCAFile, keyOutput, keyTimeout,
+func keyOrder(api string) []string {
+	settings, _ := dialectSettings(api)
+	out := []string{keyAPI, keyURL}
+	for _, s := range settings {
+		if s.Flag != "" && !s.Secret {
+			out = append(out, s.Key)
+		}
+	}
+	for _, s := range settings {
+		if s.Secret {
+			out = append(out, s.Key, s.Key+suffixEnv, s.Key+suffixSource)
+		}
+	}
+	return append(out, keyCAFile, keyOutput, keyTimeout)
 }
 
 // marshal renders the file: current_profile, profiles (sorted, known keys
@@ -49,7 +58,8 @@ func (c *Config) marshal() ([]byte, error) {
 		raw := c.profiles[name]
 		pn := &yaml.Node{Kind: yaml.MappingNode}
 		seen := map[string]bool{}
-		for _, k := range profileKeyOrder {
+		api, _ := raw[keyAPI].(string)
+		for _, k := range keyOrder(api) {
 			if v, ok := raw[k]; ok {
 				seen[k] = true
 				if err := add(pn, k, v); err != nil {

@@ -90,7 +90,11 @@ func TestHostileServer(t *testing.T) {
 				t.Parallel()
 				srv := echoServer(t, http.StatusBadRequest)
 				c := newCLI(t)
-				c.profile("hostile", tc.api, srv.URL, "--username", "admin")
+				var extra []string
+				if tc.api == "basic" { // --username is a setting of basic only
+					extra = []string{"--username", "admin"}
+				}
+				c.profile("hostile", tc.api, srv.URL, extra...)
 				c.set(tc.env...)
 				for _, debug := range []bool{false, true} {
 					args := tc.args

@@ -847,7 +847,7 @@ func ForProfile(base string, p userapi.Profile, env userapi.Env) Options {
 		Transport: env.Transport,
 		UserAgent: env.UserAgent,
 		MaxWait:   env.MaxRetryWait,
-		Secrets:   []string{p.Token, p.APIKey, p.AppKey, p.Password},
+		Secrets:   p.SecretValues(),
 	}
 	if env.Limiter != nil {
 		o.Limiter = env.Limiter

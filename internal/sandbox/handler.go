@@ -37,6 +37,10 @@ type Handler struct {
 	stats   Stats
 }
 
+// DefaultAPI is the dialect the sandbox serves when none is named, and the
+// dialect of the built-in sandbox profile.
+const DefaultAPI = "rest"
+
 // NewHandler returns the sandbox server of opts.API ("" is rest) over st.
 // When opts.Seed > 0 and st is empty it first adds opts.Seed generated users.
 //
@@ -58,7 +62,7 @@ type Handler struct {
 //     exactly one in 1/f fails, evenly spread.
 func NewHandler(opts Options, st *Store) (*Handler, error) {
 	if opts.API == "" {
-		opts.API = "rest"
+		opts.API = DefaultAPI
 	}
 	d, ok := LookupDialect(opts.API)
 	if !ok {

@@ -70,7 +70,7 @@ func BaseURL(ln net.Listener, api string) string {
 
 func basePath(api string) string {
 	if api == "" {
-		api = "rest"
+		api = DefaultAPI
 	}
 	d, _ := LookupDialect(api)
 	return d.BasePath

@@ -121,33 +121,94 @@ type RawRequester interface {
 	Raw(ctx context.Context, method, path string, body []byte, header http.Header) (*http.Response, error)
 }
 
-// Capabilities lists the verbs a backend supports, for error messages and
-// help text.
-func Capabilities(b Backend) []string {
+// Capability is an optional capability of a backend: one of the interfaces
+// above, by name. A dialect declares its own (Dialect.Capabilities), so help
+// and messages need no built client.
+type Capability string
+
+// The optional capabilities.
+const (
+	CanUpdate  Capability = "update"  // Updater
+	CanDisable Capability = "disable" // Disabler
+	CanPasswd  Capability = "passwd"  // PasswordSetter
+	CanFollow  Capability = "follow"  // FollowManager
+	CanAvatar  Capability = "avatar"  // AvatarUploader
+	CanRoles   Capability = "roles"   // RoleLister
+	CanSuggest Capability = "suggest" // Suggester
+	CanFind    Capability = "find"    // Finder
+	CanCheck   Capability = "check"   // Checker
+	CanRaw     Capability = "raw"     // RawRequester
+	CanSelf    Capability = "self"    // SelfIdentifier
+)
+
+// AllCapabilities lists every optional capability.
+var AllCapabilities = []Capability{CanUpdate, CanDisable, CanPasswd, CanFollow, CanAvatar, CanRoles, CanSuggest, CanFind, CanCheck, CanRaw, CanSelf}
+
+// Implements reports whether b implements the interface of capability c.
+func Implements(b Backend, c Capability) bool {
+	var ok bool
+	switch c {
+	case CanUpdate:
+		_, ok = b.(Updater)
+	case CanDisable:
+		_, ok = b.(Disabler)
+	case CanPasswd:
+		_, ok = b.(PasswordSetter)
+	case CanFollow:
+		_, ok = b.(FollowManager)
+	case CanAvatar:
+		_, ok = b.(AvatarUploader)
+	case CanRoles:
+		_, ok = b.(RoleLister)
+	case CanSuggest:
+		_, ok = b.(Suggester)
+	case CanFind:
+		_, ok = b.(Finder)
+	case CanCheck:
+		_, ok = b.(Checker)
+	case CanRaw:
+		_, ok = b.(RawRequester)
+	case CanSelf:
+		_, ok = b.(SelfIdentifier)
+	}
+	return ok
+}
+
+// VerbCapability is the one table of the `users` verbs (by command name)
+// that need an optional capability; the other verbs every backend has.
+var VerbCapability = map[string]Capability{
+	"update":    CanUpdate,
+	"disable":   CanDisable,
+	"enable":    CanDisable,
+	"passwd":    CanPasswd,
+	"follow":    CanFollow,
+	"unfollow":  CanFollow,
+	"followers": CanFollow,
+	"avatar":    CanAvatar,
+	"roles":     CanRoles,
+	"suggest":   CanSuggest,
+}
+
+// verbsOf lists the verbs possible with the capabilities has reports, sorted,
+// as messages name them ("avatar upload").
+func verbsOf(has func(Capability) bool) []string {
 	verbs := []string{"list", "get", "create", "delete"}
-	if _, ok := b.(Updater); ok {
-		verbs = append(verbs, "update")
-	}
-	if _, ok := b.(Disabler); ok {
-		verbs = append(verbs, "disable", "enable")
-	}
-	if _, ok := b.(PasswordSetter); ok {
-		verbs = append(verbs, "passwd")
-	}
-	if _, ok := b.(FollowManager); ok {
-		verbs = append(verbs, "follow", "unfollow", "followers")
-	}
-	if _, ok := b.(AvatarUploader); ok {
-		verbs = append(verbs, "avatar upload")
-	}
-	if _, ok := b.(RoleLister); ok {
-		verbs = append(verbs, "roles")
-	}
-	if _, ok := b.(Suggester); ok {
-		verbs = append(verbs, "suggest")
+	for v, c := range VerbCapability {
+		if has(c) {
+			if v == "avatar" {
+				v = "avatar upload"
+			}
+			verbs = append(verbs, v)
+		}
 	}
 	sort.Strings(verbs)
 	return verbs
+}
+
+// Capabilities lists the verbs a backend supports, for error messages and
+// help text.
+func Capabilities(b Backend) []string {
+	return verbsOf(func(c Capability) bool { return Implements(b, c) })
 }
 
 // Unsupported returns the usage error for a verb the backend cannot do.

@@ -45,7 +45,16 @@ func init() {
 		Name:       Name,
 		Title:      Title,
 		DefaultURL: "",
-		Secrets:    []string{"password"},
+		Settings: []userapi.Setting{
+			userapi.UsernameSetting("account to log in as (HTTP Basic; no ':')", true),
+			func() userapi.Setting {
+				s := userapi.PasswordSetting("password of username", true)
+				s.AskAtUse = true
+				return s
+			}(),
+		},
+		Capabilities: []userapi.Capability{userapi.CanPasswd, userapi.CanFind, userapi.CanRoles, userapi.CanCheck, userapi.CanRaw,
+			userapi.CanSelf},
 		New: func(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 			return New(p, env)
 		},
@@ -90,20 +99,20 @@ func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (
 		return nil, userapi.Errorf(userapi.KindUsage,
 			"no API URL for profile %s: set USERCTL_URL or run `userctl profile add %s --api basic --url URL`", prof, p.Name)
 	}
-	if p.Username == "" {
+	if p.Values["username"] == "" {
 		return nil, userapi.Errorf(userapi.KindUsage,
 			"no username for profile %s: set USERCTL_USERNAME or run `userctl profile add`", prof)
 	}
-	if strings.Contains(p.Username, ":") {
+	if strings.Contains(p.Values["username"], ":") {
 		return nil, userapi.Errorf(userapi.KindUsage,
-			"invalid username %q for profile %s: HTTP Basic usernames cannot contain ':'", p.Username, prof)
+			"invalid username %q for profile %s: HTTP Basic usernames cannot contain ':'", p.Values["username"], prof)
 	}
-	if p.Password == "" {
+	if p.Secrets["password"] == "" {
 		return nil, userapi.Errorf(userapi.KindUsage,
 			"no password for profile %s: set USERCTL_PASSWORD or run `userctl profile add`", prof)
 	}
 	base = trimAPIPath(base)
-	user, pass := p.Username, p.Password
+	user, pass := p.Values["username"], p.Secrets["password"]
 	opts := httpx.ForProfile(base, p, env)
 	opts.Auth = func(r *http.Request) { r.SetBasicAuth(user, pass) }
 	opts.ErrorMessage = errorMessage

@@ -23,7 +23,7 @@ func newSandboxBackend(t *testing.T) *basic.Client {
 	}
 	srv := httptest.NewServer(d.New(sandbox.NewStore(), sandbox.Options{API: "basic", Username: "admin", Password: "admin-password"}))
 	t.Cleanup(srv.Close)
-	c, err := basic.New(userapi.Profile{Name: "sandbox", URL: srv.URL + d.BasePath, Username: "admin", Password: "admin-password"},
+	c, err := basic.New(userapi.Profile{Name: "sandbox", URL: srv.URL + d.BasePath, Values: map[string]string{"username": "admin"}, Secrets: map[string]string{"password": "admin-password"}},
 		userapi.Env{Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)

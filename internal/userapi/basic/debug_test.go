@@ -33,7 +33,7 @@ func TestDebugLogNeverShowsPasswords(t *testing.T) {
 	srv := httptest.NewServer(d.New(sandbox.NewStore(), sandbox.Options{API: "basic"}))
 	t.Cleanup(srv.Close)
 	var log bytes.Buffer
-	c, err := basic.New(userapi.Profile{Name: "sb", URL: srv.URL + d.BasePath, Username: "root", Password: profilePass},
+	c, err := basic.New(userapi.Profile{Name: "sb", URL: srv.URL + d.BasePath, Values: map[string]string{"username": "root"}, Secrets: map[string]string{"password": profilePass}},
 		userapi.Env{Timeout: 10 * time.Second, Debug: &log})
 	if err != nil {
 		t.Fatal(err)

@@ -77,7 +77,7 @@ func FuzzResponses(f *testing.F) {
 		if status == http.StatusTooManyRequests {
 			status = http.StatusBadRequest
 		}
-		c, err := basic.New(userapi.Profile{Name: "f", API: "basic", URL: "http://api.test", Username: "admin", Password: "admin-pw"},
+		c, err := basic.New(userapi.Profile{Name: "f", API: "basic", URL: "http://api.test", Values: map[string]string{"username": "admin"}, Secrets: map[string]string{"password": "admin-pw"}},
 			userapi.Env{Transport: bodyTransport{status, "application/json", []byte(body)}})
 		if err != nil {
 			t.Fatal(err)

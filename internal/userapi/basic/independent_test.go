@@ -322,7 +322,7 @@ func startInd(t *testing.T, s *indServer, password string) *basic.Client {
 	if password == "" {
 		password = indPass
 	}
-	c, err := basic.New(userapi.Profile{Name: "svc", URL: srv.URL + indMount, Username: indAdmin, Password: password},
+	c, err := basic.New(userapi.Profile{Name: "svc", URL: srv.URL + indMount, Values: map[string]string{"username": indAdmin}, Secrets: map[string]string{"password": password}},
 		userapi.Env{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -804,7 +804,7 @@ func TestIndependentBaseURLForms(t *testing.T) {
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	for _, base := range []string{srv.URL + indMount + "/", srv.URL + indMount + "/api/v1", srv.URL + indMount + "/api/v1/users/"} {
-		c, err := basic.New(userapi.Profile{Name: "svc", URL: base, Username: indAdmin, Password: indPass}, userapi.Env{Timeout: 5 * time.Second})
+		c, err := basic.New(userapi.Profile{Name: "svc", URL: base, Values: map[string]string{"username": indAdmin}, Secrets: map[string]string{"password": indPass}}, userapi.Env{Timeout: 5 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -819,7 +819,7 @@ func TestIndependentWrongURL(t *testing.T) {
 	s := newIndServer(t)
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	c, err := basic.New(userapi.Profile{Name: "svc", URL: srv.URL + "/elsewhere", Username: indAdmin, Password: indPass},
+	c, err := basic.New(userapi.Profile{Name: "svc", URL: srv.URL + "/elsewhere", Values: map[string]string{"username": indAdmin}, Secrets: map[string]string{"password": indPass}},
 		userapi.Env{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)

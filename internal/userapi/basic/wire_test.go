@@ -94,7 +94,7 @@ func newFake(t *testing.T, debug io.Writer, replies ...reply) (*Client, *fakeAPI
 	f := &fakeAPI{t: t, replies: replies}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	c, err := newClient(userapi.Profile{Name: "svc", URL: srv.URL + mount, Username: testUser, Password: testPass},
+	c, err := newClient(userapi.Profile{Name: "svc", URL: srv.URL + mount, Values: map[string]string{"username": testUser}, Secrets: map[string]string{"password": testPass}},
 		userapi.Env{Timeout: 5 * time.Second, Debug: debug, UserAgent: "userctl-test"},
 		func(o *httpx.Options) { o.Backoff = func(int) time.Duration { return 0 } })
 	if err != nil {
@@ -147,10 +147,10 @@ func TestRegistered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.DefaultURL != "" || !reflect.DeepEqual(d.Secrets, []string{"password"}) || d.Title == "" {
+	if d.DefaultURL != "" || !reflect.DeepEqual(d.SecretKeys(), []string{"password"}) || d.Title == "" {
 		t.Errorf("dialect = %+v", d)
 	}
-	b, err := d.New(userapi.Profile{URL: "https://svc.example.com", Username: "u", Password: "p"}, userapi.Env{})
+	b, err := d.New(userapi.Profile{URL: "https://svc.example.com", Values: map[string]string{"username": "u"}, Secrets: map[string]string{"password": "p"}}, userapi.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,11 +174,11 @@ func TestNewMissingSettings(t *testing.T) {
 		p    userapi.Profile
 		want []string
 	}{
-		{"no url", userapi.Profile{Name: "svc", Username: "u", Password: "p"}, []string{"USERCTL_URL", "profile add"}},
-		{"no username", userapi.Profile{Name: "svc", URL: "https://x.example", Password: "p"}, []string{"USERCTL_USERNAME", "profile add", "svc"}},
-		{"no password", userapi.Profile{Name: "svc", URL: "https://x.example", Username: "u"}, []string{"USERCTL_PASSWORD", "profile add", "svc"}},
-		{"colon in username", userapi.Profile{Name: "svc", URL: "https://x.example", Username: "a:b", Password: "p"}, []string{"':'"}},
-		{"bad url", userapi.Profile{Name: "svc", URL: "ftp://x.example", Username: "u", Password: "p"}, []string{"scheme"}},
+		{"no url", userapi.Profile{Name: "svc", Values: map[string]string{"username": "u"}, Secrets: map[string]string{"password": "p"}}, []string{"USERCTL_URL", "profile add"}},
+		{"no username", userapi.Profile{Name: "svc", URL: "https://x.example", Secrets: map[string]string{"password": "p"}}, []string{"USERCTL_USERNAME", "profile add", "svc"}},
+		{"no password", userapi.Profile{Name: "svc", URL: "https://x.example", Values: map[string]string{"username": "u"}}, []string{"USERCTL_PASSWORD", "profile add", "svc"}},
+		{"colon in username", userapi.Profile{Name: "svc", URL: "https://x.example", Values: map[string]string{"username": "a:b"}, Secrets: map[string]string{"password": "p"}}, []string{"':'"}},
+		{"bad url", userapi.Profile{Name: "svc", URL: "ftp://x.example", Values: map[string]string{"username": "u"}, Secrets: map[string]string{"password": "p"}}, []string{"scheme"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New(tc.p, userapi.Env{})

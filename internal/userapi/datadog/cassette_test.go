@@ -89,7 +89,7 @@ func replay(t *testing.T, method string, u *url.URL, reqBody string, code int, h
 		_, _ = io.WriteString(w, respBody)
 	}))
 	defer srv.Close()
-	c, err := datadog.New(userapi.Profile{URL: srv.URL, APIKey: "k", AppKey: "a"},
+	c, err := datadog.New(userapi.Profile{URL: srv.URL, Secrets: map[string]string{"api_key": "k", "app_key": "a"}},
 		userapi.Env{Timeout: 5 * time.Second, MaxRetryWait: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

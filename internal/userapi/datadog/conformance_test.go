@@ -22,7 +22,7 @@ func newSandboxBackend(t *testing.T) *datadog.Client {
 	}
 	srv := httptest.NewServer(d.New(sandbox.NewStore(), sandbox.Options{API: "datadog", APIKey: "k", AppKey: "a"}))
 	t.Cleanup(srv.Close)
-	c, err := datadog.New(userapi.Profile{Name: "sandbox", URL: srv.URL + d.BasePath, APIKey: "k", AppKey: "a"},
+	c, err := datadog.New(userapi.Profile{Name: "sandbox", URL: srv.URL + d.BasePath, Secrets: map[string]string{"api_key": "k", "app_key": "a"}},
 		userapi.Env{Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)

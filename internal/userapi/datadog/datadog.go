@@ -38,6 +38,13 @@ const (
 // DeleteNote is what `users delete` says on stderr for this dialect.
 const DeleteNote = "Datadog cannot delete users: this disables them"
 
+// The profile keys of the dialect.
+const (
+	KeySite   = "site"
+	KeyAPIKey = "api_key"
+	KeyAppKey = "app_key"
+)
+
 // Sites lists the Datadog sites a profile's `site` may name, for validation
 // and shell completion. Treat it as read-only.
 var Sites = []string{
@@ -57,11 +64,27 @@ func init() {
 		Name:       Name,
 		Title:      Title,
 		DefaultURL: "https://api." + DefaultSite,
-		Secrets:    []string{"api_key", "app_key"},
+		Settings: []userapi.Setting{
+			{Key: KeySite, Help: "Datadog site (e.g. datadoghq.eu)", Env: []string{"DD_SITE"},
+				Default: DefaultSite, Values: Sites, Validate: validSite, Flag: "site", Locates: true},
+			{Key: KeyAPIKey, Help: "Datadog API key", Secret: true, Required: true,
+				Env: []string{"USERCTL_API_KEY", "DD_API_KEY"}, Prompt: "Datadog API key"},
+			{Key: KeyAppKey, Help: "Datadog application key", Secret: true, Required: true,
+				Env: []string{"USERCTL_APP_KEY", "DD_APP_KEY", "DD_APPLICATION_KEY"}, Prompt: "Datadog application key"},
+		},
+		Capabilities: []userapi.Capability{userapi.CanUpdate, userapi.CanDisable, userapi.CanRoles,
+			userapi.CanFind, userapi.CanCheck, userapi.CanRaw},
 		New: func(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 			return New(p, env)
 		},
 	})
+}
+
+func validSite(v string) error {
+	if !slices.Contains(Sites, strings.ToLower(strings.TrimSpace(v))) {
+		return fmt.Errorf("unknown Datadog site %q (valid: %s)", v, strings.Join(Sites, ", "))
+	}
+	return nil
 }
 
 // Client talks to the Datadog API v1 user endpoints of one profile.
@@ -97,13 +120,13 @@ func BaseURL(p userapi.Profile) (string, error) {
 		}
 		return u, nil
 	}
-	site := strings.ToLower(strings.TrimSpace(p.Site))
+	site := strings.ToLower(strings.TrimSpace(p.Values[KeySite]))
 	if site == "" {
 		site = DefaultSite
 	}
 	if !slices.Contains(Sites, site) {
 		return "", &userapi.Error{Kind: userapi.KindUsage,
-			Message: fmt.Sprintf("unknown Datadog site %q: want one of %s (or set url for a proxy)", p.Site, strings.Join(Sites, ", "))}
+			Message: fmt.Sprintf("unknown Datadog site %q: want one of %s (or set url for a proxy)", p.Values[KeySite], strings.Join(Sites, ", "))}
 	}
 	return "https://api." + site, nil
 }
@@ -120,11 +143,11 @@ func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (
 	if prof == "" {
 		prof = "(none)"
 	}
-	if p.APIKey == "" {
+	if p.Secrets[KeyAPIKey] == "" {
 		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf(
 			"no API key for profile %s: set USERCTL_API_KEY (or DD_API_KEY) or run `userctl profile add`", prof)}
 	}
-	if p.AppKey == "" {
+	if p.Secrets[KeyAppKey] == "" {
 		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf(
 			"no application key for profile %s: set USERCTL_APP_KEY (or DD_APP_KEY) or run `userctl profile add`", prof)}
 	}
@@ -132,7 +155,7 @@ func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (
 	if err != nil {
 		return nil, err
 	}
-	apiKey, appKey := p.APIKey, p.AppKey
+	apiKey, appKey := p.Secrets[KeyAPIKey], p.Secrets[KeyAppKey]
 	opts := httpx.ForProfile(base, p, env)
 	opts.Auth = func(r *http.Request) {
 		r.Header.Set(HeaderAPIKey, apiKey)

@@ -73,7 +73,7 @@ func FuzzResponses(f *testing.F) {
 		if status == http.StatusTooManyRequests {
 			status = http.StatusBadRequest
 		}
-		c, err := datadog.New(userapi.Profile{Name: "f", API: "datadog", URL: "http://api.test", APIKey: "k", AppKey: "a"},
+		c, err := datadog.New(userapi.Profile{Name: "f", API: "datadog", URL: "http://api.test", Secrets: map[string]string{"api_key": "k", "app_key": "a"}},
 			userapi.Env{Transport: bodyTransport{status, "application/json", []byte(body)}})
 		if err != nil {
 			t.Fatal(err)

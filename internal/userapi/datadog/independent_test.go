@@ -89,8 +89,7 @@ func newIndServer(t *testing.T) (*indServer, *datadog.Client) {
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	c, err := datadog.New(userapi.Profile{Name: "independent", API: "datadog", URL: srv.URL + indMount,
-		APIKey: indAPIKey, AppKey: indAppKey}, userapi.Env{Timeout: 5 * time.Second})
+	c, err := datadog.New(userapi.Profile{Name: "independent", API: "datadog", URL: srv.URL + indMount, Secrets: map[string]string{"api_key": indAPIKey, "app_key": indAppKey}}, userapi.Env{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -790,7 +789,7 @@ func TestIndependentAuthErrors(t *testing.T) {
 	mux.Handle(indMount+"/", http.StripPrefix(indMount, s))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	c, err := datadog.New(userapi.Profile{Name: "dd", URL: srv.URL + indMount, APIKey: indAPIKey, AppKey: "wrong-app-key-value"},
+	c, err := datadog.New(userapi.Profile{Name: "dd", URL: srv.URL + indMount, Secrets: map[string]string{"api_key": indAPIKey, "app_key": "wrong-app-key-value"}},
 		userapi.Env{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -949,13 +948,13 @@ func TestIndependentProfileURL(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	withUser := strings.Replace(srv.URL, "http://", "http://proxyuser:proxy-pass-secret@", 1) + indMount + "/api/v1/"
-	_, err := datadog.New(userapi.Profile{URL: withUser, APIKey: indAPIKey, AppKey: indAppKey}, userapi.Env{Timeout: 5 * time.Second})
+	_, err := datadog.New(userapi.Profile{URL: withUser, Secrets: map[string]string{"api_key": indAPIKey, "app_key": indAppKey}}, userapi.Env{Timeout: 5 * time.Second})
 	indWant(t, err, userapi.KindUsage, 2, "user name or password")
 	if strings.Contains(err.Error(), "proxy-pass-secret") {
 		t.Errorf("refusal shows the proxy password: %q", err)
 	}
 	base := srv.URL + indMount + "/api/v1/"
-	c, err := datadog.New(userapi.Profile{URL: base, APIKey: indAPIKey, AppKey: indAppKey}, userapi.Env{Timeout: 5 * time.Second})
+	c, err := datadog.New(userapi.Profile{URL: base, Secrets: map[string]string{"api_key": indAPIKey, "app_key": indAppKey}}, userapi.Env{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

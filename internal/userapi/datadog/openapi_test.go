@@ -25,7 +25,7 @@ func TestOpenAPIClientAndSandbox(t *testing.T) {
 	st := sandbox.NewStore()
 	d.Seed(st, 3)
 	srv, v := newValidatedServer(t, doc, d.New(st, sandbox.Options{API: "datadog"}))
-	c, err := datadog.New(userapi.Profile{URL: srv.URL, APIKey: "k", AppKey: "a"}, userapi.Env{Timeout: 10 * time.Second})
+	c, err := datadog.New(userapi.Profile{URL: srv.URL, Secrets: map[string]string{"api_key": "k", "app_key": "a"}}, userapi.Env{Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestOpenAPIWrongKeys(t *testing.T) {
 	doc := loadSpec(t)
 	d, _ := sandbox.LookupDialect("datadog")
 	strict, _ := newValidatedServer(t, doc, d.New(sandbox.NewStore(), sandbox.Options{APIKey: "right", AppKey: "right"}))
-	sc, err := datadog.New(userapi.Profile{URL: strict.URL, APIKey: "wrong", AppKey: "wrong"}, userapi.Env{Timeout: 10 * time.Second})
+	sc, err := datadog.New(userapi.Profile{URL: strict.URL, Secrets: map[string]string{"api_key": "wrong", "app_key": "wrong"}}, userapi.Env{Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -93,7 +93,7 @@ func newFake(t *testing.T, replies ...reply) (*fakeAPI, *Client) {
 	f := &fakeAPI{t: t, replies: replies}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	c, err := New(userapi.Profile{Name: "test", URL: srv.URL + mount, APIKey: testAPIKey, AppKey: testAppKey},
+	c, err := New(userapi.Profile{Name: "test", URL: srv.URL + mount, Secrets: map[string]string{"api_key": testAPIKey, "app_key": testAppKey}},
 		userapi.Env{Timeout: 5 * time.Second, UserAgent: "userctl-test"})
 	if err != nil {
 		t.Fatal(err)
@@ -178,10 +178,10 @@ func TestRegistered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.DefaultURL != "https://api.datadoghq.com" || !reflect.DeepEqual(d.Secrets, []string{"api_key", "app_key"}) {
+	if d.DefaultURL != "https://api.datadoghq.com" || !reflect.DeepEqual(d.SecretKeys(), []string{"api_key", "app_key"}) {
 		t.Fatalf("dialect: %+v", d)
 	}
-	b, err := d.New(userapi.Profile{APIKey: "a", AppKey: "b"}, userapi.Env{})
+	b, err := d.New(userapi.Profile{Secrets: map[string]string{"api_key": "a", "app_key": "b"}}, userapi.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,24 +198,24 @@ func TestRegistered(t *testing.T) {
 }
 
 func TestNewValidatesProfile(t *testing.T) {
-	_, err := New(userapi.Profile{Name: "dd", AppKey: "x"}, userapi.Env{})
+	_, err := New(userapi.Profile{Name: "dd", Secrets: map[string]string{"app_key": "x"}}, userapi.Env{})
 	wantKind(t, err, userapi.KindUsage, 2, "no API key for profile dd", "USERCTL_API_KEY", "profile add")
-	_, err = New(userapi.Profile{Name: "dd", APIKey: "x"}, userapi.Env{})
+	_, err = New(userapi.Profile{Name: "dd", Secrets: map[string]string{"api_key": "x"}}, userapi.Env{})
 	wantKind(t, err, userapi.KindUsage, 2, "no application key for profile dd", "USERCTL_APP_KEY")
-	_, err = New(userapi.Profile{Name: "dd", APIKey: "x", AppKey: "y", Site: "datadoghq.org"}, userapi.Env{})
+	_, err = New(userapi.Profile{Name: "dd", Values: map[string]string{"site": "datadoghq.org"}, Secrets: map[string]string{"api_key": "x", "app_key": "y"}}, userapi.Env{})
 	wantKind(t, err, userapi.KindUsage, 2, `unknown Datadog site "datadoghq.org"`, "us5.datadoghq.com")
 
 	for site, want := range map[string]string{
 		"": "https://api.datadoghq.com", "datadoghq.eu": "https://api.datadoghq.eu",
 		"US3.datadoghq.com": "https://api.us3.datadoghq.com", "us2.ddog-gov.com": "https://api.us2.ddog-gov.com",
 	} {
-		got, err := BaseURL(userapi.Profile{Site: site})
+		got, err := BaseURL(userapi.Profile{Values: map[string]string{"site": site}})
 		if err != nil || got != want {
 			t.Errorf("site %q: %q, %v; want %q", site, got, err, want)
 		}
 	}
 	// url overrides the site, even an unknown one.
-	if got, err := BaseURL(userapi.Profile{Site: "bogus", URL: "http://127.0.0.1:9/x"}); err != nil || got != "http://127.0.0.1:9/x" {
+	if got, err := BaseURL(userapi.Profile{URL: "http://127.0.0.1:9/x", Values: map[string]string{"site": "bogus"}}); err != nil || got != "http://127.0.0.1:9/x" {
 		t.Errorf("url override: %q, %v", got, err)
 	}
 	if len(Sites) != 9 {
@@ -663,7 +663,7 @@ func TestErrorDecoding(t *testing.T) {
 	for _, tt := range tests {
 		f := &fakeAPI{t: t, replies: []reply{{status: tt.status, body: tt.body}}}
 		srv := httptest.NewServer(f)
-		c, err := newClient(userapi.Profile{URL: srv.URL + mount, APIKey: testAPIKey, AppKey: testAppKey}, userapi.Env{Timeout: 5 * time.Second},
+		c, err := newClient(userapi.Profile{URL: srv.URL + mount, Secrets: map[string]string{"api_key": testAPIKey, "app_key": testAppKey}}, userapi.Env{Timeout: 5 * time.Second},
 			func(o *httpx.Options) { o.Backoff = func(int) time.Duration { return 0 } })
 		if err != nil {
 			t.Fatal(err)
@@ -721,7 +721,7 @@ func TestRateLimitHTMLBody(t *testing.T) {
 		body:   fixture(t, "rate_limited.html")}}}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	c, err := New(userapi.Profile{URL: srv.URL + mount, APIKey: testAPIKey, AppKey: testAppKey},
+	c, err := New(userapi.Profile{URL: srv.URL + mount, Secrets: map[string]string{"api_key": testAPIKey, "app_key": testAppKey}},
 		userapi.Env{Timeout: 5 * time.Second, MaxRetryWait: time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -829,7 +829,7 @@ func TestDebugLogRedactsKeys(t *testing.T) {
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	var log bytes.Buffer
-	c, err := New(userapi.Profile{URL: srv.URL + mount, APIKey: testAPIKey, AppKey: testAppKey},
+	c, err := New(userapi.Profile{URL: srv.URL + mount, Secrets: map[string]string{"api_key": testAPIKey, "app_key": testAppKey}},
 		userapi.Env{Timeout: 5 * time.Second, Debug: &log})
 	if err != nil {
 		t.Fatal(err)

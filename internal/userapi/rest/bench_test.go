@@ -25,7 +25,7 @@ func BenchmarkExport(b *testing.B) {
 	}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	c, err := rest.New(userapi.Profile{Name: "b", URL: srv.URL + "/v1", Token: "t"}, userapi.Env{})
+	c, err := rest.New(userapi.Profile{Name: "b", URL: srv.URL + "/v1", Secrets: map[string]string{"token": "t"}}, userapi.Env{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func BenchmarkCreateParallel(b *testing.B) {
 	}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	c, err := rest.New(userapi.Profile{Name: "b", URL: srv.URL + "/v1", Token: "t"}, userapi.Env{})
+	c, err := rest.New(userapi.Profile{Name: "b", URL: srv.URL + "/v1", Secrets: map[string]string{"token": "t"}}, userapi.Env{})
 	if err != nil {
 		b.Fatal(err)
 	}

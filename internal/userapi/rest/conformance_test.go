@@ -21,8 +21,7 @@ func TestConformance(t *testing.T) {
 			}
 			srv := httptest.NewServer(h)
 			t.Cleanup(srv.Close)
-			b, err := rest.New(userapi.Profile{Name: "t", API: "rest", URL: srv.URL + "/v1", Token: "tok",
-				Options: map[string]string{"page_size": "2"}}, userapi.Env{})
+			b, err := rest.New(userapi.Profile{Name: "t", API: "rest", URL: srv.URL + "/v1", Values: map[string]string{"page_size": "2"}, Secrets: map[string]string{"token": "tok"}}, userapi.Env{})
 			if err != nil {
 				t.Fatal(err)
 			}

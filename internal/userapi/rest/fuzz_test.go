@@ -34,7 +34,7 @@ func FuzzDecode(f *testing.F) {
 		if status < 200 || status > 599 {
 			status = 200
 		}
-		b, err := rest.New(userapi.Profile{Name: "f", URL: "http://api.test/v1", Token: "t"},
+		b, err := rest.New(userapi.Profile{Name: "f", URL: "http://api.test/v1", Secrets: map[string]string{"token": "t"}},
 			userapi.Env{Transport: bodyTransport{status, body}})
 		if err != nil {
 			t.Fatal(err)

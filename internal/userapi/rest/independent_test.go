@@ -84,7 +84,7 @@ func newDocServer(t *testing.T) *docServer {
 // client builds the rest client for the fake, with profile options.
 func (d *docServer) client(t *testing.T, opts map[string]string) userapi.Backend {
 	t.Helper()
-	b, err := rest.New(userapi.Profile{Name: "doc", API: "rest", URL: d.srv.URL + "/v1", Token: docToken, Options: opts}, userapi.Env{})
+	b, err := rest.New(userapi.Profile{Name: "doc", API: "rest", URL: d.srv.URL + "/v1", Values: opts, Secrets: map[string]string{"token": docToken}}, userapi.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -401,7 +401,7 @@ func TestDocGetErrors(t *testing.T) {
 	_, err := d.client(t, nil).GetUser(context.Background(), "usr_404")
 	wantExit(t, err, 3, `user "usr_404" not found`, "No such resource")
 
-	bad, err := rest.New(userapi.Profile{Name: "doc", API: "rest", URL: d.srv.URL + "/v1", Token: "wrong"}, userapi.Env{})
+	bad, err := rest.New(userapi.Profile{Name: "doc", API: "rest", URL: d.srv.URL + "/v1", Secrets: map[string]string{"token": "wrong"}}, userapi.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -724,7 +724,7 @@ func TestDocCheck(t *testing.T) {
 	if _, err := d.client(t, nil).(userapi.Checker).Check(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	bad, _ := rest.New(userapi.Profile{Name: "doc", API: "rest", URL: d.srv.URL + "/v1", Token: "nope"}, userapi.Env{})
+	bad, _ := rest.New(userapi.Profile{Name: "doc", API: "rest", URL: d.srv.URL + "/v1", Secrets: map[string]string{"token": "nope"}}, userapi.Env{})
 	_, err := bad.(userapi.Checker).Check(context.Background())
 	wantExit(t, err, 4, "Authentication required")
 }

@@ -24,11 +24,54 @@ import (
 
 func init() {
 	userapi.Register(userapi.Dialect{
-		Name:    "rest",
-		Title:   "generic JSON users API",
-		Secrets: []string{"token"},
-		New:     New,
+		Name:     "rest",
+		Title:    "generic JSON users API",
+		Settings: Settings,
+		Capabilities: []userapi.Capability{userapi.CanUpdate, userapi.CanDisable, userapi.CanPasswd,
+			userapi.CanFind, userapi.CanCheck, userapi.CanRaw},
+		New: New,
 	})
+}
+
+// Settings are the profile keys of the dialect: its credentials and the
+// options that adapt it to real services of the rest shape.
+var Settings = []userapi.Setting{
+	userapi.TokenSetting("bearer token (or the value of the auth header)", "API token"),
+	userapi.UsernameSetting("username, with auth: basic", false),
+	userapi.PasswordSetting("password, with auth: basic", false),
+	{Key: "list_path", Help: "path of the users collection", Default: "/users"},
+	{Key: "items_key", Help: "key of the users array in a list response (default: found)"},
+	{Key: "pagination", Help: "paging style of list responses", Default: PageAuto,
+		Values: []string{PageAuto, PageNone, PagePage, PageOffset, PageCursor, PageLink}},
+	{Key: "page_size", Help: "users per list page", Default: "100", Validate: positiveInt},
+	{Key: "id_field", Help: "field of a user that is its ID", Default: "id"},
+	{Key: "auth", Help: "how the token is sent: bearer, basic or header:NAME", Default: "bearer", Validate: validAuth},
+	{Key: "disable", Help: "method that disables a user: PUT or PATCH", Default: http.MethodPut, Validate: validDisable},
+	{Key: "password_path", Help: "path under a user that sets its password"},
+}
+
+func positiveInt(v string) error {
+	if n, err := strconv.Atoi(v); err != nil || n < 1 {
+		return fmt.Errorf("page_size %q is not a positive number", v)
+	}
+	return nil
+}
+
+func validDisable(v string) error {
+	if m := strings.ToUpper(v); m != http.MethodPut && m != http.MethodPatch {
+		return fmt.Errorf("disable %q is not PUT or PATCH", v)
+	}
+	return nil
+}
+
+func validAuth(v string) error {
+	if v == "bearer" || v == "basic" {
+		return nil
+	}
+	if name, ok := strings.CutPrefix(v, "header:"); ok && strings.TrimSpace(name) != "" {
+		return nil
+	}
+	return fmt.Errorf("auth %q is not bearer, basic or header:NAME", v)
 }
 
 // Compile-time checks of the capabilities this dialect has.
@@ -70,7 +113,7 @@ type Client struct {
 // New builds a client from a profile. Options (profile keys): list_path,
 // items_key, pagination, page_size, id_field, auth, disable, password_path.
 func New(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
-	o := p.Options
+	o := p.Values
 	c := &Client{
 		listPath:     "/users",
 		pagination:   PageAuto,
@@ -128,31 +171,31 @@ func New(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 }
 
 func authFunc(p userapi.Profile) (func(*http.Request), string, error) {
-	mode := p.Options["auth"]
+	mode := p.Values["auth"]
 	missing := func(what string) error {
 		return userapi.Errorf(userapi.KindUsage, "profile %q has no %s: set USERCTL_TOKEN, or store one with `userctl profile add %s --api rest --url URL --force`", p.Name, what, p.Name)
 	}
 	switch {
 	case mode == "" || mode == "bearer":
-		if p.Token == "" {
+		if p.Secrets["token"] == "" {
 			return nil, "", missing("token")
 		}
-		return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+p.Token) }, "", nil
+		return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+p.Secrets["token"]) }, "", nil
 	case mode == "basic":
-		if p.Username == "" || p.Password == "" {
+		if p.Values["username"] == "" || p.Secrets["password"] == "" {
 			return nil, "", userapi.Errorf(userapi.KindUsage, "profile %q uses basic auth but has no username and password: set USERCTL_USERNAME and USERCTL_PASSWORD", p.Name)
 		}
-		cred := base64.StdEncoding.EncodeToString([]byte(p.Username + ":" + p.Password))
+		cred := base64.StdEncoding.EncodeToString([]byte(p.Values["username"] + ":" + p.Secrets["password"]))
 		return func(r *http.Request) { r.Header.Set("Authorization", "Basic "+cred) }, "", nil
 	case strings.HasPrefix(mode, "header:"):
 		name := strings.TrimSpace(strings.TrimPrefix(mode, "header:"))
 		if name == "" {
 			return nil, "", userapi.Errorf(userapi.KindUsage, "profile %q: auth %q names no header", p.Name, mode)
 		}
-		if p.Token == "" {
+		if p.Secrets["token"] == "" {
 			return nil, "", missing("token")
 		}
-		return func(r *http.Request) { r.Header.Set(name, p.Token) }, name, nil
+		return func(r *http.Request) { r.Header.Set(name, p.Secrets["token"]) }, name, nil
 	}
 	return nil, "", userapi.Errorf(userapi.KindUsage, "profile %q: auth %q is not bearer, basic or header:NAME", p.Name, mode)
 }

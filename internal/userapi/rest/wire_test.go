@@ -40,7 +40,7 @@ func fake(t *testing.T, opts map[string]string, handler func(w http.ResponseWrit
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	b, err := rest.New(userapi.Profile{Name: "t", API: "rest", URL: srv.URL + "/api/v1", Token: "s3cr3t", Options: opts},
+	b, err := rest.New(userapi.Profile{Name: "t", API: "rest", URL: srv.URL + "/api/v1", Values: opts, Secrets: map[string]string{"token": "s3cr3t"}},
 		userapi.Env{})
 	if err != nil {
 		t.Fatal(err)
@@ -294,7 +294,7 @@ func TestAuthOptions(t *testing.T) {
 		io.WriteString(w, userJSON)
 	}))
 	defer srv.Close()
-	b, err := rest.New(userapi.Profile{Name: "t", URL: srv.URL, Token: "k", Options: map[string]string{"auth": "header:X-API-Key"}}, userapi.Env{})
+	b, err := rest.New(userapi.Profile{Name: "t", URL: srv.URL, Values: map[string]string{"auth": "header:X-API-Key"}, Secrets: map[string]string{"token": "k"}}, userapi.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +307,7 @@ func TestAuthOptions(t *testing.T) {
 	if _, err := rest.New(userapi.Profile{Name: "t", URL: srv.URL}, userapi.Env{}); userapi.ExitCode(err) != 2 || !strings.Contains(err.Error(), "USERCTL_TOKEN") {
 		t.Errorf("missing token: %v", err)
 	}
-	if _, err := rest.New(userapi.Profile{Name: "t", URL: srv.URL, Token: "k", Options: map[string]string{"pagination": "weird"}}, userapi.Env{}); userapi.ExitCode(err) != 2 {
+	if _, err := rest.New(userapi.Profile{Name: "t", URL: srv.URL, Values: map[string]string{"pagination": "weird"}, Secrets: map[string]string{"token": "k"}}, userapi.Env{}); userapi.ExitCode(err) != 2 {
 		t.Errorf("bad pagination option: %v", err)
 	}
 }

@@ -23,8 +23,7 @@ func newSandboxBackend(t *testing.T, pageSize string) *scim.Client {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	c, err := scim.New(userapi.Profile{Name: "t", API: "scim", URL: srv.URL + h.Dialect().BasePath, Token: "scim-token",
-		Options: map[string]string{"page_size": pageSize}}, userapi.Env{Timeout: 10 * time.Second})
+	c, err := scim.New(userapi.Profile{Name: "t", API: "scim", URL: srv.URL + h.Dialect().BasePath, Values: map[string]string{"page_size": pageSize}, Secrets: map[string]string{"token": "scim-token"}}, userapi.Env{Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

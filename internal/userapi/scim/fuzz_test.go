@@ -39,7 +39,7 @@ func FuzzDecode(f *testing.F) {
 		if status < 200 || status > 599 || status == 204 || status == 304 || status == 429 || status == 503 {
 			status = 200
 		}
-		b, err := scim.New(userapi.Profile{Name: "f", URL: "http://api.test/scim/v2", Token: "t"},
+		b, err := scim.New(userapi.Profile{Name: "f", URL: "http://api.test/scim/v2", Secrets: map[string]string{"token": "t"}},
 			userapi.Env{Transport: bodyTransport{status, body}, Timeout: time.Second})
 		if err != nil {
 			t.Fatal(err)

@@ -245,7 +245,7 @@ func TestIndependentEveryVerb(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			be, err := b.New(userapi.Profile{Name: "ind", API: "scim", URL: hs.URL + indMount + "/Users/", Token: "ind-token"}, userapi.Env{Timeout: 5 * time.Second})
+			be, err := b.New(userapi.Profile{Name: "ind", API: "scim", URL: hs.URL + indMount + "/Users/", Secrets: map[string]string{"token": "ind-token"}}, userapi.Env{Timeout: 5 * time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -59,13 +59,38 @@ const usersPath = "/Users"
 
 func init() {
 	userapi.Register(userapi.Dialect{
-		Name:    Name,
-		Title:   Title,
-		Secrets: []string{"token"},
+		Name:  Name,
+		Title: Title,
+		Settings: []userapi.Setting{
+			userapi.TokenSetting("SCIM bearer token (or the value of the auth header)", "SCIM bearer token"),
+			{Key: "auth", Help: "how the token is sent: bearer or header:NAME", Default: "bearer", Validate: validAuth},
+			{Key: "page_size", Help: "users asked for per list page (the server's maxResults bounds it)",
+				Default: strconv.Itoa(DefaultPageSize), Validate: validPageSize},
+		},
+		Capabilities: []userapi.Capability{userapi.CanUpdate, userapi.CanDisable, userapi.CanPasswd,
+			userapi.CanFind, userapi.CanCheck, userapi.CanRaw},
 		New: func(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 			return New(p, env)
 		},
 	})
+}
+
+func validAuth(v string) error {
+	mode := strings.TrimSpace(v)
+	if strings.EqualFold(mode, "bearer") {
+		return nil
+	}
+	if name, ok := strings.CutPrefix(mode, "header:"); ok && strings.TrimSpace(name) != "" {
+		return nil
+	}
+	return fmt.Errorf("auth %q is not bearer or header:NAME", v)
+}
+
+func validPageSize(v string) error {
+	if n, err := strconv.Atoi(v); err != nil || n < 1 {
+		return fmt.Errorf("page_size %q is not a positive number", v)
+	}
+	return nil
 }
 
 // Compile-time checks of the capabilities the dialect has.
@@ -107,20 +132,20 @@ func New(p userapi.Profile, env userapi.Env) (*Client, error) {
 	}
 	base = trimUsersPath(base)
 	c := &Client{profile: prof, pageSize: DefaultPageSize}
-	if v := p.Options["page_size"]; v != "" {
+	if v := p.Values["page_size"]; v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
 			return nil, userapi.Errorf(userapi.KindUsage, "profile %s: page_size %q is not a positive number", prof, v)
 		}
 		c.pageSize = n
 	}
-	if p.Token == "" {
+	if p.Secrets["token"] == "" {
 		return nil, userapi.Errorf(userapi.KindUsage,
 			"no token for profile %s: set USERCTL_TOKEN, or store one with `userctl profile add %s --api scim`", prof, p.Name)
 	}
 	opts := httpx.ForProfile(base, p, env)
-	token := p.Token
-	switch mode := strings.TrimSpace(p.Options["auth"]); {
+	token := p.Secrets["token"]
+	switch mode := strings.TrimSpace(p.Values["auth"]); {
 	case mode == "" || strings.EqualFold(mode, "bearer"):
 		opts.Auth = func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
 	case strings.HasPrefix(mode, "header:") && strings.TrimSpace(strings.TrimPrefix(mode, "header:")) != "":

@@ -46,7 +46,7 @@ func newFake(t *testing.T) (*fake, *scim.Client) {
 	f := &fake{t: t, routes: map[string]func(http.ResponseWriter, *http.Request, string){}}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	c, err := scim.New(userapi.Profile{Name: "t", API: "scim", URL: srv.URL + mount, Token: "tok-123"}, userapi.Env{Timeout: 5 * time.Second})
+	c, err := scim.New(userapi.Profile{Name: "t", API: "scim", URL: srv.URL + mount, Secrets: map[string]string{"token": "tok-123"}}, userapi.Env{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

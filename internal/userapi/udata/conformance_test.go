@@ -31,7 +31,7 @@ func newSandbox(t *testing.T) *httptest.Server {
 func newSandboxClient(t *testing.T, srv *httptest.Server, key string) *udata.Client {
 	t.Helper()
 	d, _ := sandbox.LookupDialect("udata")
-	c, err := udata.New(userapi.Profile{Name: "sandbox", URL: srv.URL + d.BasePath, Token: key},
+	c, err := udata.New(userapi.Profile{Name: "sandbox", URL: srv.URL + d.BasePath, Secrets: map[string]string{"token": key}},
 		userapi.Env{Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)

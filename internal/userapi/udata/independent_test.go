@@ -145,7 +145,7 @@ func newDocServer(t *testing.T) *docServer {
 // backoff pauses.
 func (s *docServer) client(key string) *Client {
 	s.t.Helper()
-	c, err := newClient(userapi.Profile{Name: "doc", URL: s.srv.URL + "/api/1", Token: key},
+	c, err := newClient(userapi.Profile{Name: "doc", URL: s.srv.URL + "/api/1", Secrets: map[string]string{"token": key}},
 		userapi.Env{Timeout: 5 * time.Second}, func(o *httpx.Options) { o.Backoff = func(int) time.Duration { return 0 } })
 	if err != nil {
 		s.t.Fatal(err)

@@ -57,7 +57,11 @@ func init() {
 		Name:       Name,
 		Title:      Title,
 		DefaultURL: DefaultURL,
-		Secrets:    []string{"token"},
+		Settings:   []userapi.Setting{userapi.TokenSetting("udata API key (sent as X-API-KEY)", "API key")},
+		Capabilities: []userapi.Capability{userapi.CanUpdate, userapi.CanDisable, userapi.CanPasswd, userapi.CanFollow,
+			userapi.CanAvatar, userapi.CanRoles, userapi.CanSuggest, userapi.CanFind, userapi.CanCheck, userapi.CanRaw,
+			userapi.CanSelf},
+		Flags: []string{userapi.FlagNoMail, userapi.FlagDeleteComments, userapi.FlagBBox},
 		New: func(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 			return New(p, env)
 		},
@@ -94,7 +98,7 @@ func New(p userapi.Profile, env userapi.Env) (*Client, error) {
 
 // newClient is New with a hook to adjust the HTTP options (tests).
 func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (*Client, error) {
-	key := strings.TrimSpace(p.Token)
+	key := strings.TrimSpace(p.Secrets["token"])
 	if key == "" {
 		prof := p.Name
 		if prof == "" {

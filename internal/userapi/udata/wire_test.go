@@ -50,7 +50,7 @@ func newFake(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, n
 		f.handle(w, r, n)
 	}))
 	t.Cleanup(f.srv.Close)
-	c, err := newClient(userapi.Profile{Name: "test", URL: f.srv.URL + "/api/1", Token: "secret-key"},
+	c, err := newClient(userapi.Profile{Name: "test", URL: f.srv.URL + "/api/1", Secrets: map[string]string{"token": "secret-key"}},
 		userapi.Env{Timeout: 5 * time.Second}, func(o *httpx.Options) { o.Backoff = func(int) time.Duration { return 0 } })
 	if err != nil {
 		t.Fatal(err)
@@ -127,10 +127,10 @@ func TestRegistered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.DefaultURL != "https://www.data.gouv.fr/api/1" || len(d.Secrets) != 1 || d.Secrets[0] != "token" {
+	if d.DefaultURL != "https://www.data.gouv.fr/api/1" || len(d.SecretKeys()) != 1 || d.SecretKeys()[0] != "token" {
 		t.Errorf("dialect = %+v", d)
 	}
-	b, err := d.New(userapi.Profile{Token: "k"}, userapi.Env{})
+	b, err := d.New(userapi.Profile{Secrets: map[string]string{"token": "k"}}, userapi.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
