@@ -29,8 +29,17 @@ refused before any request (exit 2); the account userctl authenticates as is nev
 deleted (the plan shows it as kept; where the API cannot tell which account that is,
 the plan says so); a plan that deletes more than --max-deletes users (default 20) is
 refused before any change (exit 2). --no-mail asks the API not to notify the deleted
-users (udata). The report and exit codes are those of import.`,
+users (udata). The report and exit codes are those of import.
+
+--dry-run --exit-code checks for drift: exit 0 when the API matches the file, 8 when
+there are changes to make. A dry run with invalid items exits 2: nothing would be safe
+to apply. What the file gives that apply cannot change for an existing user (a
+password) is listed in the plan as unreconciled. The file may be another API's export:
+fields this API cannot hold are left out with one notice, role names are mapped, and
+--generate-passwords --report FILE makes the passwords new users need.`,
 		Example: `  userctl users apply -f team.yaml --dry-run
+  userctl users apply -f team.yaml --dry-run --exit-code   # CI: 8 means drift
+  userctl -p old users export | userctl -p new users apply -f - --generate-passwords --report copy.jsonl
   userctl users apply -f team.yaml
   userctl users apply -f team.yaml --prune --yes -o json
   userctl users apply -f team.csv --prune --max-deletes 50 --no-mail`,
@@ -48,6 +57,9 @@ users (udata). The report and exit codes are those of import.`,
 			if cmd.Flags().Changed("max-deletes") && !opts.Prune {
 				return userapi.Errorf(userapi.KindUsage, "--max-deletes only applies with --prune")
 			}
+			if opts.ExitCode && !opts.DryRun {
+				return userapi.Errorf(userapi.KindUsage, "--exit-code only applies with --dry-run")
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -60,6 +72,7 @@ users (udata). The report and exit codes are those of import.`,
 	cmd.Flags().BoolVar(&opts.NoMail, userapi.FlagNoMail, false, "do not notify the users deleted by --prune by mail")
 	cmdutil.DialectFlag(cmd, userapi.FlagNoMail)
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask before deleting with --prune")
+	cmd.Flags().BoolVar(&opts.ExitCode, "exit-code", false, "with --dry-run, exit 8 when the API differs from the file (drift), 0 when it matches")
 	return cmd
 }
 
@@ -97,19 +110,21 @@ func applyRun(ctx context.Context, opts *BulkOptions) (err error) {
 		maxDeletes = -1 // --max-deletes 0: no delete at all
 	}
 	plan, err := bulk.ComputePlan(ctx, b, src.Items(), bulk.PlanOptions{Prune: opts.Prune, MaxDeletes: maxDeletes,
-		PageSize: exportPageSize, Name: src.Name})
+		PageSize: exportPageSize, Name: src.Name, GeneratePasswords: opts.GeneratePasswords})
 	if plan == nil {
 		return err
 	}
 	if perr := printPlan(f, plan); perr != nil {
 		return perr
 	}
+	if plan.Dropped != "" {
+		f.Notice("Note: %s.", plan.Dropped)
+	}
 	if err != nil {
 		return err
 	}
 	if opts.DryRun {
-		f.Notice("Dry run: nothing was changed.")
-		return nil
+		return dryRunResult(f, plan, opts.ExitCode)
 	}
 	if !plan.HasChanges() && plan.Counts().Invalid == 0 {
 		f.Notice("Nothing to do: the API already matches %s.", src.Name)
@@ -126,6 +141,23 @@ func applyRun(ctx context.Context, opts *BulkOptions) (err error) {
 	}
 	_, err = bulk.Apply(ctx, b, plan, opts.engineOptions(src, w, "apply"))
 	return err
+}
+
+// dryRunResult ends apply --dry-run: exit 2 when items are invalid
+// (nothing would be safe to apply), else with --exit-code 8 when the plan
+// has changes to make (drift) and 0 when the API matches the file.
+func dryRunResult(f *cmdutil.Factory, plan *bulk.Plan, exitCode bool) error {
+	c := plan.Counts()
+	f.Notice("Dry run: nothing was changed; would create %d, would update %d, would delete %d (%d unchanged).",
+		c.Create, c.Update, c.Delete, c.Unchanged)
+	switch {
+	case c.Invalid > 0:
+		return userapi.Errorf(userapi.KindUsage, "apply --dry-run: %d items of the input are invalid (see the plan)", c.Invalid)
+	case exitCode && plan.HasChanges():
+		return userapi.Errorf(userapi.KindDrift, "apply --dry-run --exit-code: the API differs from the input: %d to create, %d to update, %d to delete",
+			c.Create, c.Update, c.Delete)
+	}
+	return nil
 }
 
 // printPlan shows the plan: as text on stderr for people, as data on stdout

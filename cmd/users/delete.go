@@ -20,12 +20,13 @@ type DeleteOptions struct {
 	Yes            bool
 	IgnoreNotFound bool
 	Opts           userapi.DeleteOptions
+	File           string
 }
 
 func newDeleteCmd(f *cmdutil.Factory, runF func(context.Context, *DeleteOptions) error) *cobra.Command {
 	opts := &DeleteOptions{F: f}
 	cmd := &cobra.Command{
-		Use:     "delete ID...",
+		Use:     "delete ID... | -f FILE",
 		Aliases: []string{"rm"},
 		Short:   "Delete users",
 		Long: `Delete users. Asks for confirmation when interactive; when not interactive --yes is
@@ -34,13 +35,19 @@ Datadog only disables users, udata anonymises the account (soft delete).
 
 A user that does not exist is exit 3, unless --ignore-not-found; so is a user already
 as deleted as the API allows (on Datadog, already disabled). An invalid ID (empty, ".",
-"..", or holding "/") is exit 2 and nothing is sent for it; the other IDs go on.`,
+"..", or holding "/") is exit 2 and nothing is sent for it; the other IDs go on.
+-f FILE (- for stdin) reads the IDs: one a line, JSON Lines objects with an "id" (what
+users list -o jsonl prints), or a JSON array of them.`,
 		Example: `  userctl users delete usr_000001
-  userctl users delete usr_000001 usr_000002 --yes --ignore-not-found`,
-		Args:              cmdutil.MinArgs(1, "user ID"),
+  userctl users delete usr_000001 usr_000002 --yes --ignore-not-found
+  userctl users list --query old -o jsonl | userctl users delete -f - --yes`,
 		ValidArgsFunction: f.CompleteUserIDs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.IDs = args
+			ids, err := selectIDs(cmd, f, args, opts.File)
+			if err != nil {
+				return err
+			}
+			opts.IDs = ids
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -54,6 +61,7 @@ as deleted as the API allows (on Datadog, already disabled). An invalid ID (empt
 	fl.BoolVar(&opts.Opts.DeleteComments, userapi.FlagDeleteComments, false, "also delete the user's comments")
 	cmdutil.DialectFlag(cmd, userapi.FlagNoMail)
 	cmdutil.DialectFlag(cmd, userapi.FlagDeleteComments)
+	addSelectionFlag(cmd, &opts.File)
 	return cmd
 }
 
@@ -102,31 +110,23 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if err := confirm(f, opts.Yes, question); err != nil {
 		return err
 	}
-	// A user that is not found (exit 3 at the end, 0 with
-	// --ignore-not-found) or an invalid ID (exit 2) does not stop the
-	// others; any other error stops at once.
 	var results []userapi.Result
-	var skip skipped
-	for _, id := range opts.IDs {
+	runErr := eachID(opts.IDs, opts.IgnoreNotFound, func(id string) error {
 		res, err := b.DeleteUser(ctx, id, opts.Opts)
 		if err != nil {
 			if r, ok := skippedResult(info, id, err, opts.IgnoreNotFound); ok {
 				results = append(results, r)
-				if !opts.IgnoreNotFound || !userapi.IsKind(err, userapi.KindNotFound) {
-					skip.add(id, err)
-				}
-				continue
 			}
-			_ = printResults(f, results, true)
 			return err
 		}
 		if res.ID == "" {
 			res.ID = id
 		}
 		results = append(results, res)
-	}
-	if err := skip.Err(); len(opts.IDs) == 1 && err != nil {
-		return err
+		return nil
+	})
+	if len(opts.IDs) == 1 && runErr != nil {
+		return runErr
 	}
 	if err := printResults(f, results, len(opts.IDs) > 1); err != nil {
 		return err
@@ -134,7 +134,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if opts.Yes && slices.ContainsFunc(results, func(r userapi.Result) bool { return r.Action == "deleted" || r.Action == "disabled" }) {
 		note()
 	}
-	return skip.Err()
+	return runErr
 }
 
 // skippedResult is the result line of an ID whose delete failed for that ID

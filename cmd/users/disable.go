@@ -17,26 +17,38 @@ type DisableOptions struct {
 	IDs     []string
 	Disable bool
 	Yes     bool
+	File    string
+	// IgnoreNotFound leaves out users that do not exist (exit 0).
+	IgnoreNotFound bool
 }
 
 func newDisableCmd(f *cmdutil.Factory, disable bool, runF func(context.Context, *DisableOptions) error) *cobra.Command {
 	opts := &DisableOptions{F: f, Disable: disable}
 	verb, short, long := "enable", "Enable disabled users", "Enable disabled user accounts so that they can log in again."
-	example := "  userctl users enable usr_000001"
+	example := "  userctl users enable usr_000001\n  userctl users enable -f ids.txt"
 	if disable {
 		verb, short = "disable", "Disable users without deleting them"
 		long = "Disable user accounts: they can no longer log in, and nothing is deleted.\nAsks for confirmation when interactive; --yes is required otherwise."
-		example = "  userctl users disable usr_000001 --yes"
+		example = "  userctl users disable usr_000001 --yes\n  userctl users list --role guest -o jsonl | userctl users disable -f - --yes"
 	}
+	long += `
+
+-f FILE (- for stdin) reads the IDs: one a line, JSON Lines objects with an "id" (what
+users list -o jsonl prints), or a JSON array of them. A user not found or an invalid ID
+does not stop the others: exit 3 (2 for an invalid ID) at the end, naming them; users
+not found are left out with --ignore-not-found.`
 	cmd := &cobra.Command{
-		Use:               verb + " ID...",
+		Use:               verb + " ID... | -f FILE",
 		Short:             short,
 		Long:              long,
 		Example:           example,
-		Args:              cmdutil.MinArgs(1, "user ID"),
 		ValidArgsFunction: f.CompleteUserIDs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.IDs = args
+			ids, err := selectIDs(cmd, f, args, opts.File)
+			if err != nil {
+				return err
+			}
+			opts.IDs = ids
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -46,6 +58,8 @@ func newDisableCmd(f *cmdutil.Factory, disable bool, runF func(context.Context, 
 	if disable {
 		cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
 	}
+	addSelectionFlag(cmd, &opts.File)
+	cmd.Flags().BoolVar(&opts.IgnoreNotFound, "ignore-not-found", false, "leave out users that do not exist (exit 0)")
 	return cmd
 }
 
@@ -71,28 +85,26 @@ func disableRun(ctx context.Context, opts *DisableOptions) error {
 			return err
 		}
 	}
-	// Like delete: a user that is not found (exit 3 at the end) or an
-	// invalid ID (exit 2) does not stop the others; any other error stops
-	// at once.
 	var users []userapi.User
-	var skip skipped
-	for _, id := range opts.IDs {
+	runErr := eachID(opts.IDs, opts.IgnoreNotFound, func(id string) error {
 		var u userapi.User
+		var err error
 		if opts.Disable {
 			u, err = d.DisableUser(ctx, id)
 		} else {
 			u, err = d.EnableUser(ctx, id)
 		}
 		if err != nil {
-			if len(opts.IDs) > 1 && skip.add(id, err) {
-				continue
-			}
 			return err
 		}
 		if f.IO.IsStderrTTY() || !f.WantsData() {
 			f.Notice("User %q %sd.", id, verb)
 		}
 		users = append(users, u)
+		return nil
+	})
+	if len(opts.IDs) == 1 && runErr != nil {
+		return runErr
 	}
 	if len(users) > 0 {
 		w, err := f.Printer(output.UserSchema(), len(opts.IDs) > 1)
@@ -108,5 +120,5 @@ func disableRun(ctx context.Context, opts *DisableOptions) error {
 			return err
 		}
 	}
-	return skip.Err()
+	return runErr
 }

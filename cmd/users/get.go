@@ -12,29 +12,40 @@ import (
 
 // GetOptions are the inputs of users get.
 type GetOptions struct {
-	F   *cmdutil.Factory
-	IDs []string
+	F              *cmdutil.Factory
+	IDs            []string
+	File           string
+	IgnoreNotFound bool
 }
 
 func newGetCmd(f *cmdutil.Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
 	opts := &GetOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "get ID...",
+		Use:   "get ID... | -f FILE",
 		Short: "Show one or more users",
-		Long: `Show users by ID. With several IDs, each is fetched and printed in order
-(a JSON array with -o json); the first that fails stops the command with its exit code.`,
+		Long: `Show users by ID, or the IDs of -f FILE (- for stdin: one a line, JSON Lines objects
+with an "id" as users list -o jsonl prints, or a JSON array of them). With several IDs,
+each is fetched and printed in order (a JSON array with -o json); a user not found or
+an invalid ID does not stop the others: the command exits 3 (2 for an invalid ID) at
+the end, naming them, or 0 for users not found with --ignore-not-found.`,
 		Example: `  userctl users get usr_000001
-  userctl users get usr_000001 usr_000002 -o json`,
-		Args:              cmdutil.MinArgs(1, "user ID"),
+  userctl users get usr_000001 usr_000002 -o json
+  userctl users list --role guest -o jsonl | userctl users get -f - -o csv`,
 		ValidArgsFunction: f.CompleteUserIDs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.IDs = args
+			ids, err := selectIDs(cmd, f, args, opts.File)
+			if err != nil {
+				return err
+			}
+			opts.IDs = ids
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return getRun(cmd.Context(), opts)
 		},
 	}
+	addSelectionFlag(cmd, &opts.File)
+	cmd.Flags().BoolVar(&opts.IgnoreNotFound, "ignore-not-found", false, "leave out users that do not exist (exit 0)")
 	return cmd
 }
 
@@ -44,20 +55,14 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 		return err
 	}
 	// Fetch first, print after, so that output is one well-formed document.
-	// Users that are not found (exit 3) and invalid IDs (exit 2) are
-	// reported after the others; any other error stops at once.
 	users := make([]userapi.User, 0, len(opts.IDs))
-	var skip skipped
-	for _, id := range opts.IDs {
+	runErr := eachID(opts.IDs, opts.IgnoreNotFound, func(id string) error {
 		u, err := b.GetUser(ctx, id)
-		if err != nil {
-			if len(opts.IDs) > 1 && skip.add(id, err) {
-				continue
-			}
-			return err
+		if err == nil {
+			users = append(users, u)
 		}
-		users = append(users, u)
-	}
+		return err
+	})
 	if len(users) > 0 {
 		w, err := opts.F.Printer(output.UserSchema(), len(opts.IDs) > 1)
 		if err != nil {
@@ -72,7 +77,7 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 			return err
 		}
 	}
-	return skip.Err()
+	return runErr
 }
 
 // printUser prints one user object.

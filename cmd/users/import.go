@@ -31,6 +31,11 @@ type BulkOptions struct {
 	MaxDeletes   int
 	NoMail       bool
 	Yes          bool
+	// GeneratePasswords makes the passwords a create needs; --report is
+	// required with it (the one place they are written).
+	GeneratePasswords bool
+	// ExitCode (apply --dry-run) exits 8 when the plan has changes.
+	ExitCode bool
 }
 
 func addBulkFlags(cmd *cobra.Command, opts *BulkOptions) {
@@ -40,6 +45,8 @@ func addBulkFlags(cmd *cobra.Command, opts *BulkOptions) {
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "send nothing: validate (import) or print the plan (apply)")
 	fl.BoolVar(&opts.FailFast, "fail-fast", false, "stop at the first failed item")
 	fl.StringVar(&opts.Report, "report", "", "write a JSON Lines report of every item to this file, as it goes")
+	fl.BoolVar(&opts.GeneratePasswords, "generate-passwords", false,
+		"make a random password for each new user that needs one and has none; written only to --report (required)")
 	_ = cmd.MarkFlagFilename("file", "csv", "jsonl", "ndjson", "json", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("report", "jsonl")
 }
@@ -64,11 +71,20 @@ written as it goes so an interrupted run keeps it); the summary goes to stderr. 
 record (a stray quote, broken JSON, over 1 MiB) is reported with its line number and
 does not stop the others (unless --fail-fast). --report must not be the input file.
 Exit code 7 when any item failed; 6 when the API refused every request (429) for
---max-wait and the run gave up (items never sent say "not sent"). Columns: email, name, first_name, last_name,
-username, roles (a;b), status, password.`,
+--max-wait and the run gave up (items never sent say "not sent"). Columns: email, name,
+first_name, last_name, username, roles (a;b), status, password. --dry-run sends nothing
+and counts the valid records as "would create"; --skip-existing skips the users already
+there before it validates them.
+
+The file may be another API's export (JSON Lines, or the JSON array of list -o json
+on stdin): fields this API cannot hold are left out with one notice, role names are
+mapped to this API's (an unknown role fails its line, in a dry run too), a name is
+split into first and last name where needed, and --generate-passwords --report FILE
+makes a password for each user that needs one, written only to the report (0600).`,
 		Example: `  userctl users import -f users.csv --report import.jsonl
   userctl users import -f users.csv --skip-existing      # rerun: creates only what is missing
-  userctl users export | userctl -p staging users import -f -`,
+  userctl users export | userctl -p staging users import -f - --generate-passwords --report pw.jsonl
+  userctl users list -o json | userctl -p staging users import -f - --skip-existing`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.File == "" {
@@ -92,6 +108,10 @@ username, roles (a;b), status, password.`,
 // share one adaptive rate limiter.
 func bulkSetup(opts *BulkOptions) (userapi.Backend, *bulk.Source, io.WriteCloser, error) {
 	f := opts.F
+	if opts.GeneratePasswords && opts.Report == "" {
+		return nil, nil, nil, userapi.Errorf(userapi.KindUsage,
+			"--generate-passwords needs --report FILE: the generated passwords are written there and nowhere else")
+	}
 	src, err := bulk.Open(opts.File, f.IO.In)
 	if err != nil {
 		return nil, nil, nil, err
@@ -117,6 +137,13 @@ func bulkSetup(opts *BulkOptions) (userapi.Backend, *bulk.Source, io.WriteCloser
 		}
 		rf, err := os.OpenFile(opts.Report, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 		if err != nil {
+			_ = src.Close()
+			return nil, nil, nil, userapi.Errorf(userapi.KindUsage, "--report: %v", err)
+		}
+		// An existing file keeps its mode when opened: the report may
+		// hold generated passwords, so it is made 0600 either way.
+		if err := rf.Chmod(0o600); err != nil {
+			_ = rf.Close()
 			_ = src.Close()
 			return nil, nil, nil, userapi.Errorf(userapi.KindUsage, "--report: %v", err)
 		}
@@ -172,6 +199,8 @@ func (opts *BulkOptions) engineOptions(src *bulk.Source, report io.Writer, verb 
 		Verb:         verb,
 		Delete:       userapi.DeleteOptions{NoMail: opts.NoMail},
 		GiveUpAfter:  f.Globals.MaxWait,
+
+		GeneratePasswords: opts.GeneratePasswords,
 	}
 	if report != nil {
 		o.Report = report

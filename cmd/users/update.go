@@ -2,6 +2,8 @@ package users
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -23,6 +25,10 @@ type UpdateOptions struct {
 	admin   bool
 	website string
 	about   string
+	// AddRoles and RemoveRoles change the current roles (read first)
+	// instead of replacing them.
+	AddRoles    []string
+	RemoveRoles []string
 }
 
 func newUpdateCmd(f *cmdutil.Factory, runF func(context.Context, *UpdateOptions) error) *cobra.Command {
@@ -31,8 +37,12 @@ func newUpdateCmd(f *cmdutil.Factory, runF func(context.Context, *UpdateOptions)
 		Use:   "update ID",
 		Short: "Change a user's fields",
 		Long: `Change the given fields of a user; fields not given are left as they are
-(on udata the full roles list is always sent, so roles are never wiped).`,
+(on udata the full roles list is always sent, so roles are never wiped). --role
+replaces the roles; --add-role and --remove-role read the user's roles and change
+only those named (role names as the API's roles lists them, or names it maps, such
+as admin for Datadog's adm).`,
 		Example: `  userctl users update usr_000001 --name "Ada King" --role admin
+  userctl users update usr_000001 --add-role editor --remove-role guest
   userctl users update usr_000001 --status disabled`,
 		Args:              cmdutil.ExactArgs(1, "ID"),
 		ValidArgsFunction: f.CompleteUserIDs,
@@ -53,7 +63,15 @@ func newUpdateCmd(f *cmdutil.Factory, runF func(context.Context, *UpdateOptions)
 				r.LastName = &opts.last
 			}
 			if fl.Changed("role") {
+				if len(opts.AddRoles)+len(opts.RemoveRoles) > 0 {
+					return userapi.Errorf(userapi.KindUsage, "--role replaces the roles: it cannot go with --add-role or --remove-role")
+				}
 				r.Roles = &opts.roles
+			}
+			for _, role := range append(slices.Clone(opts.AddRoles), opts.RemoveRoles...) {
+				if strings.TrimSpace(role) == "" {
+					return userapi.Errorf(userapi.KindUsage, "--add-role and --remove-role want a role name, got %q", role)
+				}
 			}
 			if fl.Changed("admin") {
 				r.Admin = &opts.admin
@@ -74,8 +92,8 @@ func newUpdateCmd(f *cmdutil.Factory, runF func(context.Context, *UpdateOptions)
 					r.Extra["about"] = opts.about
 				}
 			}
-			if r.IsEmpty() {
-				return userapi.Errorf(userapi.KindUsage, "nothing to update: give at least one of --email, --name, --first-name, --last-name, --role, --status, --admin")
+			if r.IsEmpty() && len(opts.AddRoles)+len(opts.RemoveRoles) == 0 {
+				return userapi.Errorf(userapi.KindUsage, "nothing to update: give at least one of --email, --name, --first-name, --last-name, --role, --add-role, --remove-role, --status, --admin")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -89,6 +107,8 @@ func newUpdateCmd(f *cmdutil.Factory, runF func(context.Context, *UpdateOptions)
 	fl.StringVar(&opts.first, "first-name", "", "new first name (udata)")
 	fl.StringVar(&opts.last, "last-name", "", "new last name (udata)")
 	fl.StringArrayVar(&opts.roles, "role", nil, "the user's roles, replacing the current ones (repeatable)")
+	fl.StringArrayVar(&opts.AddRoles, "add-role", nil, "add a role, keeping the others (repeatable)")
+	fl.StringArrayVar(&opts.RemoveRoles, "remove-role", nil, "remove a role, keeping the others (repeatable)")
 	fl.StringVar(&opts.status, "status", "", "active or disabled")
 	fl.BoolVar(&opts.admin, "admin", false, "grant (--admin) or revoke (--admin=false) administrator rights")
 	fl.StringVar(&opts.website, "website", "", "website (udata)")
@@ -106,6 +126,13 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 	if err != nil {
 		return err
 	}
+	if len(opts.AddRoles)+len(opts.RemoveRoles) > 0 {
+		roles, err := changedRoles(ctx, b, opts.ID, opts.AddRoles, opts.RemoveRoles)
+		if err != nil {
+			return err
+		}
+		opts.Req.Roles = &roles
+	}
 	u, err := up.UpdateUser(ctx, opts.ID, opts.Req)
 	if err != nil {
 		return err
@@ -114,4 +141,50 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 		opts.F.Notice("Updated user %q.", u.ID)
 	}
 	return printUser(opts.F, u)
+}
+
+// changedRoles reads the user's roles and returns them with add added and
+// remove removed, names compared as the API's userapi.RoleMapper maps them
+// (when it has one) and case-insensitively.
+func changedRoles(ctx context.Context, b userapi.Backend, id string, add, remove []string) ([]string, error) {
+	cur, err := b.GetUser(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	mapper, _ := b.(userapi.RoleMapper)
+	canon := func(names []string) ([]string, error) {
+		if mapper == nil {
+			return names, nil
+		}
+		out := make([]string, 0, len(names))
+		for _, n := range names {
+			m, err := mapper.MapRoles(ctx, []string{n})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, m...)
+		}
+		return out, nil
+	}
+	if add, err = canon(add); err != nil {
+		return nil, err
+	}
+	if remove, err = canon(remove); err != nil {
+		return nil, err
+	}
+	has := func(list []string, r string) bool {
+		return slices.ContainsFunc(list, func(x string) bool { return strings.EqualFold(x, r) })
+	}
+	roles := make([]string, 0, len(cur.Roles)+len(add))
+	for _, r := range cur.Roles {
+		if !has(remove, r) {
+			roles = append(roles, r)
+		}
+	}
+	for _, r := range add {
+		if !has(roles, r) && !has(remove, r) {
+			roles = append(roles, r)
+		}
+	}
+	return roles, nil
 }

@@ -82,7 +82,7 @@ func TestComputePlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `{"action":"update","changes":[{"field":"name","from":"Bob","to":"Robert"},{"field":"roles","from":["user"],"to":["ops","user"]}],"error":null,"id":"usr_2","key":"bob","line":3}`; string(b) != want {
+	if want := `{"action":"update","changes":[{"field":"name","from":"Bob","to":"Robert"},{"field":"roles","from":["user"],"to":["ops","user"]}],"error":null,"id":"usr_2","key":"bob","line":3,"unreconciled":[]}`; string(b) != want {
 		t.Errorf("json = %s", b)
 	}
 

@@ -82,6 +82,9 @@ type Options struct {
 	RetryWait func(n int) time.Duration
 	// Delete are the options of the deletes of apply --prune (--no-mail).
 	Delete userapi.DeleteOptions
+	// GeneratePasswords makes a random password for each create that needs
+	// one and has none; it is written to the report only.
+	GeneratePasswords bool
 	// CreateAttempts bounds the sends of one create whose earlier sends may
 	// have reached the server and were checked not to (0:
 	// DefaultCreateAttempts). Sends answered 503 count apart, bounded at
@@ -132,7 +135,9 @@ type Summary struct {
 	Deleted   int
 	Skipped   int
 	Failed    int
-	Elapsed   time.Duration
+	// WouldCreate counts the valid items of a dry run.
+	WouldCreate int
+	Elapsed     time.Duration
 	// Interrupted is true when the context was cancelled before the end.
 	Interrupted bool
 }
@@ -158,6 +163,8 @@ func (s *Summary) add(o Outcome) {
 		s.Deleted++
 	case Skipped:
 		s.Skipped++
+	case WouldCreate:
+		s.WouldCreate++
 	default:
 		s.Failed++
 	}
@@ -170,8 +177,8 @@ func (s Summary) String() string {
 	for _, c := range []struct {
 		n    int
 		name string
-	}{{s.Created, "created"}, {s.Updated, "updated"}, {s.Unchanged, "unchanged"}, {s.Deleted, "deleted"},
-		{s.Skipped, "skipped"}, {s.Failed, "failed"}} {
+	}{{s.WouldCreate, "would create"}, {s.Created, "created"}, {s.Updated, "updated"}, {s.Unchanged, "unchanged"},
+		{s.Deleted, "deleted"}, {s.Skipped, "skipped"}, {s.Failed, "failed"}} {
 		if c.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.name))
 		}
@@ -515,9 +522,14 @@ func notSent(err error) bool {
 	return errors.As(err, &e) && e.NotSent
 }
 
-// entryFor builds the entry of a finished task.
+// entryFor builds the entry of a finished task; a created user's
+// generated password goes with it, to the report.
 func entryFor(t *PlanItem, res Outcome, err error) Entry {
-	return Entry{Line: t.Line, Key: t.Key, ID: t.ID, Action: t.Action, Result: res, Err: err, Changes: t.Changes}
+	ent := Entry{Line: t.Line, Key: t.Key, ID: t.ID, Action: t.Action, Result: res, Err: err, Changes: t.Changes}
+	if res == Created && t.Item != nil {
+		ent.Password = t.Item.GeneratedPassword()
+	}
+	return ent
 }
 
 // failedEntry builds the entry of a failed request, or a skipped one when

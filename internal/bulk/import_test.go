@@ -179,11 +179,11 @@ func TestImportDryRunSendsNothing(t *testing.T) {
 	if f.creates.Load()+f.lists.Load() != 0 {
 		t.Fatal("dry run sent requests")
 	}
-	if sum.Skipped != 1 || sum.Failed != 3 || !userapi.IsKind(err, userapi.KindPartial) {
+	if sum.WouldCreate != 1 || sum.Skipped != 0 || sum.Failed != 3 || !userapi.IsKind(err, userapi.KindPartial) {
 		t.Errorf("summary %+v, err %v", sum, err)
 	}
 	lines := byLine(t, readReport(t, path))
-	if l := lines[2]; l.Result != Skipped || !strings.HasPrefix(l.Note, "dry run") {
+	if l := lines[2]; l.Result != WouldCreate || !strings.HasPrefix(l.Note, "dry run") {
 		t.Errorf("line 2: %+v", l)
 	}
 	if l := lines[3]; !strings.Contains(l.Error, "line 3: missing password") {
@@ -192,7 +192,7 @@ func TestImportDryRunSendsNothing(t *testing.T) {
 	if l := lines[4]; !strings.Contains(l.Error, "shorter than 8") {
 		t.Errorf("line 4: %+v", l)
 	}
-	if !strings.HasPrefix(stderr.String(), "import: 4 items in ") || !strings.Contains(stderr.String(), "1 skipped, 3 failed") {
+	if !strings.HasPrefix(stderr.String(), "import: 4 items in ") || !strings.Contains(stderr.String(), "1 would create, 3 failed") {
 		t.Errorf("stderr = %q", stderr.String())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/userctl/userctl/internal/termsafe"
@@ -22,10 +23,12 @@ func Import(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, error]
 	if e.opts.Verb == "bulk" {
 		e.opts.Verb = "import"
 	}
-	if !e.opts.DryRun {
+	tgt := newTarget(b, opts.GeneratePasswords)
+	if !e.opts.DryRun || e.opts.SkipExisting {
 		// The users there before the run, taken before anything is sent:
 		// the evidence that keeps a user found after an uncertain create
-		// from being counted as created by this run when it was not.
+		// from being counted as created by this run when it was not, and
+		// what --skip-existing skips before validating anything.
 		// When they cannot be listed (a key that may create but not list,
 		// a server refusing every request), the run goes on and says so:
 		// every line still ends in the report, and only a user that an
@@ -49,12 +52,21 @@ func Import(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, error]
 				yield(PlanItem{}, err)
 				return
 			}
+			tgt.adapt(ctx, &it)
 			if !yield(PlanItem{Action: ActionCreate, Line: it.Line, Key: it.Key(), Item: &it, Err: it.Err}, nil) {
 				return
 			}
 		}
 	}
 	direct := func(t *PlanItem) (Entry, bool) {
+		if t.Err == nil && e.opts.SkipExisting {
+			req := t.Item.CreateRequest()
+			if e.before.has(&userapi.User{Username: req.Username, Email: req.Email}) {
+				ent := entryFor(t, Skipped, nil)
+				ent.Note = "already exists"
+				return ent, true
+			}
+		}
 		if t.Err == nil {
 			t.Err = validateCreate(e.info, t.Item)
 		}
@@ -62,37 +74,46 @@ func Import(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, error]
 		case t.Err != nil:
 			return entryFor(t, Failed, t.Err), true
 		case e.opts.DryRun:
-			ent := entryFor(t, Skipped, nil)
-			ent.Note = "dry run: would create"
+			ent := entryFor(t, WouldCreate, nil)
+			ent.Note = "dry run: nothing was sent"
 			return ent, true
 		}
 		return Entry{}, false
 	}
-	return e.run(ctx, tasks, direct, func(ctx, stop context.Context, t *PlanItem) Entry { return e.create(ctx, stop, t) })
+	sum, err := e.run(ctx, tasks, direct, func(ctx, stop context.Context, t *PlanItem) Entry { return e.create(ctx, stop, t) })
+	if note := tgt.note(); note != "" && e.opts.Stderr != nil {
+		fmt.Fprintf(e.opts.Stderr, "Note: %s.\n", note)
+	}
+	return sum, err
 }
 
-// createFields maps Info.CreateRequired names to item values.
-var createFields = map[string]func(*Item) string{
-	"username":   func(it *Item) string { return it.Username },
-	"email":      func(it *Item) string { return it.Email },
-	"name":       func(it *Item) string { return it.CreateRequest().Name },
-	"first-name": func(it *Item) string { return it.FirstName },
-	"last-name":  func(it *Item) string { return it.LastName },
-	"password":   func(it *Item) string { return it.Password },
+// createFields maps Info.CreateRequired names to create request values.
+var createFields = map[string]func(*userapi.CreateRequest) string{
+	"username":   func(r *userapi.CreateRequest) string { return r.Username },
+	"email":      func(r *userapi.CreateRequest) string { return r.Email },
+	"name":       func(r *userapi.CreateRequest) string { return r.Name },
+	"first-name": func(r *userapi.CreateRequest) string { return r.FirstName },
+	"last-name":  func(r *userapi.CreateRequest) string { return r.LastName },
+	"password":   func(r *userapi.CreateRequest) string { return r.Password },
 }
 
 // validateCreate checks before sending what the API needs to create it.
 func validateCreate(info userapi.Info, it *Item) error {
 	var missing []string
+	req := it.CreateRequest()
 	for _, f := range info.CreateRequired {
-		if get, ok := createFields[f]; ok && get(it) == "" {
+		if get, ok := createFields[f]; ok && get(&req) == "" {
 			missing = append(missing, strings.ReplaceAll(f, "-", "_"))
 		}
 	}
 	title := info.Name
 	if len(missing) > 0 {
+		hint := ""
+		if slices.Contains(missing, "password") {
+			hint = "; exports carry no passwords: --generate-passwords --report FILE makes them"
+		}
 		return &userapi.Error{Kind: userapi.KindUsage, Message: (&lineError{it.Line,
-			fmt.Sprintf("missing %s (the %s API needs it to create a user)", strings.Join(missing, ", "), title)}).Error()}
+			fmt.Sprintf("missing %s (the %s API needs it to create a user)%s", strings.Join(missing, ", "), title, hint)}).Error()}
 	}
 	if it.Password != "" && info.MinPasswordLength > 0 && len(it.Password) < info.MinPasswordLength {
 		return &userapi.Error{Kind: userapi.KindUsage, Message: (&lineError{it.Line,
@@ -196,7 +217,8 @@ func (e *engine) create(ctx, stop context.Context, t *PlanItem) Entry {
 // backend's Finder when it has one, else by scanning ListUsers. It returns
 // nil when there is no such user.
 func (e *engine) find(ctx, stop context.Context, it *Item) (*userapi.User, error) {
-	keys := []string{it.Email, it.Username}
+	req := it.CreateRequest() // with the username or email a create derives
+	keys := []string{req.Email, req.Username}
 	if f, ok := e.b.(userapi.Finder); ok {
 		for _, k := range keys {
 			if k == "" {
@@ -231,8 +253,9 @@ func (e *engine) find(ctx, stop context.Context, it *Item) (*userapi.User, error
 
 // matches reports whether u is the item's user by email or username.
 func matches(u *userapi.User, it *Item) bool {
-	return (it.Email != "" && strings.EqualFold(u.Email, it.Email)) ||
-		(it.Username != "" && strings.EqualFold(u.Username, it.Username))
+	req := it.CreateRequest()
+	return (req.Email != "" && strings.EqualFold(u.Email, req.Email)) ||
+		(req.Username != "" && strings.EqualFold(u.Username, req.Username))
 }
 
 // userSet holds the IDs, usernames and emails (lower case) of users.

@@ -35,7 +35,14 @@ type Item struct {
 	// Err is set when the record could not be read or is invalid; such an
 	// item is reported as failed and never sent.
 	Err error
+	// defaults fill what a create needs and the file does not give (see
+	// target.adapt).
+	defaults createDefaults
 }
+
+// GeneratedPassword is the password made for the item's create by
+// --generate-passwords ("" when none was).
+func (it *Item) GeneratedPassword() string { return it.defaults.password }
 
 // Key identifies the item in reports: its id, else username, else email.
 func (it *Item) Key() string {
@@ -49,6 +56,15 @@ func (it *Item) Key() string {
 	}
 }
 
+// fullName is the name the file gives: name, else first and last name
+// ("" when it gives none; create defaults are not desired state).
+func (it *Item) fullName() string {
+	if it.Name != "" {
+		return it.Name
+	}
+	return strings.TrimSpace(it.FirstName + " " + it.LastName)
+}
+
 // CreateRequest maps the item to the request that creates it.
 func (it *Item) CreateRequest() userapi.CreateRequest {
 	req := userapi.CreateRequest{
@@ -57,6 +73,16 @@ func (it *Item) CreateRequest() userapi.CreateRequest {
 	}
 	if req.Name == "" && (it.FirstName != "" || it.LastName != "") {
 		req.Name = strings.TrimSpace(it.FirstName + " " + it.LastName)
+	}
+	d := it.defaults
+	for _, f := range []struct {
+		dst *string
+		def string
+	}{{&req.Username, d.username}, {&req.Email, d.email},
+		{&req.Name, d.name}, {&req.FirstName, d.first}, {&req.LastName, d.last}, {&req.Password, d.password}} {
+		if *f.dst == "" {
+			*f.dst = f.def
+		}
 	}
 	if len(it.Extra) > 0 {
 		req.Extra = make(map[string]string, len(it.Extra))
@@ -188,6 +214,14 @@ func newItem(line int, fields map[string]any) Item {
 			switch st := userapi.Status(strings.ToLower(s)); st {
 			case userapi.StatusActive, userapi.StatusDisabled:
 				it.Status = st
+			case userapi.StatusPending:
+				// An export's account nobody logged in to yet: an active
+				// one, which is what a create makes.
+				it.Status = userapi.StatusActive
+			case userapi.StatusDeleted:
+				// An export's soft-deleted account: the nearest state any
+				// API can hold.
+				it.Status = userapi.StatusDisabled
 			default:
 				return fail("unknown status %q (want active or disabled)", s)
 			}

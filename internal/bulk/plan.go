@@ -33,11 +33,16 @@ type PlanItem struct {
 	Item *Item
 	// User is the matched current user (nil for a create).
 	User *userapi.User
+	// Unreconciled names what the file gives that apply cannot make so
+	// for an existing user (a password: `users passwd` sets it).
+	Unreconciled []string
 }
 
 // PlanFields lists the field names of a plan item, in the order of its JSON
 // object (for --fields and table headers).
-func PlanFields() []string { return []string{"action", "line", "key", "id", "changes", "error"} }
+func PlanFields() []string {
+	return []string{"action", "line", "key", "id", "changes", "unreconciled", "error"}
+}
 
 // MarshalJSON writes {"action","line","key","id","changes","error"}; empty
 // values are null, changes a list.
@@ -49,9 +54,12 @@ func (p PlanItem) MarshalJSON() ([]byte, error) {
 // as []Change; the output package may render them with ChangesText).
 func (p PlanItem) Value() map[string]any {
 	m := map[string]any{"action": p.Action, "line": nullInt(p.Line), "key": nullStr(p.Key), "id": nullStr(p.ID),
-		"changes": p.Changes, "error": nil}
+		"changes": p.Changes, "unreconciled": p.Unreconciled, "error": nil}
 	if p.Changes == nil {
 		m["changes"] = []Change{}
+	}
+	if p.Unreconciled == nil {
+		m["unreconciled"] = []string{}
 	}
 	if p.Err != nil {
 		m["error"] = p.Err.Error()
@@ -78,6 +86,9 @@ type Plan struct {
 	// SelfUnknown, with --prune, says why the account userctl
 	// authenticates as could not be told apart (its API has no "who am I").
 	SelfUnknown string
+	// Dropped says which fields of the file the API cannot hold and were
+	// left out ("" when none was).
+	Dropped string
 }
 
 // ActionKeep marks a user of Plan.Kept.
@@ -158,6 +169,10 @@ func (p *Plan) WriteText(w io.Writer) error {
 		case it.Action == ActionDelete:
 			_, err = fmt.Fprintf(w, "- delete    %s\n", who)
 		}
+		if err == nil && len(it.Unreconciled) > 0 {
+			_, err = fmt.Fprintf(w, "! unreconciled %s  %s of an existing user: apply does not change it (users passwd does)%s\n",
+				who, strings.Join(it.Unreconciled, ", "), where)
+		}
 		if err != nil {
 			return err
 		}
@@ -192,6 +207,9 @@ type PlanOptions struct {
 	PageSize int
 	// Name names the input in messages ("team.csv", "-").
 	Name string
+	// GeneratePasswords makes a password for each create that needs one
+	// and has none (see Options.GeneratePasswords).
+	GeneratePasswords bool
 }
 
 // DefaultMaxDeletes bounds the deletes of apply --prune unless
@@ -246,7 +264,12 @@ func ComputePlan(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, e
 		}
 		current = append(current, u)
 	}
+	tgt := newTarget(b, opts.GeneratePasswords)
+	for i := range desired {
+		tgt.adapt(ctx, &desired[i])
+	}
 	plan := NewPlan(b, current, desired, opts.Prune)
+	plan.Dropped = tgt.note()
 	if !opts.Prune {
 		return plan, nil
 	}
@@ -327,14 +350,33 @@ func newIndex(users []userapi.User) *index {
 // match finds the user of it: by id, else username, else email (case
 // insensitive). An id that matches nobody falls back to the other keys, so
 // a file exported from another server still converges.
+//
+// An id whose user is not the one the item's username or email name (the
+// file is another server's export, whose ids mean other users here) gives
+// way to that username or email.
 func (x *index) match(it *Item) (int, bool) {
 	if i, ok := x.byID[it.ID]; ok && it.ID != "" {
+		if j, ok := x.matchKeys(it); ok && j != i {
+			return j, true
+		}
 		return i, true
 	}
+	return x.matchKeys(it)
+}
+
+// matchKeys finds the user of it by username, else email.
+func (x *index) matchKeys(it *Item) (int, bool) {
 	if i, ok := x.byName[strings.ToLower(it.Username)]; ok && it.Username != "" {
 		return i, true
 	}
 	if i, ok := x.byEm[strings.ToLower(it.Email)]; ok && it.Email != "" {
+		return i, true
+	}
+	// The username or email a create would derive (another API's export).
+	if i, ok := x.byName[strings.ToLower(it.defaults.username)]; ok && it.defaults.username != "" {
+		return i, true
+	}
+	if i, ok := x.byEm[strings.ToLower(it.defaults.email)]; ok && it.defaults.email != "" {
 		return i, true
 	}
 	return -1, false
@@ -379,6 +421,9 @@ func NewPlan(b userapi.Backend, current []userapi.User, desired []Item, prune bo
 			u := &current[i]
 			p.User, p.ID = u, u.ID
 			p.Changes, p.Err = diff(u, it)
+			if it.Password != "" {
+				p.Unreconciled = []string{"password"}
+			}
 			if len(p.Changes) == 0 && p.Err == nil {
 				p.Action = ActionUnchanged
 			} else {
@@ -389,7 +434,7 @@ func NewPlan(b userapi.Backend, current []userapi.User, desired []Item, prune bo
 			}
 		} else {
 			p.Action = ActionCreate
-			if it.Username == "" && it.Email == "" {
+			if req := it.CreateRequest(); req.Username == "" && req.Email == "" {
 				p.Err = userapi.Errorf(userapi.KindUsage,
 					"line %d: no user has id %s, and without a username or email none can be created", it.Line, it.ID)
 			} else {
@@ -464,7 +509,7 @@ func diff(u *userapi.User, it *Item) ([]Change, error) {
 	if it.Email != "" && !strings.EqualFold(u.Email, it.Email) {
 		ch = append(ch, Change{Field: "email", From: emptyNil(u.Email), To: it.Email})
 	}
-	if name := it.CreateRequest().Name; name != "" && u.Name != name {
+	if name := it.fullName(); name != "" && u.Name != name {
 		ch = append(ch, Change{Field: "name", From: emptyNil(u.Name), To: name})
 	}
 	if it.Roles != nil {
@@ -538,7 +583,7 @@ func updateRequest(it *Item, changes []Change, withStatus bool) userapi.UpdateRe
 				req.LastName = &it.LastName
 			}
 			if req.Name == nil && (req.FirstName == nil || req.LastName == nil) {
-				name := it.CreateRequest().Name
+				name := it.fullName()
 				req.Name = &name
 			}
 		case c.Field == "roles":

@@ -1,6 +1,7 @@
 package bulk
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -32,7 +33,7 @@ func (f Format) String() string {
 }
 
 // FormatOf picks the format from a file name's extension; "-" (stdin) is
-// JSON Lines.
+// JSON Lines (Open reads a JSON array there too).
 func FormatOf(path string) (Format, error) {
 	if path == "-" {
 		return FormatJSONL, nil
@@ -64,15 +65,19 @@ type Source struct {
 	close func() error
 }
 
-// Open opens a bulk file by path ("-" reads stdin as JSON Lines). The caller
-// closes the source.
+// Open opens a bulk file by path ("-" reads stdin: JSON Lines, or a JSON
+// array when its first character is '['). The caller closes the source.
 func Open(path string, stdin io.Reader) (*Source, error) {
 	format, err := FormatOf(path)
 	if err != nil {
 		return nil, err
 	}
 	if path == "-" {
-		return &Source{Name: path, Format: format, r: stdin, close: func() error { return nil }}, nil
+		br := bufio.NewReaderSize(stdin, 64<<10)
+		if startsArray(br) {
+			format = FormatJSON // `users list -o json | users import -f -`
+		}
+		return &Source{Name: path, Format: format, r: br, close: func() error { return nil }}, nil
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -89,6 +94,24 @@ func Open(path string, stdin io.Reader) (*Source, error) {
 		}
 	}
 	return s, nil
+}
+
+// startsArray reports whether the first character of br after white space
+// (and a BOM) is '[': a JSON array rather than JSON Lines, whose lines are
+// objects. Nothing is consumed.
+func startsArray(br *bufio.Reader) bool {
+	for n := 1; n <= 4096; n++ {
+		b, _ := br.Peek(n)
+		if len(b) < n {
+			return false
+		}
+		switch c := b[n-1]; c {
+		case ' ', '\t', '\r', '\n', 0xEF, 0xBB, 0xBF:
+		default:
+			return c == '['
+		}
+	}
+	return false
 }
 
 // countRecords counts non-blank lines (minus the CSV header).

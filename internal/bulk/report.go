@@ -20,6 +20,8 @@ const (
 	Deleted   Outcome = "deleted"
 	Skipped   Outcome = "skipped"
 	Failed    Outcome = "failed"
+	// WouldCreate is a valid item of import --dry-run: nothing was sent.
+	WouldCreate Outcome = "would create"
 )
 
 // Action is what a plan item (or an import item) sets out to do.
@@ -76,23 +78,27 @@ type Entry struct {
 	// Note explains a result that needs it ("dry run", "confirmed after an
 	// uncertain create", "already exists").
 	Note string
+	// Password is the password --generate-passwords made for a created
+	// user: written to the report file (0600) only.
+	Password string
 }
 
 // MarshalJSON writes the report line: line, key, id, action, result,
 // error, changes and note; missing values are null, changes is a list.
 func (e Entry) MarshalJSON() ([]byte, error) {
 	type wire struct {
-		Line    any      `json:"line"`
-		Key     any      `json:"key"`
-		ID      any      `json:"id"`
-		Action  Action   `json:"action"`
-		Result  Outcome  `json:"result"`
-		Error   any      `json:"error"`
-		Changes []Change `json:"changes"`
-		Note    string   `json:"note,omitempty"`
+		Line     any      `json:"line"`
+		Key      any      `json:"key"`
+		ID       any      `json:"id"`
+		Action   Action   `json:"action"`
+		Result   Outcome  `json:"result"`
+		Error    any      `json:"error"`
+		Changes  []Change `json:"changes"`
+		Note     string   `json:"note,omitempty"`
+		Password string   `json:"password,omitempty"`
 	}
 	w := wire{Line: nullInt(e.Line), Key: nullStr(e.Key), ID: nullStr(e.ID), Action: e.Action, Result: e.Result,
-		Changes: e.Changes, Note: e.Note}
+		Changes: e.Changes, Note: e.Note, Password: e.Password}
 	if e.Err != nil {
 		w.Error = e.Err.Error()
 	}
@@ -127,6 +133,8 @@ type ReportLine struct {
 	Error   string   `json:"error"`
 	Changes []Change `json:"changes"`
 	Note    string   `json:"note"`
+	// Password is set on created users by --generate-passwords.
+	Password string `json:"password"`
 }
 
 // flusher is a writer with a buffer to push out after each line.

@@ -73,6 +73,8 @@ type cli struct {
 	t   *testing.T
 	dir string
 	env map[string]string
+	// timeout bounds one invocation (0: runTimeout).
+	timeout time.Duration
 }
 
 // newCLI returns a user with an empty home and no userctl configuration.
@@ -154,7 +156,11 @@ func (c *cli) runIn(stdin string, args ...string) result {
 // environment entries for this invocation only.
 func (c *cli) runIO(stdin string, env []string, args ...string) result {
 	c.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	timeout := runTimeout
+	if c.timeout > 0 {
+		timeout = c.timeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Env = c.environ(env)
@@ -171,7 +177,7 @@ func (c *cli) runIO(stdin string, env []string, args ...string) result {
 	switch {
 	case ctx.Err() != nil:
 		// Errorf, not Fatalf: run may be called from other goroutines.
-		c.t.Errorf("userctl %s: killed after %s\n%s", strings.Join(args, " "), runTimeout, r)
+		c.t.Errorf("userctl %s: killed after %s\n%s", strings.Join(args, " "), timeout, r)
 		r.code = -1
 	case errors.As(err, &ee):
 		r.code = ee.ExitCode()

@@ -5,6 +5,7 @@ import (
 	"iter"
 	"net/http"
 	"sort"
+	"strings"
 )
 
 // Backend is what every dialect implements: list, get, create and delete.
@@ -42,6 +43,63 @@ type Info struct {
 	// BulkConcurrency is a sensible default number of workers for import
 	// and apply against this API (0: the bulk default).
 	BulkConcurrency int
+	// Writable lists what a create or update can set, so that a bulk file
+	// written from another API (export | import) drops, with one notice,
+	// the fields this one cannot hold instead of failing on them: the
+	// normalized names "username", "email", "name", "first_name",
+	// "last_name", "roles", "status", "password", "admin", and "extra.KEY"
+	// for an extra field ("extra.*": any). Nil means every field.
+	Writable []string
+	// UsernameIsEmail is true when the API's username is an email address
+	// (Datadog's handle): a bulk item whose username is not one leaves it
+	// out, and the API takes the email.
+	UsernameIsEmail bool
+}
+
+// CanWrite reports whether a create or update can set field (a normalized
+// name, or "extra.KEY").
+func (i Info) CanWrite(field string) bool {
+	if i.Writable == nil {
+		return true
+	}
+	for _, w := range i.Writable {
+		if w == field || (w == "extra.*" && strings.HasPrefix(field, "extra.")) {
+			return true
+		}
+	}
+	return false
+}
+
+// RoleMapper maps role names of a bulk file, which may come from another
+// API's export, to the names the API's own users carry (Datadog: "admin"
+// -> "adm"), so that apply compares like with like and a dry run refuses
+// the roles the real run would. Plain-account names (PlainRole) map to the
+// API's default role, or to none. An unknown role is a KindUsage error.
+type RoleMapper interface {
+	MapRoles(ctx context.Context, roles []string) ([]string, error)
+}
+
+// plainRoles are the names APIs give to an account with no special rights.
+var plainRoles = []string{"user", "standard", "st", "member", "default"}
+
+// PlainRole reports whether role names an account with no special rights
+// ("user", "standard", "st", "member", "default"), in any case: the role
+// that copying users between APIs maps to the target's default.
+func PlainRole(role string) bool {
+	r := strings.ToLower(strings.TrimSpace(role))
+	for _, p := range plainRoles {
+		if r == p {
+			return true
+		}
+	}
+	return false
+}
+
+// SplitName splits a full name into first and last name at its first
+// space ("Ada King Lovelace" -> "Ada", "King Lovelace"; "Ada" -> "Ada", "").
+func SplitName(name string) (first, last string) {
+	first, last, _ = strings.Cut(strings.TrimSpace(name), " ")
+	return strings.TrimSpace(first), strings.TrimSpace(last)
 }
 
 // Finder looks a user up by email or username, for the checks that keep a
@@ -139,10 +197,12 @@ const (
 	CanCheck   Capability = "check"   // Checker
 	CanRaw     Capability = "raw"     // RawRequester
 	CanSelf    Capability = "self"    // SelfIdentifier
+	CanMapRole Capability = "maprole" // RoleMapper
 )
 
 // AllCapabilities lists every optional capability.
-var AllCapabilities = []Capability{CanUpdate, CanDisable, CanPasswd, CanFollow, CanAvatar, CanRoles, CanSuggest, CanFind, CanCheck, CanRaw, CanSelf}
+var AllCapabilities = []Capability{CanUpdate, CanDisable, CanPasswd, CanFollow, CanAvatar, CanRoles, CanSuggest, CanFind, CanCheck, CanRaw, CanSelf,
+	CanMapRole}
 
 // Implements reports whether b implements the interface of capability c.
 func Implements(b Backend, c Capability) bool {
@@ -170,6 +230,8 @@ func Implements(b Backend, c Capability) bool {
 		_, ok = b.(RawRequester)
 	case CanSelf:
 		_, ok = b.(SelfIdentifier)
+	case CanMapRole:
+		_, ok = b.(RoleMapper)
 	}
 	return ok
 }

@@ -24,13 +24,14 @@ const (
 	KindConflict                // exit 5: 409 or the dialect's equivalent
 	KindRateLimited             // exit 6: 429, retries exhausted
 	KindPartial                 // exit 7: a bulk command had failed items
+	KindDrift                   // exit 8: apply --dry-run --exit-code found changes to make
 	KindInterrupted             // exit 130
 )
 
 var kindNames = map[Kind]string{
 	KindUnknown: "error", KindServer: "server error", KindUsage: "usage", KindInvalid: "invalid",
 	KindUnsupported: "unsupported", KindNotFound: "not found", KindAuth: "auth", KindConflict: "conflict",
-	KindRateLimited: "rate limited", KindPartial: "partial failure", KindInterrupted: "interrupted",
+	KindRateLimited: "rate limited", KindPartial: "partial failure", KindDrift: "drift", KindInterrupted: "interrupted",
 }
 
 func (k Kind) String() string { return kindNames[k] }
@@ -111,6 +112,8 @@ func ExitCode(err error) int {
 		return 6
 	case KindPartial:
 		return 7
+	case KindDrift:
+		return 8
 	case KindInterrupted:
 		return 130
 	default:

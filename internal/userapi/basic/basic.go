@@ -156,6 +156,8 @@ func (c *Client) Info() userapi.Info {
 		Title:             Title,
 		CreateRequired:    []string{"username", "password"},
 		MinPasswordLength: MinPasswordLength,
+		// A username and a password: no email, name, role or status.
+		Writable: []string{"username", "password"},
 	}
 }
 

@@ -73,7 +73,7 @@ func init() {
 				Env: []string{"USERCTL_APP_KEY", "DD_APP_KEY", "DD_APPLICATION_KEY"}, Prompt: "Datadog application key"},
 		},
 		Capabilities: []userapi.Capability{userapi.CanUpdate, userapi.CanDisable, userapi.CanRoles,
-			userapi.CanFind, userapi.CanCheck, userapi.CanRaw},
+			userapi.CanFind, userapi.CanCheck, userapi.CanRaw, userapi.CanMapRole},
 		New: func(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 			return New(p, env)
 		},
@@ -101,6 +101,7 @@ var (
 	_ userapi.Updater      = (*Client)(nil)
 	_ userapi.Disabler     = (*Client)(nil)
 	_ userapi.RoleLister   = (*Client)(nil)
+	_ userapi.RoleMapper   = (*Client)(nil)
 	_ userapi.Finder       = (*Client)(nil)
 	_ userapi.Checker      = (*Client)(nil)
 	_ userapi.RawRequester = (*Client)(nil)
@@ -184,6 +185,9 @@ func (c *Client) Info() userapi.Info {
 		CreateRequired: []string{"email"},
 		DeleteNote:     DeleteNote,
 		DeleteDisables: true,
+		// No password, first or last name, nor writable extra field.
+		Writable:        []string{"username", "email", "name", "roles", "status", "admin"},
+		UsernameIsEmail: true,
 		// create is limited to 100 per minute (create_user_api).
 		BulkConcurrency: 2,
 	}

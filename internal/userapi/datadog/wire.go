@@ -1,9 +1,11 @@
 package datadog
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 
 	"github.com/userctl/userctl/internal/userapi"
@@ -38,6 +40,29 @@ func RoleCode(role string) (code string, ok bool) {
 		}
 	}
 	return "", false
+}
+
+// MapRoles maps the roles of a bulk file to the one access role code a
+// Datadog user has: names and codes as RoleCode reads them, and the
+// plain-account names of other APIs ("user", "member") to standard.
+func (c *Client) MapRoles(_ context.Context, roles []string) ([]string, error) {
+	out := make([]string, 0, 1)
+	for _, r := range roles {
+		code, ok := RoleCode(r)
+		if !ok && userapi.PlainRole(r) {
+			code, ok = RoleStandard, true
+		}
+		if !ok {
+			return nil, unknownRole(r)
+		}
+		if !slices.Contains(out, code) {
+			out = append(out, code)
+		}
+	}
+	if len(out) > 1 {
+		return nil, userapi.Errorf(userapi.KindUsage, "a Datadog user has one access role, got %d: %s", len(out), strings.Join(roles, ", "))
+	}
+	return out, nil
 }
 
 func unknownRole(role string) error {

@@ -28,7 +28,7 @@ func init() {
 		Title:    "generic JSON users API",
 		Settings: Settings,
 		Capabilities: []userapi.Capability{userapi.CanUpdate, userapi.CanDisable, userapi.CanPasswd,
-			userapi.CanFind, userapi.CanCheck, userapi.CanRaw},
+			userapi.CanFind, userapi.CanCheck, userapi.CanRaw, userapi.CanMapRole},
 		New: New,
 	})
 }
@@ -208,6 +208,25 @@ func (c *Client) Info() userapi.Info {
 		MinPasswordLength: MinPasswordLength,
 		BulkConcurrency:   16,
 	}
+}
+
+// MapRoles maps the roles of a bulk file to the rest API's: a plain
+// account's role is "user" (the documented default), "adm" and
+// "administrator" are "admin"; other names are sent as they are.
+func (c *Client) MapRoles(_ context.Context, roles []string) ([]string, error) {
+	out := make([]string, 0, len(roles))
+	for _, r := range roles {
+		switch {
+		case userapi.PlainRole(r):
+			r = "user"
+		case strings.EqualFold(r, "adm") || strings.EqualFold(r, "administrator"):
+			r = "admin"
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 func str(m map[string]any, k string) string {

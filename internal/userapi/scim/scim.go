@@ -19,9 +19,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -191,7 +193,19 @@ func (c *Client) Info() userapi.Info {
 		Name:           Name,
 		Title:          Title,
 		CreateRequired: []string{"email"},
+		Writable:       writable(),
 	}
+}
+
+// writable lists the fields a create or update can set: the normalized
+// ones, and the extra fields of writableExtra (groups only read).
+func writable() []string {
+	w := []string{"username", "email", "name", "first_name", "last_name", "roles", "status", "password", "admin",
+		"extra.external_id", "extra.display_name", "extra.first_name", "extra.last_name"}
+	for _, k := range slices.Sorted(maps.Values(enterpriseKeys)) {
+		w = append(w, "extra."+k)
+	}
+	return w
 }
 
 // PasswordPolicy says that passwd sets a new password.

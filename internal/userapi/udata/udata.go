@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
@@ -60,7 +61,7 @@ func init() {
 		Settings:   []userapi.Setting{userapi.TokenSetting("udata API key (sent as X-API-KEY)", "API key")},
 		Capabilities: []userapi.Capability{userapi.CanUpdate, userapi.CanDisable, userapi.CanPasswd, userapi.CanFollow,
 			userapi.CanAvatar, userapi.CanRoles, userapi.CanSuggest, userapi.CanFind, userapi.CanCheck, userapi.CanRaw,
-			userapi.CanSelf},
+			userapi.CanSelf, userapi.CanMapRole},
 		Flags: []string{userapi.FlagNoMail, userapi.FlagDeleteComments, userapi.FlagBBox},
 		New: func(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 			return New(p, env)
@@ -73,6 +74,9 @@ func init() {
 type Client struct {
 	http *httpx.Client
 	base string
+
+	rolesMu sync.Mutex
+	roles   []string // the API's roles, read once by MapRoles
 }
 
 // Compile-time checks of the capabilities the API has.
@@ -131,5 +135,7 @@ func (c *Client) Info() userapi.Info {
 		Title:          Title,
 		CreateRequired: []string{"first-name", "last-name", "email"},
 		DeleteNote:     DeleteNote,
+		// No username (the slug is made from the name) and no password.
+		Writable: []string{"email", "name", "first_name", "last_name", "roles", "status", "admin", "extra.website", "extra.about"},
 	}
 }

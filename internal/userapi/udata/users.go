@@ -108,6 +108,52 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 	return userapi.User{}, false, err
 }
 
+// MapRoles maps the roles of a bulk file to udata's: a plain account has
+// no role in udata, "adm" and "administrator" are admin; any other name
+// must be one of the API's roles (GET /users/roles/, read once), as the
+// server would refuse it.
+func (c *Client) MapRoles(ctx context.Context, roles []string) ([]string, error) {
+	out := make([]string, 0, len(roles))
+	for _, r := range roles {
+		switch {
+		case userapi.PlainRole(r):
+			continue
+		case strings.EqualFold(r, "adm") || strings.EqualFold(r, "administrator") || strings.EqualFold(r, "admin"):
+			r = "admin"
+		default:
+			known, err := c.knownRoles(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if !slices.Contains(known, r) {
+				return nil, userapi.Errorf(userapi.KindUsage, "the udata API has no role %q (its roles: %s)", r, strings.Join(known, ", "))
+			}
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// knownRoles lists the API's role names, asking once per client.
+func (c *Client) knownRoles(ctx context.Context) ([]string, error) {
+	c.rolesMu.Lock()
+	defer c.rolesMu.Unlock()
+	if c.roles != nil {
+		return c.roles, nil
+	}
+	list, err := c.ListRoles(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the udata roles: %w", err)
+	}
+	c.roles = make([]string, 0, len(list))
+	for _, r := range list {
+		c.roles = append(c.roles, r.Name)
+	}
+	return c.roles, nil
+}
+
 // extraFields are the keys of CreateRequest.Extra and UpdateRequest.Extra
 // the API has.
 var extraFields = []string{"website", "about"}
@@ -119,12 +165,6 @@ func checkExtra(extra map[string]string) error {
 		}
 	}
 	return nil
-}
-
-// splitName splits a full name at its first space into first and last name.
-func splitName(name string) (first, last string) {
-	first, last, _ = strings.Cut(strings.TrimSpace(name), " ")
-	return strings.TrimSpace(first), strings.TrimSpace(last)
 }
 
 func validEmail(s string) bool {
@@ -143,7 +183,7 @@ func createRequest(req userapi.CreateRequest) (createBody, error) {
 	}
 	first, last := strings.TrimSpace(req.FirstName), strings.TrimSpace(req.LastName)
 	if first == "" && last == "" && strings.TrimSpace(req.Name) != "" {
-		first, last = splitName(req.Name)
+		first, last = userapi.SplitName(req.Name)
 	}
 	email := strings.TrimSpace(req.Email)
 	switch {
@@ -233,7 +273,7 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 	var b updateBody
 	b.FirstName, b.LastName = req.FirstName, req.LastName
 	if req.Name != nil && req.FirstName == nil && req.LastName == nil {
-		first, last := splitName(*req.Name)
+		first, last := userapi.SplitName(*req.Name)
 		if first == "" || last == "" {
 			return userapi.User{}, userapi.Errorf(userapi.KindUsage,
 				"udata needs a first and a last name: give --name \"FIRST LAST\" or --first-name and --last-name")

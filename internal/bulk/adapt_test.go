@@ -1,0 +1,109 @@
+package bulk
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/userctl/userctl/internal/userapi"
+)
+
+// codeFake is a backend whose users carry role codes ("adm") and that
+// maps names to them, like Datadog, holding only some fields.
+type codeFake struct{ fullFake }
+
+func (f codeFake) MapRoles(_ context.Context, roles []string) ([]string, error) {
+	out := []string{}
+	for _, r := range roles {
+		switch {
+		case r == "admin" || r == "adm":
+			out = append(out, "adm")
+		case userapi.PlainRole(r):
+			out = append(out, "st")
+		default:
+			return nil, userapi.Errorf(userapi.KindUsage, "unknown role %q", r)
+		}
+	}
+	return out, nil
+}
+
+func newCodeFake() codeFake {
+	f := codeFake{newFullFake()}
+	f.info = userapi.Info{Name: "codes", Title: "Code API", CreateRequired: []string{"username", "password"},
+		Writable: []string{"username", "email", "name", "roles", "password"}}
+	return f
+}
+
+func TestAdaptMapsDropsAndDerives(t *testing.T) {
+	b := newCodeFake()
+	tgt := newTarget(b, true)
+	it := newItem(1, map[string]any{"email": "ada@example.com", "name": "Ada Lovelace", "roles": []any{"admin"},
+		"status": "pending", "extra": map[string]any{"slug": "ada", "verified": true}})
+	if it.Err != nil || it.Status != userapi.StatusActive {
+		t.Fatalf("pending read as %q: %v", it.Status, it.Err)
+	}
+	tgt.adapt(context.Background(), &it)
+	if it.Err != nil {
+		t.Fatal(it.Err)
+	}
+	req := it.CreateRequest()
+	if req.Username != "ada@example.com" || len(req.Password) < 20 || it.GeneratedPassword() != req.Password {
+		t.Errorf("derived username %q, password %q", req.Username, req.Password)
+	}
+	if len(it.Roles) != 1 || it.Roles[0] != "adm" {
+		t.Errorf("roles %v, want [adm]", it.Roles)
+	}
+	if it.Status != "" || len(it.Extra) != 0 {
+		t.Errorf("status %q and extra %v not dropped", it.Status, it.Extra)
+	}
+	note := tgt.note()
+	for _, s := range []string{"Code API", "extra.slug (1)", "extra.verified (1)", "status (1)"} {
+		if !strings.Contains(note, s) {
+			t.Errorf("note %q lacks %q", note, s)
+		}
+	}
+
+	bad := newItem(2, map[string]any{"email": "w@example.com", "roles": "wizard"})
+	tgt.adapt(context.Background(), &bad)
+	if bad.Err == nil || !strings.Contains(bad.Err.Error(), `line 2: roles: unknown role "wizard"`) {
+		t.Errorf("unknown role: %v", bad.Err)
+	}
+}
+
+// TestPlanConvergesOnRoleCodes: a file saying "admin" matches a user whose
+// API says "adm"; a password for an existing user is unreconciled, not a
+// change.
+func TestPlanConvergesOnRoleCodes(t *testing.T) {
+	b := newCodeFake()
+	b.users = []userapi.User{{ID: "ada@example.com", Username: "ada@example.com", Email: "ada@example.com", Name: "Ada", Roles: []string{"adm"}}}
+	in := func(yield func(Item, error) bool) {
+		yield(newItem(1, map[string]any{"email": "ada@example.com", "roles": "admin", "password": "secret-secret"}), nil)
+	}
+	plan, err := ComputePlan(context.Background(), b, in, PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := plan.Counts(); c.Unchanged != 1 || plan.HasChanges() {
+		t.Fatalf("plan %+v: %+v", c, plan.Items)
+	}
+	if u := plan.Items[0].Unreconciled; len(u) != 1 || u[0] != "password" {
+		t.Errorf("unreconciled %v", u)
+	}
+}
+
+func TestOpenStdinReadsJSONArray(t *testing.T) {
+	src, err := Open("-", strings.NewReader("\n  [{\"email\":\"a@example.com\"},{\"email\":\"b@example.com\"}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for it, err := range src.Items() {
+		if err != nil || it.Err != nil {
+			t.Fatalf("%v %v", err, it.Err)
+		}
+		n++
+	}
+	if n != 2 {
+		t.Errorf("%d items, want 2", n)
+	}
+}
