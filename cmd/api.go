@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/termsafe"
 	"github.com/userctl/userctl/internal/userapi"
@@ -54,12 +54,12 @@ either way. --jq filters a JSON response.`,
 			opts.Method = strings.ToUpper(args[0])
 			opts.Path = args[1]
 			switch opts.Method {
-			case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead:
+			case "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD":
 			default:
-				return userapi.Errorf(userapi.KindUsage, "unknown method %q (want GET, POST, PUT, PATCH, DELETE or HEAD)", args[0])
+				return errkind.Errorf(errkind.Usage, "unknown method %q (want GET, POST, PUT, PATCH, DELETE or HEAD)", args[0])
 			}
 			if strings.Contains(opts.Path, "://") {
-				return userapi.Errorf(userapi.KindUsage, "PATH %q must be relative to the profile's URL", opts.Path)
+				return errkind.Errorf(errkind.Usage, "PATH %q must be relative to the profile's URL", opts.Path)
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -86,22 +86,18 @@ func apiRun(ctx context.Context, opts *APIOptions) error {
 	case strings.HasPrefix(opts.Data, "@"):
 		b, err := os.ReadFile(opts.Data[1:])
 		if err != nil {
-			return userapi.Errorf(userapi.KindUsage, "--data: %v", err)
+			return errkind.Errorf(errkind.Usage, "--data: %v", err)
 		}
 		body = b
 	case opts.Data != "":
 		body = []byte(opts.Data)
 	}
 	if body != nil && !json.Valid(body) {
-		return userapi.Errorf(userapi.KindUsage, "--data is not valid JSON")
+		return errkind.Errorf(errkind.Usage, "--data is not valid JSON")
 	}
-	header := http.Header{}
-	for _, h := range opts.Headers {
-		k, v, ok := strings.Cut(h, ":")
-		if !ok || strings.TrimSpace(k) == "" {
-			return userapi.Errorf(userapi.KindUsage, "--header %q: want KEY:VALUE", h)
-		}
-		header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	header, err := userapi.ParseHeader(opts.Headers)
+	if err != nil {
+		return errkind.Errorf(errkind.Usage, "--header %v", err)
 	}
 	b, err := f.Backend()
 	if err != nil {
@@ -121,7 +117,7 @@ func apiRun(ctx context.Context, opts *APIOptions) error {
 		return fmt.Errorf("reading response: %w", err)
 	}
 	if opts.Include {
-		fmt.Fprintf(f.IO.ErrOut, "HTTP %d %s\n", resp.StatusCode, http.StatusText(resp.StatusCode))
+		fmt.Fprintf(f.IO.ErrOut, "HTTP %s\n", errkind.StatusLine(resp.StatusCode))
 		for k, vs := range resp.Header {
 			fmt.Fprintf(f.IO.ErrOut, "%s: %s\n", termsafe.String(k), termsafe.String(strings.Join(vs, ", ")))
 		}
@@ -140,7 +136,7 @@ func writeAPIBody(f *cmdutil.Factory, data []byte) error {
 	}
 	if f.Globals.JQ != "" {
 		if !json.Valid(data) {
-			return userapi.Errorf(userapi.KindUsage, "--jq: the response is not JSON")
+			return errkind.Errorf(errkind.Usage, "--jq: the response is not JSON")
 		}
 		w, err := output.NewWriter(f.IO.Out, output.Options{JQ: f.Globals.JQ, Terminal: f.IO.IsStdoutTTY()}, output.Schema{}, false)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/userctl/userctl/cmd"
 	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/iostreams"
 	"github.com/userctl/userctl/internal/prompt"
 	"github.com/userctl/userctl/internal/secret"
@@ -55,7 +56,7 @@ func (f *fakeBackend) GetUser(_ context.Context, id string) (userapi.User, error
 	f.calls = append(f.calls, "get "+id)
 	u, ok := f.users[id]
 	if !ok {
-		return u, userapi.Errorf(userapi.KindNotFound, "user %q not found", id)
+		return u, errkind.Errorf(errkind.NotFound, "user %q not found", id)
 	}
 	return u, nil
 }
@@ -68,7 +69,7 @@ func (f *fakeBackend) CreateUser(_ context.Context, r userapi.CreateRequest) (us
 func (f *fakeBackend) DeleteUser(_ context.Context, id string, _ userapi.DeleteOptions) (userapi.Result, error) {
 	f.calls = append(f.calls, "delete "+id)
 	if _, ok := f.users[id]; !ok {
-		return userapi.Result{}, userapi.Errorf(userapi.KindNotFound, "user %q not found", id)
+		return userapi.Result{}, errkind.Errorf(errkind.NotFound, "user %q not found", id)
 	}
 	delete(f.users, id)
 	return userapi.Result{ID: id, Action: "deleted", Message: fmt.Sprintf("user %q deleted", id)}, nil

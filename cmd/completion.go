@@ -4,7 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/userctl/userctl/internal/cmdutil"
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 func newCompletionCmd(f *cmdutil.Factory) *cobra.Command {
@@ -36,7 +36,7 @@ Completions include profile names, API dialects, output formats, fields and user
 			case "powershell":
 				return root.GenPowerShellCompletionWithDesc(out)
 			}
-			return userapi.Errorf(userapi.KindUsage, "unknown shell %q (valid: bash, zsh, fish, powershell)", args[0])
+			return errkind.Errorf(errkind.Usage, "unknown shell %q (valid: bash, zsh, fish, powershell)", args[0])
 		},
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -19,8 +18,8 @@ import (
 	"github.com/userctl/userctl/cmd/users"
 	"github.com/userctl/userctl/internal/cmdutil"
 	_ "github.com/userctl/userctl/internal/dialects" // registers every API dialect
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/termsafe"
-	"github.com/userctl/userctl/internal/userapi"
 )
 
 // BuildInfo is the version stamped by the linker.
@@ -54,17 +53,17 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	if err == nil {
 		return 0
 	}
-	if ctx.Err() != nil && !userapi.IsKind(err, userapi.KindPartial) {
-		err = &userapi.Error{Kind: userapi.KindInterrupted, Message: "interrupted", Err: err}
+	if ctx.Err() != nil && !errkind.Is(err, errkind.Partial) {
+		err = &errkind.Error{Kind: errkind.Interrupted, Message: "interrupted", Err: err}
 	}
 	printError(f, err)
-	return userapi.ExitCode(err)
+	return errkind.ExitCode(err)
 }
 
 func printError(f *cmdutil.Factory, err error) {
 	msg := err.Error()
-	var e *userapi.Error
-	if errors.As(err, &e) && e.Kind == userapi.KindInterrupted {
+	var e *errkind.Error
+	if errors.As(err, &e) && e.Kind == errkind.Interrupted {
 		msg = "interrupted"
 	}
 	msg = strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(msg, "\r\n", " "), "\n", " "))
@@ -81,15 +80,14 @@ func printError(f *cmdutil.Factory, err error) {
 // says why ("You can't follow yourself", "Current password does not match")
 // is about the request, not the credentials.
 func credentialsHint(err error) bool {
-	var e *userapi.Error
-	if !errors.As(err, &e) || e.Kind != userapi.KindAuth {
+	var e *errkind.Error
+	if !errors.As(err, &e) || e.Kind != errkind.Auth {
 		return false
 	}
-	if e.Status != http.StatusForbidden {
+	if e.Status != 403 {
 		return true
 	}
-	status := fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status))
-	_, reason, found := strings.Cut(e.Error(), status)
+	_, reason, found := strings.Cut(e.Error(), errkind.StatusLine(e.Status))
 	return !found || strings.Trim(reason, " :;.-") == ""
 }
 
@@ -118,7 +116,7 @@ With no configuration it talks to a built-in sandbox, so every command can be tr
 	root.SetVersionTemplate(versionLine(f.Build) + "\n")
 	cmdutil.AddGlobalFlags(root, f)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &userapi.Error{Kind: userapi.KindUsage, Message: err.Error() + " (see `" + c.CommandPath() + " --help`)"}
+		return &errkind.Error{Kind: errkind.Usage, Message: err.Error() + " (see `" + c.CommandPath() + " --help`)"}
 	})
 	root.AddGroup(&cobra.Group{ID: "core", Title: "Commands:"}, &cobra.Group{ID: "more", Title: "More commands:"})
 	for _, c := range []*cobra.Command{users.NewCmd(f), profile.NewCmd(f), sandbox.NewCmd(f)} {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/userctl/userctl/internal/cmdutil"
 	"github.com/userctl/userctl/internal/config"
-	"github.com/userctl/userctl/internal/httpx"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -59,7 +59,7 @@ unknown key is an error. Environment variables override the profile:
 				return err
 			}
 			if o := opts.Entry.Output; o != "" && !containsStr(output.Formats(), o) {
-				return userapi.Errorf(userapi.KindUsage, "--output %q: want one of %s", o, strings.Join(output.Formats(), ", "))
+				return errkind.Errorf(errkind.Usage, "--output %q: want one of %s", o, strings.Join(output.Formats(), ", "))
 			}
 			if opts.Entry.Values == nil {
 				opts.Entry.Values = map[string]string{}
@@ -70,18 +70,18 @@ unknown key is an error. Environment variables override the profile:
 				}
 				st, ok := settingOfFlag(d, flag)
 				if !ok {
-					return userapi.Errorf(userapi.KindUsage, "--%s does not apply to the %s API", flag, d.Name)
+					return errkind.Errorf(errkind.Usage, "--%s does not apply to the %s API", flag, d.Name)
 				}
 				opts.Entry.Values[st.Key] = *opts.Settings[flag]
 			}
 			for _, kv := range opts.Set {
 				k, v, ok := strings.Cut(kv, "=")
 				if !ok || k == "" {
-					return userapi.Errorf(userapi.KindUsage, "--set %q: want KEY=VALUE", kv)
+					return errkind.Errorf(errkind.Usage, "--set %q: want KEY=VALUE", kv)
 				}
 				k = strings.ToLower(k)
 				if st, ok := d.Setting(k); ok && st.Secret {
-					return userapi.Errorf(userapi.KindUsage, "--set %s: secrets are never taken from arguments; use the prompt or --with-secrets", k)
+					return errkind.Errorf(errkind.Usage, "--set %s: secrets are never taken from arguments; use the prompt or --with-secrets", k)
 				}
 				opts.Entry.Values[k] = v
 			}
@@ -298,10 +298,10 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 	}
 	if config.IsBuiltin(opts.Name) {
 		// Said before any prompt: config.Set would refuse it after them.
-		return userapi.Errorf(userapi.KindUsage, "profile %q is built in; choose another name", opts.Name)
+		return errkind.Errorf(errkind.Usage, "profile %q is built in; choose another name", opts.Name)
 	}
 	if _, exists := cfg.Get(opts.Name); exists && !opts.Force {
-		return userapi.Errorf(userapi.KindConflict, "profile %q already exists (use --force to replace it)", opts.Name)
+		return errkind.Errorf(errkind.Conflict, "profile %q already exists (use --force to replace it)", opts.Name)
 	}
 	d, _ := userapi.Lookup(opts.Entry.API)
 	if opts.Entry.Values == nil {
@@ -312,7 +312,7 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 			continue
 		}
 		if s.Flag == "" {
-			return userapi.Errorf(userapi.KindUsage, "missing required setting %s: use --set %s=VALUE", s.Key, s.Key)
+			return errkind.Errorf(errkind.Usage, "missing required setting %s: use --set %s=VALUE", s.Key, s.Key)
 		}
 		if !f.CanPrompt() || opts.WithSecrets {
 			return cmdutil.MissingFlag(s.Flag)
@@ -336,7 +336,7 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 		}
 		opts.Entry.URL = strings.TrimSpace(u)
 	}
-	if err := httpx.CheckBaseURL(opts.Entry.URL); err != nil {
+	if err := userapi.CheckBaseURL(opts.Entry.URL); err != nil {
 		return err
 	}
 	// Read the secrets before anything is written.
@@ -350,7 +350,7 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 			for _, s := range secrets {
 				keys = append(keys, s.Key)
 			}
-			return userapi.Errorf(userapi.KindUsage, "--with-secrets needs %d line(s) on stdin: %s", len(secrets), strings.Join(keys, ", then "))
+			return errkind.Errorf(errkind.Usage, "--with-secrets needs %d line(s) on stdin: %s", len(secrets), strings.Join(keys, ", then "))
 		}
 		for i, s := range secrets {
 			values[s.Key] = lines[i]
@@ -369,7 +369,7 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 	var notices []string
 	cfg, err = config.Edit(ctx, f.ConfigPath(), func(cfg *config.Config) error {
 		if _, exists := cfg.Get(opts.Name); exists && !opts.Force {
-			return userapi.Errorf(userapi.KindConflict, "profile %q already exists (use --force to replace it)", opts.Name)
+			return errkind.Errorf(errkind.Conflict, "profile %q already exists (use --force to replace it)", opts.Name)
 		}
 		if err := cfg.Set(opts.Name, opts.Entry); err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/userctl/userctl/internal/cmdutil"
 	"github.com/userctl/userctl/internal/config"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -288,7 +289,7 @@ func newRemoveCmd(f *cmdutil.Factory) *cobra.Command {
 				return err
 			}
 			if config.IsBuiltin(args[0]) {
-				return userapi.Errorf(userapi.KindUsage, "the sandbox profile is built in and cannot be removed")
+				return errkind.Errorf(errkind.Usage, "the sandbox profile is built in and cannot be removed")
 			}
 			_, err := config.Edit(cmd.Context(), f.ConfigPath(), func(cfg *config.Config) error {
 				return cfg.Remove(args[0], f.Secrets)
@@ -322,7 +323,7 @@ The exit code says what is wrong (4: credentials refused, 1: unreachable, ...).`
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				if f.Globals.Profile != "" && f.Globals.Profile != args[0] {
-					return userapi.Errorf(userapi.KindUsage, "profile named twice: %q and -p %q", args[0], f.Globals.Profile)
+					return errkind.Errorf(errkind.Usage, "profile named twice: %q and -p %q", args[0], f.Globals.Profile)
 				}
 				f.Globals.Profile = args[0]
 			}
@@ -354,7 +355,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		}
 	}
 	if missing := res.MissingSecrets(); len(missing) > 0 && !res.Sandbox {
-		return userapi.Errorf(userapi.KindUsage, "profile %q has no %v: store it with `userctl profile add %s --force` or set it in the environment", p.Name, missing, p.Name)
+		return errkind.Errorf(errkind.Usage, "profile %q has no %v: store it with `userctl profile add %s --force` or set it in the environment", p.Name, missing, p.Name)
 	}
 	b, err := f.Backend()
 	if err != nil {

@@ -14,8 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/errkind"
 	sb "github.com/userctl/userctl/internal/sandbox"
-	"github.com/userctl/userctl/internal/userapi"
 )
 
 // NewCmd returns `userctl sandbox`.
@@ -64,13 +64,13 @@ to FILE. --seed N creates N users quickly (a million in seconds) for benchmarks.
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if _, ok := sb.LookupDialect(opts.Opts.API); !ok {
-				return userapi.Errorf(userapi.KindUsage, "--api %q: the sandbox serves %s", opts.Opts.API, strings.Join(sb.Dialects(), ", "))
+				return errkind.Errorf(errkind.Usage, "--api %q: the sandbox serves %s", opts.Opts.API, strings.Join(sb.Dialects(), ", "))
 			}
 			if opts.Opts.FailRate < 0 || opts.Opts.FailRate > 1 {
-				return userapi.Errorf(userapi.KindUsage, "--fail-rate must be between 0 and 1")
+				return errkind.Errorf(errkind.Usage, "--fail-rate must be between 0 and 1")
 			}
 			if opts.Opts.RateLimit < 0 || opts.Opts.Seed < 0 || opts.Opts.Latency < 0 {
-				return userapi.Errorf(userapi.KindUsage, "--rate-limit, --seed and --latency must not be negative")
+				return errkind.Errorf(errkind.Usage, "--rate-limit, --seed and --latency must not be negative")
 			}
 			if !loopback(opts.Addr) {
 				if err := opts.requireExactCredentials(); err != nil {
@@ -133,7 +133,7 @@ func (opts *ServeOptions) requireExactCredentials() error {
 		}
 	}
 	if len(missing) > 0 {
-		return userapi.Errorf(userapi.KindUsage,
+		return errkind.Errorf(errkind.Usage,
 			"--addr %s is not a loopback address: the sandbox would accept any credentials from the network; give exact ones with %s, or listen on 127.0.0.1",
 			opts.Addr, strings.Join(missing, " and "))
 	}
@@ -155,7 +155,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	if opts.State != "" {
 		s, err := sb.OpenState(opts.State, opts.Opts.API)
 		if err != nil {
-			return userapi.Errorf(userapi.KindUsage, "--state %s: %v", opts.State, err)
+			return errkind.Errorf(errkind.Usage, "--state %s: %v", opts.State, err)
 		}
 		defer s.Close()
 		state, st = s, s.Store()
@@ -165,7 +165,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	}
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
-		return userapi.Errorf(userapi.KindUsage, "--addr %s: %v", opts.Addr, err)
+		return errkind.Errorf(errkind.Usage, "--addr %s: %v", opts.Addr, err)
 	}
 	if opts.Opts.Seed > 0 && st.Len() == 0 {
 		f.Notice("Seeding %d users…", opts.Opts.Seed)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/userctl/userctl/internal/bulk"
 	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -49,16 +50,16 @@ fields this API cannot hold are left out with one notice, role names are mapped,
 				return cmdutil.MissingFlag("file")
 			}
 			if opts.Concurrency < 0 {
-				return userapi.Errorf(userapi.KindUsage, "--concurrency must be positive")
+				return errkind.Errorf(errkind.Usage, "--concurrency must be positive")
 			}
 			if opts.MaxDeletes < 0 {
-				return userapi.Errorf(userapi.KindUsage, "--max-deletes must be 0 or more")
+				return errkind.Errorf(errkind.Usage, "--max-deletes must be 0 or more")
 			}
 			if cmd.Flags().Changed("max-deletes") && !opts.Prune {
-				return userapi.Errorf(userapi.KindUsage, "--max-deletes only applies with --prune")
+				return errkind.Errorf(errkind.Usage, "--max-deletes only applies with --prune")
 			}
 			if opts.ExitCode && !opts.DryRun {
-				return userapi.Errorf(userapi.KindUsage, "--exit-code only applies with --dry-run")
+				return errkind.Errorf(errkind.Usage, "--exit-code only applies with --dry-run")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -152,9 +153,9 @@ func dryRunResult(f *cmdutil.Factory, plan *bulk.Plan, exitCode bool) error {
 		c.Create, c.Update, c.Delete, c.Unchanged)
 	switch {
 	case c.Invalid > 0:
-		return userapi.Errorf(userapi.KindUsage, "apply --dry-run: %d items of the input are invalid (see the plan)", c.Invalid)
+		return errkind.Errorf(errkind.Usage, "apply --dry-run: %d items of the input are invalid (see the plan)", c.Invalid)
 	case exitCode && plan.HasChanges():
-		return userapi.Errorf(userapi.KindDrift, "apply --dry-run --exit-code: the API differs from the input: %d to create, %d to update, %d to delete",
+		return errkind.Errorf(errkind.Drift, "apply --dry-run --exit-code: the API differs from the input: %d to create, %d to update, %d to delete",
 			c.Create, c.Update, c.Delete)
 	}
 	return nil

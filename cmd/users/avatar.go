@@ -2,7 +2,6 @@ package users
 
 import (
 	"context"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -69,29 +69,20 @@ from the file's bytes; any other file is rejected before anything is sent.
 func checkBBox(s string) error {
 	parts := strings.Split(s, ",")
 	if len(parts) != 4 {
-		return userapi.Errorf(userapi.KindUsage, "--bbox %q: want LEFT,TOP,RIGHT,BOTTOM", s)
+		return errkind.Errorf(errkind.Usage, "--bbox %q: want LEFT,TOP,RIGHT,BOTTOM", s)
 	}
 	var n [4]int
 	for i, p := range parts {
 		v, err := strconv.Atoi(strings.TrimSpace(p))
 		if err != nil || v < 0 {
-			return userapi.Errorf(userapi.KindUsage, "--bbox %q: %q is not a non-negative integer", s, p)
+			return errkind.Errorf(errkind.Usage, "--bbox %q: %q is not a non-negative integer", s, p)
 		}
 		n[i] = v
 	}
 	if n[2] <= n[0] || n[3] <= n[1] {
-		return userapi.Errorf(userapi.KindUsage, "--bbox %q: RIGHT must exceed LEFT and BOTTOM must exceed TOP", s)
+		return errkind.Errorf(errkind.Usage, "--bbox %q: RIGHT must exceed LEFT and BOTTOM must exceed TOP", s)
 	}
 	return nil
-}
-
-// ImageType returns the content type of a JPEG, PNG or WebP image, or "".
-func ImageType(data []byte) string {
-	switch ct := http.DetectContentType(data); ct {
-	case "image/jpeg", "image/png", "image/webp":
-		return ct
-	}
-	return ""
 }
 
 func avatarRun(ctx context.Context, opts *AvatarOptions) error {
@@ -105,18 +96,18 @@ func avatarRun(ctx context.Context, opts *AvatarOptions) error {
 	}
 	st, err := os.Stat(opts.File)
 	if err != nil {
-		return userapi.Errorf(userapi.KindUsage, "reading %s: %v", opts.File, unwrapPathErr(err))
+		return errkind.Errorf(errkind.Usage, "reading %s: %v", opts.File, unwrapPathErr(err))
 	}
 	if st.Size() > maxAvatarBytes {
-		return userapi.Errorf(userapi.KindUsage, "%s is %d MiB; images over %d MiB are refused", opts.File, st.Size()>>20, maxAvatarBytes>>20)
+		return errkind.Errorf(errkind.Usage, "%s is %d MiB; images over %d MiB are refused", opts.File, st.Size()>>20, maxAvatarBytes>>20)
 	}
 	data, err := os.ReadFile(opts.File)
 	if err != nil {
-		return userapi.Errorf(userapi.KindUsage, "reading %s: %v", opts.File, unwrapPathErr(err))
+		return errkind.Errorf(errkind.Usage, "reading %s: %v", opts.File, unwrapPathErr(err))
 	}
-	ct := ImageType(data)
-	if ct == "" {
-		return userapi.Errorf(userapi.KindUsage, "%s is not a JPEG, PNG or WebP image (detected %s)", opts.File, http.DetectContentType(data))
+	ct, ok := userapi.ImageType(data)
+	if !ok {
+		return errkind.Errorf(errkind.Usage, "%s is not a JPEG, PNG or WebP image (detected %s)", opts.File, ct)
 	}
 	res, err := up.UploadAvatar(ctx, opts.ID, userapi.Avatar{Data: data, ContentType: ct, Filename: filepath.Base(opts.File), BBox: opts.BBox})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -39,7 +40,7 @@ prompt, or from the first line of stdin with --password-stdin.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				if opts.Req.Username != "" && opts.Req.Username != args[0] {
-					return userapi.Errorf(userapi.KindUsage, "username given twice: %q and --username %q", args[0], opts.Req.Username)
+					return errkind.Errorf(errkind.Usage, "username given twice: %q and --username %q", args[0], opts.Req.Username)
 				}
 				opts.Req.Username = args[0]
 			}
@@ -132,7 +133,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 			return err
 		}
 		if strings.TrimSpace(ans) == "" {
-			return userapi.Errorf(userapi.KindUsage, "%s is required", strings.ToLower(spec.prompt))
+			return errkind.Errorf(errkind.Usage, "%s is required", strings.ToLower(spec.prompt))
 		}
 		*v = strings.TrimSpace(ans)
 	}
@@ -173,10 +174,10 @@ func promptNewPassword(f *cmdutil.Factory, minLen int) (string, error) {
 		}
 		switch {
 		case first == "":
-			problem = userapi.Errorf(userapi.KindUsage, "empty password")
+			problem = errkind.Errorf(errkind.Usage, "empty password")
 			continue
 		case minLen > 0 && len(first) < minLen:
-			problem = userapi.Errorf(userapi.KindUsage, "password must be at least %d characters", minLen)
+			problem = errkind.Errorf(errkind.Usage, "password must be at least %d characters", minLen)
 			continue
 		}
 		again, err := p.Password("Repeat the password:")
@@ -184,7 +185,7 @@ func promptNewPassword(f *cmdutil.Factory, minLen int) (string, error) {
 			return "", err
 		}
 		if first != again {
-			problem = userapi.Errorf(userapi.KindUsage, "the passwords do not match")
+			problem = errkind.Errorf(errkind.Usage, "the passwords do not match")
 			continue
 		}
 		return first, nil
@@ -209,13 +210,13 @@ func newPassword(f *cmdutil.Factory, fromStdin bool, minLen int) (string, error)
 			return "", err
 		}
 	default:
-		return "", userapi.Errorf(userapi.KindUsage, "missing required flag --password-stdin (a password is needed and prompts are off)")
+		return "", errkind.Errorf(errkind.Usage, "missing required flag --password-stdin (a password is needed and prompts are off)")
 	}
 	if minLen > 0 && len(pw) < minLen {
-		return "", userapi.Errorf(userapi.KindUsage, "password must be at least %d characters", minLen)
+		return "", errkind.Errorf(errkind.Usage, "password must be at least %d characters", minLen)
 	}
 	if pw == "" {
-		return "", userapi.Errorf(userapi.KindUsage, "empty password")
+		return "", errkind.Errorf(errkind.Usage, "empty password")
 	}
 	return pw, nil
 }

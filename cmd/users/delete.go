@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -71,14 +72,14 @@ func confirm(f *cmdutil.Factory, yes bool, question string) error {
 		return nil
 	}
 	if !f.CanPrompt() {
-		return userapi.Errorf(userapi.KindUsage, "--yes is needed to %s when not running interactively", question)
+		return errkind.Errorf(errkind.Usage, "--yes is needed to %s when not running interactively", question)
 	}
 	ok, err := f.Prompter().Confirm(upperFirst(question)+"?", false)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return userapi.Errorf(userapi.KindUsage, "cancelled: nothing was changed")
+		return errkind.Errorf(errkind.Usage, "cancelled: nothing was changed")
 	}
 	return nil
 }
@@ -157,7 +158,7 @@ func skippedResult(info userapi.Info, id string, err error, ignoreNotFound bool)
 			return userapi.Result{ID: id, Action: "already " + state, Message: fmt.Sprintf("user %q already %s: nothing to do", id, state)}, true
 		}
 		return userapi.Result{ID: id, Action: "already " + state, Message: err.Error()}, true
-	case userapi.IsKind(err, userapi.KindNotFound):
+	case errkind.Is(err, errkind.NotFound):
 		return userapi.Result{ID: id, Action: "not found", Message: fmt.Sprintf("user %q not found%s", id, ignored)}, true
 	}
 	return userapi.Result{}, false

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -43,7 +44,7 @@ spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) gets a 
 					f.Globals.Output = format
 				}
 			case "table", "wide":
-				return userapi.Errorf(userapi.KindUsage, "export writes jsonl, json, csv or yaml, not %s (use users list --all for a table)", f.Globals.Output)
+				return errkind.Errorf(errkind.Usage, "export writes jsonl, json, csv or yaml, not %s (use users list --all for a table)", f.Globals.Output)
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -80,7 +81,7 @@ func newFollowersCmd(f *cmdutil.Factory, runF func(context.Context, *FollowOptio
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
 			if opts.Limit < 0 {
-				return userapi.Errorf(userapi.KindUsage, "--limit must be positive")
+				return errkind.Errorf(errkind.Usage, "--limit must be positive")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)

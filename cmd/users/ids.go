@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -40,7 +41,7 @@ func (s *skipped) add(id string, err error) bool {
 		if s.firstInvalid == nil {
 			s.firstInvalid = err
 		}
-	case userapi.IsKind(err, userapi.KindNotFound):
+	case errkind.Is(err, errkind.NotFound):
 		s.missing = append(s.missing, strconv.Quote(id))
 		s.gone = s.gone || errors.Is(err, userapi.ErrAlreadyDeleted)
 		if s.firstMissing == nil {
@@ -57,7 +58,7 @@ func (s *skipped) add(id string, err error) bool {
 func (s *skipped) Err() error {
 	nf := notFoundError(s.missing, s.firstMissing)
 	if s.gone && len(s.missing) > 1 {
-		nf = &userapi.Error{Kind: userapi.KindNotFound, Err: s.firstMissing,
+		nf = &errkind.Error{Kind: errkind.NotFound, Err: s.firstMissing,
 			Message: fmt.Sprintf("%d users not found or already deleted: %s", len(s.missing), strings.Join(s.missing, ", "))}
 	}
 	switch len(s.invalid) {
@@ -75,7 +76,7 @@ func (s *skipped) Err() error {
 	if nf != nil {
 		msg += "; " + nf.Error()
 	}
-	return &userapi.Error{Kind: userapi.KindUsage, Err: s.firstInvalid, Message: msg}
+	return &errkind.Error{Kind: errkind.Usage, Err: s.firstInvalid, Message: msg}
 }
 
 // notFoundError sums up the users a multi-ID verb did not find, keeping the
@@ -87,6 +88,6 @@ func notFoundError(missing []string, first error) error {
 	case 1:
 		return first
 	}
-	return &userapi.Error{Kind: userapi.KindNotFound, Err: first,
+	return &errkind.Error{Kind: errkind.NotFound, Err: first,
 		Message: fmt.Sprintf("%d users not found: %s", len(missing), strings.Join(missing, ", "))}
 }

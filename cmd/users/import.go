@@ -14,7 +14,8 @@ import (
 
 	"github.com/userctl/userctl/internal/bulk"
 	"github.com/userctl/userctl/internal/cmdutil"
-	"github.com/userctl/userctl/internal/httpx"
+	"github.com/userctl/userctl/internal/errkind"
+	"github.com/userctl/userctl/internal/ratelimit"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -91,7 +92,7 @@ makes a password for each user that needs one, written only to the report (0600)
 				return cmdutil.MissingFlag("file")
 			}
 			if opts.Concurrency < 0 {
-				return userapi.Errorf(userapi.KindUsage, "--concurrency must be positive")
+				return errkind.Errorf(errkind.Usage, "--concurrency must be positive")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -109,7 +110,7 @@ makes a password for each user that needs one, written only to the report (0600)
 func bulkSetup(opts *BulkOptions) (userapi.Backend, *bulk.Source, io.WriteCloser, error) {
 	f := opts.F
 	if opts.GeneratePasswords && opts.Report == "" {
-		return nil, nil, nil, userapi.Errorf(userapi.KindUsage,
+		return nil, nil, nil, errkind.Errorf(errkind.Usage,
 			"--generate-passwords needs --report FILE: the generated passwords are written there and nowhere else")
 	}
 	src, err := bulk.Open(opts.File, f.IO.In)
@@ -121,7 +122,7 @@ func bulkSetup(opts *BulkOptions) (userapi.Backend, *bulk.Source, io.WriteCloser
 		return nil, nil, nil, err
 	}
 	env := f.Env()
-	env.Limiter = httpx.NewAdaptiveLimiter(0)
+	env.Limiter = ratelimit.NewAdaptive(0)
 	b, err := f.BackendWith(env)
 	if err != nil {
 		_ = src.Close()
@@ -132,20 +133,20 @@ func bulkSetup(opts *BulkOptions) (userapi.Backend, *bulk.Source, io.WriteCloser
 		if dir := filepath.Dir(opts.Report); dir != "" {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				_ = src.Close()
-				return nil, nil, nil, userapi.Errorf(userapi.KindUsage, "--report: %v", err)
+				return nil, nil, nil, errkind.Errorf(errkind.Usage, "--report: %v", err)
 			}
 		}
 		rf, err := os.OpenFile(opts.Report, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 		if err != nil {
 			_ = src.Close()
-			return nil, nil, nil, userapi.Errorf(userapi.KindUsage, "--report: %v", err)
+			return nil, nil, nil, errkind.Errorf(errkind.Usage, "--report: %v", err)
 		}
 		// An existing file keeps its mode when opened: the report may
 		// hold generated passwords, so it is made 0600 either way.
 		if err := rf.Chmod(0o600); err != nil {
 			_ = rf.Close()
 			_ = src.Close()
-			return nil, nil, nil, userapi.Errorf(userapi.KindUsage, "--report: %v", err)
+			return nil, nil, nil, errkind.Errorf(errkind.Usage, "--report: %v", err)
 		}
 		report = rf
 	}
@@ -160,17 +161,17 @@ func checkReport(report, input string, stdin io.Reader) error {
 		return nil
 	}
 	if strings.TrimSpace(report) == "" || report == "-" {
-		return userapi.Errorf(userapi.KindUsage, "--report: want a file path, got %q", report)
+		return errkind.Errorf(errkind.Usage, "--report: want a file path, got %q", report)
 	}
 	rst, err := os.Stat(report)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil // created later, with its directory
 		}
-		return userapi.Errorf(userapi.KindUsage, "--report: %v", err)
+		return errkind.Errorf(errkind.Usage, "--report: %v", err)
 	}
 	if rst.IsDir() {
-		return userapi.Errorf(userapi.KindUsage, "--report %s: is a directory", report)
+		return errkind.Errorf(errkind.Usage, "--report %s: is a directory", report)
 	}
 	var ist fs.FileInfo
 	if input == "-" {
@@ -181,7 +182,7 @@ func checkReport(report, input string, stdin io.Reader) error {
 		ist, _ = os.Stat(input)
 	}
 	if ist != nil && os.SameFile(rst, ist) {
-		return userapi.Errorf(userapi.KindUsage, "--report %s is the input file: writing the report would empty it", report)
+		return errkind.Errorf(errkind.Usage, "--report %s is the input file: writing the report would empty it", report)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -41,10 +42,10 @@ Without --limit or --all the first 100 users are shown. Output is streamed:
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Limit < 0 {
-				return userapi.Errorf(userapi.KindUsage, "--limit must be positive")
+				return errkind.Errorf(errkind.Usage, "--limit must be positive")
 			}
 			if opts.All && cmd.Flags().Changed("limit") {
-				return userapi.Errorf(userapi.KindUsage, "--limit and --all cannot be used together")
+				return errkind.Errorf(errkind.Usage, "--limit and --all cannot be used together")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)

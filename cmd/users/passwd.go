@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -64,16 +65,16 @@ func passwdRun(ctx context.Context, opts *PasswdOptions) error {
 	var ch userapi.PasswordChange
 	switch {
 	case !pol.NeedsNew && opts.PasswordStdin:
-		return userapi.Errorf(userapi.KindUsage, "--password-stdin: the %s API sets no password (%s); drop the flag to do that", b.Info().Name, strings.TrimSuffix(pol.Note, "."))
+		return errkind.Errorf(errkind.Usage, "--password-stdin: the %s API sets no password (%s); drop the flag to do that", b.Info().Name, strings.TrimSuffix(pol.Note, "."))
 	case !pol.NeedsNew:
 	case opts.PasswordStdin && pol.NeedsCurrent:
 		lines, err := cmdutil.ReadLines(f.IO.In, 2)
 		if err != nil {
-			return userapi.Errorf(userapi.KindUsage, "--password-stdin needs two lines on stdin: the current password, then the new one")
+			return errkind.Errorf(errkind.Usage, "--password-stdin needs two lines on stdin: the current password, then the new one")
 		}
 		ch.Current, ch.New = lines[0], lines[1]
 		if pol.MinLength > 0 && len(ch.New) < pol.MinLength {
-			return userapi.Errorf(userapi.KindUsage, "password must be at least %d characters", pol.MinLength)
+			return errkind.Errorf(errkind.Usage, "password must be at least %d characters", pol.MinLength)
 		}
 	default:
 		if pol.NeedsCurrent {

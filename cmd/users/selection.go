@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/userctl/userctl/internal/cmdutil"
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // maxSelection bounds a selection file (-f), so that a wrong file (a disk
@@ -33,7 +33,7 @@ func addSelectionFlag(cmd *cobra.Command, file *string) {
 func selectIDs(cmd *cobra.Command, f *cmdutil.Factory, args []string, file string) ([]string, error) {
 	switch {
 	case file != "" && len(args) > 0:
-		return nil, userapi.Errorf(userapi.KindUsage, "give user IDs as arguments or with -f FILE, not both")
+		return nil, errkind.Errorf(errkind.Usage, "give user IDs as arguments or with -f FILE, not both")
 	case file == "":
 		if err := cmdutil.MinArgs(1, "user ID (or -f FILE)")(cmd, args); err != nil {
 			return nil, err
@@ -45,24 +45,24 @@ func selectIDs(cmd *cobra.Command, f *cmdutil.Factory, args []string, file strin
 	if file != "-" {
 		fh, err := os.Open(file)
 		if err != nil {
-			return nil, userapi.Errorf(userapi.KindUsage, "-f: %v", err)
+			return nil, errkind.Errorf(errkind.Usage, "-f: %v", err)
 		}
 		defer fh.Close()
 		r, name = fh, file
 	}
 	data, err := io.ReadAll(io.LimitReader(r, maxSelection+1))
 	if err != nil {
-		return nil, userapi.Errorf(userapi.KindUsage, "reading %s: %v", name, err)
+		return nil, errkind.Errorf(errkind.Usage, "reading %s: %v", name, err)
 	}
 	if len(data) > maxSelection {
-		return nil, userapi.Errorf(userapi.KindUsage, "%s: more than %d MiB of IDs", name, maxSelection>>20)
+		return nil, errkind.Errorf(errkind.Usage, "%s: more than %d MiB of IDs", name, maxSelection>>20)
 	}
 	ids, err := parseSelection(data)
 	if err != nil {
-		return nil, userapi.Errorf(userapi.KindUsage, "%s: %v", name, err)
+		return nil, errkind.Errorf(errkind.Usage, "%s: %v", name, err)
 	}
 	if len(ids) == 0 {
-		return nil, userapi.Errorf(userapi.KindUsage, "%s holds no user ID", name)
+		return nil, errkind.Errorf(errkind.Usage, "%s holds no user ID", name)
 	}
 	return ids, nil
 }
@@ -148,11 +148,11 @@ func eachID(ids []string, ignoreNotFound bool, fn func(id string) error) error {
 		err := fn(id)
 		switch {
 		case err == nil:
-		case ignoreNotFound && userapi.IsKind(err, userapi.KindNotFound):
+		case ignoreNotFound && errkind.Is(err, errkind.NotFound):
 		case skip.add(id, err):
 		default:
 			if rest := len(ids) - i - 1; rest > 0 {
-				return &userapi.Error{Kind: userapi.KindOf(err), Err: err,
+				return &errkind.Error{Kind: errkind.Of(err), Err: err,
 					Message: fmt.Sprintf("%v (%d more user IDs after %q not tried)", err, rest, id)}
 			}
 			return err

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -28,7 +29,7 @@ func newSuggestCmd(f *cmdutil.Factory, runF func(context.Context, *SuggestOption
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Query = args[0]
 			if opts.Limit < 1 || opts.Limit > 20 {
-				return userapi.Errorf(userapi.KindUsage, "--limit must be between 1 and 20")
+				return errkind.Errorf(errkind.Usage, "--limit must be between 1 and 20")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)

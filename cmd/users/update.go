@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/userctl/userctl/internal/cmdutil"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -64,13 +65,13 @@ as admin for Datadog's adm).`,
 			}
 			if fl.Changed("role") {
 				if len(opts.AddRoles)+len(opts.RemoveRoles) > 0 {
-					return userapi.Errorf(userapi.KindUsage, "--role replaces the roles: it cannot go with --add-role or --remove-role")
+					return errkind.Errorf(errkind.Usage, "--role replaces the roles: it cannot go with --add-role or --remove-role")
 				}
 				r.Roles = &opts.roles
 			}
 			for _, role := range append(slices.Clone(opts.AddRoles), opts.RemoveRoles...) {
 				if strings.TrimSpace(role) == "" {
-					return userapi.Errorf(userapi.KindUsage, "--add-role and --remove-role want a role name, got %q", role)
+					return errkind.Errorf(errkind.Usage, "--add-role and --remove-role want a role name, got %q", role)
 				}
 			}
 			if fl.Changed("admin") {
@@ -79,7 +80,7 @@ as admin for Datadog's adm).`,
 			if fl.Changed("status") {
 				s := userapi.Status(opts.status)
 				if s != userapi.StatusActive && s != userapi.StatusDisabled {
-					return userapi.Errorf(userapi.KindUsage, "--status %q: want active or disabled", opts.status)
+					return errkind.Errorf(errkind.Usage, "--status %q: want active or disabled", opts.status)
 				}
 				r.Status = &s
 			}
@@ -93,7 +94,7 @@ as admin for Datadog's adm).`,
 				}
 			}
 			if r.IsEmpty() && len(opts.AddRoles)+len(opts.RemoveRoles) == 0 {
-				return userapi.Errorf(userapi.KindUsage, "nothing to update: give at least one of --email, --name, --first-name, --last-name, --role, --add-role, --remove-role, --status, --admin")
+				return errkind.Errorf(errkind.Usage, "nothing to update: give at least one of --email, --name, --first-name, --last-name, --role, --add-role, --remove-role, --status, --admin")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)

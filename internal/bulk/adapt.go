@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -117,7 +118,7 @@ func (t *target) adapt(ctx context.Context, it *Item) {
 	if it.Roles != nil && t.mapper != nil {
 		roles, err := t.mapper.MapRoles(ctx, it.Roles)
 		if err != nil {
-			it.Err = &userapi.Error{Kind: userapi.KindUsage, Message: (&lineError{it.Line, "roles: " + err.Error()}).Error(), Err: err}
+			it.Err = &errkind.Error{Kind: errkind.Usage, Message: (&lineError{it.Line, "roles: " + err.Error()}).Error(), Err: err}
 			return
 		}
 		it.Roles = roles

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -21,7 +22,7 @@ func (f codeFake) MapRoles(_ context.Context, roles []string) ([]string, error) 
 		case userapi.PlainRole(r):
 			out = append(out, "st")
 		default:
-			return nil, userapi.Errorf(userapi.KindUsage, "unknown role %q", r)
+			return nil, errkind.Errorf(errkind.Usage, "unknown role %q", r)
 		}
 	}
 	return out, nil

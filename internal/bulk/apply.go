@@ -3,6 +3,7 @@ package bulk
 import (
 	"context"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -36,7 +37,7 @@ func Apply(ctx context.Context, b userapi.Backend, plan *Plan, opts Options) (Su
 		case t.Action == ActionUnchanged:
 			return entryFor(t, Unchanged, nil), true
 		case t.Action == ActionInvalid:
-			return entryFor(t, Failed, userapi.Errorf(userapi.KindUsage, "invalid item")), true
+			return entryFor(t, Failed, errkind.Errorf(errkind.Usage, "invalid item")), true
 		}
 		return Entry{}, false
 	}
@@ -52,7 +53,7 @@ func (e *engine) applyOne(ctx, stop context.Context, t *PlanItem) Entry {
 			_, err := e.b.DeleteUser(ctx, t.ID, e.opts.Delete)
 			return err
 		})
-		if userapi.IsKind(err, userapi.KindNotFound) {
+		if errkind.Is(err, errkind.NotFound) {
 			ent := entryFor(t, Deleted, nil)
 			ent.Note = "already gone"
 			return ent

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -145,7 +146,7 @@ func TestApplyWithoutUpdaterFailsThatItem(t *testing.T) {
 	}
 	rep, path := reportFile(t)
 	sum, err := Apply(context.Background(), f, plan, Options{Report: rep})
-	if sum.Failed != 1 || sum.Created != 1 || !userapi.IsKind(err, userapi.KindPartial) {
+	if sum.Failed != 1 || sum.Created != 1 || !errkind.Is(err, errkind.Partial) {
 		t.Errorf("summary %+v, err %v", sum, err)
 	}
 	lines := byLine(t, readReport(t, path))
@@ -189,7 +190,7 @@ func TestPlanRefusesDuplicatesAndPruneWithInvalidLines(t *testing.T) {
 		t.Errorf("errors = %q", errs)
 	}
 	_, err := ComputePlan(context.Background(), f, Read(strings.NewReader(text), FormatCSV, "f.csv"), PlanOptions{Prune: true})
-	if !userapi.IsKind(err, userapi.KindUsage) || !strings.Contains(err.Error(), "4 items of the file are invalid") {
+	if !errkind.Is(err, errkind.Usage) || !strings.Contains(err.Error(), "4 items of the file are invalid") {
 		t.Errorf("prune with invalid lines: %v", err)
 	}
 }
@@ -267,7 +268,7 @@ func TestComputePlanPruneSafety(t *testing.T) {
 	}
 	// No users in the file: refused before any request.
 	f := seeded()
-	if _, err := ComputePlan(ctx, f, read("email,name\n"), PlanOptions{Prune: true, Name: "f.csv"}); !userapi.IsKind(err, userapi.KindUsage) ||
+	if _, err := ComputePlan(ctx, f, read("email,name\n"), PlanOptions{Prune: true, Name: "f.csv"}); !errkind.Is(err, errkind.Usage) ||
 		!strings.Contains(err.Error(), "f.csv has no users") {
 		t.Errorf("empty file: %v", err)
 	}
@@ -304,7 +305,7 @@ func TestComputePlanPruneSafety(t *testing.T) {
 		if tc.ok != (err == nil) || plan == nil || plan.Counts().Delete != 3 {
 			t.Errorf("max %d: %v", tc.max, err)
 		}
-		if err != nil && (!userapi.IsKind(err, userapi.KindUsage) || !strings.Contains(err.Error(), "deletes 3 users")) {
+		if err != nil && (!errkind.Is(err, errkind.Usage) || !strings.Contains(err.Error(), "deletes 3 users")) {
 			t.Errorf("max %d: %v", tc.max, err)
 		}
 	}

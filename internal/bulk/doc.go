@@ -13,7 +13,7 @@
 //     record; it does not stop the others, unless Options.FailFast is set;
 //     an error that stops the reading after items were sent is one more
 //     failed item (a partial failure, not a usage error);
-//   - a create that may have reached the server (userapi.Error.MaybeSent)
+//   - a create that may have reached the server (errkind.Error.MaybeSent)
 //     is never blindly re-sent: the user is looked up first (userapi.Finder,
 //     else a scan of ListUsers), so nothing is created twice; Import lists
 //     the users there before it sends anything, and a user found by such a
@@ -25,7 +25,7 @@
 //     flight get Options.Grace to finish, and every item that never started
 //     is reported as skipped with the error "interrupted" (the rest of the
 //     input is still read, without sending anything, so that every line is
-//     accounted for); the run then returns a KindInterrupted error;
+//     accounted for); the run then returns an errkind.Interrupted error;
 //   - with FailFast, the first failed item stops the run the same way, the
 //     never-started items being skipped with a "not attempted" error.
 //

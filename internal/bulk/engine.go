@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/termsafe"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -373,14 +374,14 @@ func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], dire
 				err = rep.flush()
 			}
 			if err != nil {
-				writeErr = &userapi.Error{Kind: userapi.KindUnknown, Message: err.Error(), Err: err}
+				writeErr = &errkind.Error{Kind: errkind.Unknown, Message: err.Error(), Err: err}
 				stop(&stopError{"the report could not be written"})
 			}
 		}
 	}
 	if rep != nil && writeErr == nil {
 		if err := rep.flush(); err != nil {
-			writeErr = &userapi.Error{Kind: userapi.KindUnknown, Message: err.Error(), Err: err}
+			writeErr = &errkind.Error{Kind: errkind.Unknown, Message: err.Error(), Err: err}
 		}
 	}
 	if bar != nil {
@@ -394,7 +395,7 @@ func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], dire
 	}
 	switch {
 	case ctx.Err() != nil:
-		return sum, &userapi.Error{Kind: userapi.KindInterrupted, Err: context.Canceled,
+		return sum, &errkind.Error{Kind: errkind.Interrupted, Err: context.Canceled,
 			Message: fmt.Sprintf("%s interrupted after %d of the items; the report lists the others as skipped", opts.Verb, sum.Total-sum.Skipped)}
 	case writeErr != nil:
 		return sum, writeErr
@@ -405,7 +406,7 @@ func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], dire
 		if opts.Report == nil {
 			where = "see above; --report FILE lists every item"
 		}
-		return sum, &userapi.Error{Kind: userapi.KindRateLimited,
+		return sum, &errkind.Error{Kind: errkind.RateLimited,
 			Message: fmt.Sprintf("%s: gave up after the API refused every request (429) for %s (--max-wait): %d of %d items failed or were not sent (%s)",
 				opts.Verb, opts.GiveUpAfter.Round(time.Second), sum.Failed, sum.Total, where)}
 	case sum.Failed > 0:
@@ -413,7 +414,7 @@ func (e *engine) run(ctx context.Context, tasks iter.Seq2[PlanItem, error], dire
 		if opts.Report == nil {
 			where = "see above; --report FILE lists every item"
 		}
-		return sum, &userapi.Error{Kind: userapi.KindPartial,
+		return sum, &errkind.Error{Kind: errkind.Partial,
 			Message: fmt.Sprintf("%s: %d of %s failed (%s)", opts.Verb, sum.Failed, countItems(sum.Total), where)}
 	}
 	return sum, nil
@@ -492,7 +493,7 @@ func (e *engine) call(stop context.Context, fn func() error) error {
 			return errStopped
 		}
 		err := fn()
-		if !userapi.IsKind(err, userapi.KindRateLimited) {
+		if !errkind.Is(err, errkind.RateLimited) {
 			e.gateMu.Lock()
 			e.accepted = time.Now()
 			e.gateMu.Unlock()
@@ -518,7 +519,7 @@ func (e *engine) call(stop context.Context, fn func() error) error {
 // notSent reports an error of a request that was surely not carried out
 // (never sent, or refused with 429).
 func notSent(err error) bool {
-	var e *userapi.Error
+	var e *errkind.Error
 	return errors.As(err, &e) && e.NotSent
 }
 

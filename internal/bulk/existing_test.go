@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -22,7 +23,7 @@ func TestImportUncertainCreateOfExistingUser(t *testing.T) {
 		}
 		f.createHook = func(_ context.Context, n int64, req userapi.CreateRequest) (bool, error) {
 			if n%2 == 1 { // every other send: 503, not processed
-				return false, &userapi.Error{Kind: userapi.KindServer, Status: 503, Message: "busy", MaybeSent: true}
+				return false, &errkind.Error{Kind: errkind.Server, Status: 503, Message: "busy", MaybeSent: true}
 			}
 			return false, nil
 		}

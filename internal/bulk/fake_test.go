@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -23,7 +24,7 @@ type fake struct {
 	users []userapi.User
 	seq   int
 	// unique refuses a second user with the same email or username
-	// (KindConflict), like real APIs; off, duplicates are stored so tests
+	// (errkind.Conflict), like real APIs; off, duplicates are stored so tests
 	// can count them.
 	unique bool
 	info   userapi.Info
@@ -58,7 +59,7 @@ func (f *fake) GetUser(ctx context.Context, id string) (userapi.User, error) {
 	if i := f.indexLocked(id); i >= 0 {
 		return f.users[i], nil
 	}
-	return userapi.User{}, &userapi.Error{Kind: userapi.KindNotFound, Message: "not found"}
+	return userapi.User{}, &errkind.Error{Kind: errkind.NotFound, Message: "not found"}
 }
 
 func (f *fake) indexLocked(id string) int {
@@ -77,7 +78,7 @@ func (f *fake) add(req userapi.CreateRequest) (userapi.User, error) {
 		for _, u := range f.users {
 			if (req.Email != "" && strings.EqualFold(u.Email, req.Email)) ||
 				(req.Username != "" && strings.EqualFold(u.Username, req.Username)) {
-				return userapi.User{}, &userapi.Error{Kind: userapi.KindConflict, Status: 409,
+				return userapi.User{}, &errkind.Error{Kind: errkind.Conflict, Status: 409,
 					Message: fmt.Sprintf("user %q already exists", req.Email)}
 			}
 		}
@@ -114,7 +115,7 @@ func (f *fake) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOption
 	defer f.mu.Unlock()
 	i := f.indexLocked(id)
 	if i < 0 {
-		return userapi.Result{}, &userapi.Error{Kind: userapi.KindNotFound, Message: "not found"}
+		return userapi.Result{}, &errkind.Error{Kind: errkind.NotFound, Message: "not found"}
 	}
 	f.users = slices.Delete(f.users, i, i+1)
 	return userapi.Result{ID: id, Action: "deleted"}, nil
@@ -156,7 +157,7 @@ func (f fullFake) UpdateUser(ctx context.Context, id string, req userapi.UpdateR
 	defer f.mu.Unlock()
 	i := f.indexLocked(id)
 	if i < 0 {
-		return userapi.User{}, &userapi.Error{Kind: userapi.KindNotFound, Message: "not found"}
+		return userapi.User{}, &errkind.Error{Kind: errkind.NotFound, Message: "not found"}
 	}
 	u := &f.users[i]
 	if req.Email != nil {
@@ -186,7 +187,7 @@ func (f fullFake) setStatus(id string, st userapi.Status) (userapi.User, error) 
 	defer f.mu.Unlock()
 	i := f.indexLocked(id)
 	if i < 0 {
-		return userapi.User{}, &userapi.Error{Kind: userapi.KindNotFound, Message: "not found"}
+		return userapi.User{}, &errkind.Error{Kind: errkind.NotFound, Message: "not found"}
 	}
 	f.users[i].Status = st
 	return f.users[i], nil

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // FuzzRead feeds arbitrary bytes to every reader: none may panic, every
@@ -23,8 +23,8 @@ func FuzzRead(f *testing.F) {
 		n := 0
 		for it, err := range Read(bytes.NewReader(data), fm, "fuzz") {
 			if err != nil {
-				if userapi.KindOf(err) != userapi.KindUsage && userapi.KindOf(err) != userapi.KindUnknown {
-					t.Fatalf("fatal error of kind %v: %v", userapi.KindOf(err), err)
+				if errkind.Of(err) != errkind.Usage && errkind.Of(err) != errkind.Unknown {
+					t.Fatalf("fatal error of kind %v: %v", errkind.Of(err), err)
 				}
 				break
 			}

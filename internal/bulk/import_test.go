@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -36,7 +37,7 @@ func TestImportMaybeSentNeverCreatesTwice(t *testing.T) {
 				if seen[i].Add(1) > 1 {
 					return false, nil // the retry goes through
 				}
-				maybe := &userapi.Error{Kind: userapi.KindUnknown, Message: "connection reset", MaybeSent: true}
+				maybe := &errkind.Error{Kind: errkind.Unknown, Message: "connection reset", MaybeSent: true}
 				switch i % 10 {
 				case 3: // reached the server, the answer was lost
 					landed.Add(1)
@@ -88,10 +89,10 @@ func TestImportMaybeSentNeverCreatesTwice(t *testing.T) {
 func TestImportMaybeSentGivesUp(t *testing.T) {
 	f := newFake()
 	f.createHook = func(context.Context, int64, userapi.CreateRequest) (bool, error) {
-		return false, &userapi.Error{Kind: userapi.KindUnknown, Message: "timeout", MaybeSent: true}
+		return false, &errkind.Error{Kind: errkind.Unknown, Message: "timeout", MaybeSent: true}
 	}
 	sum, err := Import(context.Background(), finderFake{f}, items(1), Options{CreateAttempts: 2})
-	if sum.Failed != 1 || userapi.ExitCode(err) != 7 {
+	if sum.Failed != 1 || errkind.ExitCode(err) != 7 {
 		t.Fatalf("summary %+v, err %v", sum, err)
 	}
 	if f.creates.Load() != 2 {
@@ -103,7 +104,7 @@ func TestImportRateLimitedPausesAndRetries(t *testing.T) {
 	f := newFake()
 	f.createHook = func(_ context.Context, n int64, _ userapi.CreateRequest) (bool, error) {
 		if n%5 == 0 { // every fifth send is refused: 429, retries exhausted
-			return false, &userapi.Error{Kind: userapi.KindRateLimited, Status: 429, Message: "rate limit exceeded"}
+			return false, &errkind.Error{Kind: errkind.RateLimited, Status: 429, Message: "rate limit exceeded"}
 		}
 		return false, nil
 	}
@@ -124,11 +125,11 @@ func TestImportRateLimitedPausesAndRetries(t *testing.T) {
 	// retries.
 	f = newFake()
 	f.createHook = func(context.Context, int64, userapi.CreateRequest) (bool, error) {
-		return false, &userapi.Error{Kind: userapi.KindRateLimited, Status: 429, Message: "rate limit exceeded"}
+		return false, &errkind.Error{Kind: errkind.RateLimited, Status: 429, Message: "rate limit exceeded"}
 	}
 	rep, path := reportFile(t)
 	sum, err = Import(context.Background(), f, items(1), Options{RetryWait: noWait, RateRetries: 2, Report: rep})
-	if sum.Failed != 1 || !userapi.IsKind(err, userapi.KindPartial) || f.creates.Load() != 3 {
+	if sum.Failed != 1 || !errkind.Is(err, errkind.Partial) || f.creates.Load() != 3 {
 		t.Errorf("summary %+v, err %v, %d sends", sum, err, f.creates.Load())
 	}
 	if l := readReport(t, path); len(l) != 1 || l[0].Error != "rate limit exceeded" {
@@ -154,7 +155,7 @@ func TestImportSkipExisting(t *testing.T) {
 			}
 			continue
 		}
-		if !userapi.IsKind(err, userapi.KindPartial) || userapi.ExitCode(err) != 7 || sum.Failed != 3 || sum.Created != 3 {
+		if !errkind.Is(err, errkind.Partial) || errkind.ExitCode(err) != 7 || sum.Failed != 3 || sum.Created != 3 {
 			t.Errorf("without skip-existing: %+v, %v", sum, err)
 		}
 		if l := lines[4]; l.Result != Failed || !strings.Contains(l.Error, "already exists") {
@@ -179,7 +180,7 @@ func TestImportDryRunSendsNothing(t *testing.T) {
 	if f.creates.Load()+f.lists.Load() != 0 {
 		t.Fatal("dry run sent requests")
 	}
-	if sum.WouldCreate != 1 || sum.Skipped != 0 || sum.Failed != 3 || !userapi.IsKind(err, userapi.KindPartial) {
+	if sum.WouldCreate != 1 || sum.Skipped != 0 || sum.Failed != 3 || !errkind.Is(err, errkind.Partial) {
 		t.Errorf("summary %+v, err %v", sum, err)
 	}
 	lines := byLine(t, readReport(t, path))
@@ -216,7 +217,7 @@ func TestImportBadLinesDoNotStopOthers(t *testing.T) {
 	f := newFake()
 	rep, path := reportFile(t)
 	sum, err := Import(context.Background(), f, badEvery(100, 10), Options{Report: rep})
-	if sum.Created != 90 || sum.Failed != 10 || userapi.ExitCode(err) != 7 {
+	if sum.Created != 90 || sum.Failed != 10 || errkind.ExitCode(err) != 7 {
 		t.Fatalf("summary %+v, err %v", sum, err)
 	}
 	lines := byLine(t, readReport(t, path))
@@ -232,7 +233,7 @@ func TestImportFailFast(t *testing.T) {
 	f := newFake()
 	rep, path := reportFile(t)
 	sum, err := Import(context.Background(), f, badEvery(50, 5), Options{Concurrency: 1, FailFast: true, Report: rep})
-	if !userapi.IsKind(err, userapi.KindPartial) || sum.Failed != 1 || sum.Total != 50 {
+	if !errkind.Is(err, errkind.Partial) || sum.Failed != 1 || sum.Total != 50 {
 		t.Fatalf("summary %+v, err %v", sum, err)
 	}
 	lines := byLine(t, readReport(t, path))
@@ -327,7 +328,7 @@ func TestImportInterruptKeepsACompleteReport(t *testing.T) {
 				close(release) // the requests in flight finish within the grace
 			}
 			<-done
-			if !userapi.IsKind(err, userapi.KindInterrupted) || userapi.ExitCode(err) != 130 || !sum.Interrupted {
+			if !errkind.Is(err, errkind.Interrupted) || errkind.ExitCode(err) != 130 || !sum.Interrupted {
 				t.Fatalf("err = %v, summary %+v", err, sum)
 			}
 			lines := byLine(t, readReport(t, path))
@@ -354,14 +355,14 @@ func TestImportInterruptKeepsACompleteReport(t *testing.T) {
 func TestImportReadErrorIsReported(t *testing.T) {
 	f := newFake()
 	in := func(yield func(Item, error) bool) {
-		_ = yield(Item{Line: 1, Email: "a@example.com"}, nil) && yield(Item{}, userapi.Errorf(userapi.KindUsage, "reading x: line 2: broken"))
+		_ = yield(Item{Line: 1, Email: "a@example.com"}, nil) && yield(Item{}, errkind.Errorf(errkind.Usage, "reading x: line 2: broken"))
 	}
 	// Found after an item ran: the rest of the input is one failed item of
 	// the report, and the run a partial failure (exit 7).
 	rep, path := reportFile(t)
 	var stderr bytes.Buffer
 	sum, err := Import(context.Background(), f, in, Options{Report: rep, Stderr: &stderr, ShowFailures: 5})
-	if sum.Created != 1 || sum.Failed != 1 || userapi.ExitCode(err) != 7 {
+	if sum.Created != 1 || sum.Failed != 1 || errkind.ExitCode(err) != 7 {
 		t.Errorf("summary %+v, err %v", sum, err)
 	}
 	lines := byLine(t, readReport(t, path))
@@ -373,10 +374,10 @@ func TestImportReadErrorIsReported(t *testing.T) {
 	}
 	// Before any item: the input is refused as a whole (exit 2).
 	in = func(yield func(Item, error) bool) {
-		yield(Item{}, userapi.Errorf(userapi.KindUsage, "reading x: line 1: broken"))
+		yield(Item{}, errkind.Errorf(errkind.Usage, "reading x: line 1: broken"))
 	}
 	sum, err = Import(context.Background(), newFake(), in, Options{})
-	if sum.Total != 0 || userapi.ExitCode(err) != 2 || !strings.Contains(err.Error(), "line 1: broken") {
+	if sum.Total != 0 || errkind.ExitCode(err) != 2 || !strings.Contains(err.Error(), "line 1: broken") {
 		t.Errorf("summary %+v, err %v", sum, err)
 	}
 }
@@ -411,7 +412,7 @@ func TestImportWithoutReportListsFailuresOnStderr(t *testing.T) {
 	var stderr bytes.Buffer
 	sum, err := Import(context.Background(), newFake(), Read(strings.NewReader(in), FormatCSV, "t.csv"),
 		Options{Concurrency: 2, Stderr: &stderr, ShowFailures: 5})
-	if sum.Failed != 1 || userapi.ExitCode(err) != 7 {
+	if sum.Failed != 1 || errkind.ExitCode(err) != 7 {
 		t.Fatalf("summary %+v, err %v", sum, err)
 	}
 	if !strings.Contains(stderr.String(), "  line 3") || !strings.Contains(stderr.String(), `invalid email "not-an-email"`) {
@@ -428,13 +429,13 @@ func TestImportWithoutReportListsFailuresOnStderr(t *testing.T) {
 func TestImportGivesUpOnRateLimitStorm(t *testing.T) {
 	f := newFake()
 	f.createHook = func(context.Context, int64, userapi.CreateRequest) (bool, error) {
-		return false, &userapi.Error{Kind: userapi.KindRateLimited, Status: 429, Message: "429 Too Many Requests", NotSent: true}
+		return false, &errkind.Error{Kind: errkind.RateLimited, Status: 429, Message: "429 Too Many Requests", NotSent: true}
 	}
 	rep, path := reportFile(t)
 	const n = 20
 	sum, err := Import(context.Background(), f, items(n), Options{Concurrency: 2, Report: rep, RateRetries: 1000,
 		GiveUpAfter: 100 * time.Millisecond, RetryWait: func(int) time.Duration { return 10 * time.Millisecond }})
-	if !userapi.IsKind(err, userapi.KindRateLimited) || userapi.ExitCode(err) != 6 || !strings.Contains(err.Error(), "gave up") {
+	if !errkind.Is(err, errkind.RateLimited) || errkind.ExitCode(err) != 6 || !strings.Contains(err.Error(), "gave up") {
 		t.Errorf("err = %v, want rate limited, gave up", err)
 	}
 	if sum.Total != n || sum.Failed != n {

@@ -9,13 +9,14 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/termsafe"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
 // Import creates the users of items with a pool of workers, writing one
 // report line per item. It returns the summary and an error of kind
-// KindPartial when any item failed, KindInterrupted when ctx was cancelled,
+// errkind.Partial when any item failed, errkind.Interrupted when ctx was cancelled,
 // or the error that made the input unreadable. The backend is built by the
 // caller (with the shared limiter in its userapi.Env).
 func Import(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, error], opts Options) (Summary, error) {
@@ -112,11 +113,11 @@ func validateCreate(info userapi.Info, it *Item) error {
 		if slices.Contains(missing, "password") {
 			hint = "; exports carry no passwords: --generate-passwords --report FILE makes them"
 		}
-		return &userapi.Error{Kind: userapi.KindUsage, Message: (&lineError{it.Line,
+		return &errkind.Error{Kind: errkind.Usage, Message: (&lineError{it.Line,
 			fmt.Sprintf("missing %s (the %s API needs it to create a user)%s", strings.Join(missing, ", "), title, hint)}).Error()}
 	}
 	if it.Password != "" && info.MinPasswordLength > 0 && len(it.Password) < info.MinPasswordLength {
-		return &userapi.Error{Kind: userapi.KindUsage, Message: (&lineError{it.Line,
+		return &errkind.Error{Kind: errkind.Usage, Message: (&lineError{it.Line,
 			fmt.Sprintf("password shorter than %d characters", info.MinPasswordLength)}).Error()}
 	}
 	return nil
@@ -131,12 +132,12 @@ const busyFactor = 4
 // unavailable reports a 503 answer: the server is up but refused the
 // request for now.
 func unavailable(err error) bool {
-	var e *userapi.Error
+	var e *errkind.Error
 	return errors.As(err, &e) && e.Status == http.StatusServiceUnavailable
 }
 
 func maybeSent(err error) bool {
-	var e *userapi.Error
+	var e *errkind.Error
 	return errors.As(err, &e) && e.MaybeSent
 }
 
@@ -176,7 +177,7 @@ func (e *engine) create(ctx, stop context.Context, t *PlanItem) Entry {
 			// Stopped while rate limited: not sent (or an earlier send was
 			// checked not to have arrived).
 			return failedEntry(ctx, stop, t, err)
-		case maybeSent(err) || (uncertain && userapi.IsKind(err, userapi.KindConflict)):
+		case maybeSent(err) || (uncertain && errkind.Is(err, errkind.Conflict)):
 			found, ferr := e.find(ctx, stop, t.Item)
 			if ferr != nil {
 				return entryFor(t, Failed, fmt.Errorf("%w; checking whether it was created failed too: %v", err, ferr))
@@ -191,7 +192,7 @@ func (e *engine) create(ctx, stop context.Context, t *PlanItem) Entry {
 				ent.Note = "confirmed after an uncertain create"
 				return ent
 			}
-			if userapi.IsKind(err, userapi.KindConflict) {
+			if errkind.Is(err, errkind.Conflict) {
 				return failedEntry(ctx, stop, t, err)
 			}
 			if unavailable(err) {
@@ -203,7 +204,7 @@ func (e *engine) create(ctx, stop context.Context, t *PlanItem) Entry {
 				return failedEntry(ctx, stop, t, err)
 			}
 			uncertain = true
-		case userapi.IsKind(err, userapi.KindConflict) && e.opts.SkipExisting:
+		case errkind.Is(err, errkind.Conflict) && e.opts.SkipExisting:
 			ent := entryFor(t, Skipped, nil)
 			ent.Note = "already exists"
 			return ent
@@ -310,7 +311,7 @@ func (e *engine) existed(ctx, stop context.Context, t *PlanItem, u *userapi.User
 		ent.Note = "already exists"
 		return ent
 	}
-	ent := failedEntry(ctx, stop, t, &userapi.Error{Kind: userapi.KindConflict,
+	ent := failedEntry(ctx, stop, t, &errkind.Error{Kind: errkind.Conflict,
 		Message: fmt.Sprintf("user %s already exists (it did before this run)", t.Key)})
 	ent.ID = u.ID
 	return ent

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -108,7 +109,7 @@ func (e *lineError) Error() string {
 
 // badLine returns an item that failed to read.
 func badLine(line int, format string, args ...any) Item {
-	return Item{Line: line, Err: &userapi.Error{Kind: userapi.KindUsage, Message: (&lineError{line, fmt.Sprintf(format, args...)}).Error()}}
+	return Item{Line: line, Err: &errkind.Error{Kind: errkind.Usage, Message: (&lineError{line, fmt.Sprintf(format, args...)}).Error()}}
 }
 
 // normalizeKey turns a column or key into a field name: lower case, with

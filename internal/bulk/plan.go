@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/termsafe"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -229,7 +230,7 @@ const DefaultMaxDeletes = 20
 //     Plan.SelfUnknown says so;
 //   - a plan with more than MaxDeletes deletes is refused.
 //
-// The refusals are KindUsage errors; the plan is returned with them when it
+// The refusals are errkind.Usage errors; the plan is returned with them when it
 // was made, so that it can be shown.
 func ComputePlan(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, error], opts PlanOptions) (*Plan, error) {
 	var desired []Item
@@ -244,7 +245,7 @@ func ComputePlan(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, e
 		if name == "" || name == "-" {
 			name = "the input"
 		}
-		return nil, userapi.Errorf(userapi.KindUsage,
+		return nil, errkind.Errorf(errkind.Usage,
 			"apply --prune: %s has no users; refusing to delete every user", name)
 	}
 	var self *userapi.User
@@ -284,7 +285,7 @@ func ComputePlan(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, e
 	}
 	c := plan.Counts()
 	if c.Invalid > 0 {
-		return plan, userapi.Errorf(userapi.KindUsage,
+		return plan, errkind.Errorf(errkind.Usage,
 			"apply --prune: %d items of the file are invalid (see the plan); fix them first, as their users would be deleted", c.Invalid)
 	}
 	maxDel := opts.MaxDeletes
@@ -295,7 +296,7 @@ func ComputePlan(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, e
 		maxDel = 0
 	}
 	if c.Delete > maxDel {
-		return plan, userapi.Errorf(userapi.KindUsage,
+		return plan, errkind.Errorf(errkind.Usage,
 			"apply --prune: the plan deletes %d users, more than --max-deletes %d; nothing was changed (raise --max-deletes to allow it)", c.Delete, maxDel)
 	}
 	return plan, nil
@@ -404,7 +405,7 @@ func NewPlan(b userapi.Backend, current []userapi.User, desired []Item, prune bo
 		}
 		if dup := duplicateOf(seen, it); dup > 0 {
 			p.Action = ActionInvalid
-			p.Err = userapi.Errorf(userapi.KindUsage, "line %d: same user as line %d (%s)", it.Line, dup, it.Key())
+			p.Err = errkind.Errorf(errkind.Usage, "line %d: same user as line %d (%s)", it.Line, dup, it.Key())
 			plan.Items = append(plan.Items, p)
 			continue
 		}
@@ -412,7 +413,7 @@ func NewPlan(b userapi.Backend, current []userapi.User, desired []Item, prune bo
 		if ok {
 			if line, dup := claimedBy[i]; dup {
 				p.Action = ActionInvalid
-				p.Err = userapi.Errorf(userapi.KindUsage, "line %d: matches the same user %s as line %d", it.Line, current[i].ID, line)
+				p.Err = errkind.Errorf(errkind.Usage, "line %d: matches the same user %s as line %d", it.Line, current[i].ID, line)
 				plan.Items = append(plan.Items, p)
 				continue
 			}
@@ -435,7 +436,7 @@ func NewPlan(b userapi.Backend, current []userapi.User, desired []Item, prune bo
 		} else {
 			p.Action = ActionCreate
 			if req := it.CreateRequest(); req.Username == "" && req.Email == "" {
-				p.Err = userapi.Errorf(userapi.KindUsage,
+				p.Err = errkind.Errorf(errkind.Usage,
 					"line %d: no user has id %s, and without a username or email none can be created", it.Line, it.ID)
 			} else {
 				p.Err = validateCreate(b.Info(), it)
@@ -503,7 +504,7 @@ func emptyNil(s string) any {
 func diff(u *userapi.User, it *Item) ([]Change, error) {
 	var ch []Change
 	if it.Username != "" && !strings.EqualFold(u.Username, it.Username) && u.Username != "" {
-		return nil, userapi.Errorf(userapi.KindUnsupported, "line %d: username %q of user %s cannot be changed to %q",
+		return nil, errkind.Errorf(errkind.Unsupported, "line %d: username %q of user %s cannot be changed to %q",
 			it.Line, u.Username, u.ID, it.Username)
 	}
 	if it.Email != "" && !strings.EqualFold(u.Email, it.Email) {

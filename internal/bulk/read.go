@@ -14,7 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // Format is the syntax of a bulk file.
@@ -48,7 +48,7 @@ func FormatOf(path string) (Format, error) {
 	case ".yaml", ".yml":
 		return FormatYAML, nil
 	}
-	return 0, userapi.Errorf(userapi.KindUsage,
+	return 0, errkind.Errorf(errkind.Usage,
 		"%s: unknown bulk file type %q (want .csv, .jsonl, .ndjson, .json, .yaml or .yml; - for JSON Lines on stdin)",
 		path, filepath.Ext(path))
 }
@@ -81,7 +81,7 @@ func Open(path string, stdin io.Reader) (*Source, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, userapi.Errorf(userapi.KindUsage, "cannot open bulk file: %v", err)
+		return nil, errkind.Errorf(errkind.Usage, "cannot open bulk file: %v", err)
 	}
 	s := &Source{Name: path, Format: format, r: f, close: f.Close}
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && (format == FormatCSV || format == FormatJSONL) {
@@ -90,7 +90,7 @@ func Open(path string, stdin io.Reader) (*Source, error) {
 		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			f.Close()
-			return nil, userapi.Errorf(userapi.KindUsage, "cannot read bulk file: %v", err)
+			return nil, errkind.Errorf(errkind.Usage, "cannot read bulk file: %v", err)
 		}
 	}
 	return s, nil
@@ -185,7 +185,7 @@ func fatal(name string, line int, format string, args ...any) error {
 	if line > 0 {
 		msg = fmt.Sprintf("line %d: %s", line, msg)
 	}
-	return &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("reading %s: %s", name, msg)}
+	return &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf("reading %s: %s", name, msg)}
 }
 
 // decodeObject reads one JSON object (numbers beyond 2^53 lose precision;

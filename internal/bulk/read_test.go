@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -62,7 +63,7 @@ func TestReadCSV(t *testing.T) {
 	}
 	for i, w := range wantErrs {
 		it := got[[]int{1, 2, 3, 5}[i]]
-		if it.Line != w.line || !strings.Contains(errText(it), w.text) || !userapi.IsKind(it.Err, userapi.KindUsage) {
+		if it.Line != w.line || !strings.Contains(errText(it), w.text) || !errkind.Is(it.Err, errkind.Usage) {
 			t.Errorf("item on line %d: line %d, err %v; want %q", w.line, it.Line, it.Err, w.text)
 		}
 	}
@@ -73,7 +74,7 @@ func TestReadCSV(t *testing.T) {
 
 func TestReadCSVHeaderErrors(t *testing.T) {
 	for _, text := range []string{"email,email\na@b.c,d@e.f\n", "email,\n"} {
-		if _, err := collect(t, FormatCSV, text); !userapi.IsKind(err, userapi.KindUsage) || !strings.Contains(err.Error(), "line 1") {
+		if _, err := collect(t, FormatCSV, text); !errkind.Is(err, errkind.Usage) || !strings.Contains(err.Error(), "line 1") {
 			t.Errorf("%q: err = %v, want a usage error on line 1", text, err)
 		}
 	}
@@ -187,7 +188,7 @@ func TestFormatOfAndOpen(t *testing.T) {
 			t.Errorf("FormatOf(%q) = %v, %v; want %v", path, got, err, want)
 		}
 	}
-	if _, err := FormatOf("users.txt"); !userapi.IsKind(err, userapi.KindUsage) {
+	if _, err := FormatOf("users.txt"); !errkind.Is(err, errkind.Usage) {
 		t.Errorf("users.txt: %v", err)
 	}
 
@@ -213,7 +214,7 @@ func TestFormatOfAndOpen(t *testing.T) {
 	if n != 2 {
 		t.Errorf("read %d items after counting, want 2", n)
 	}
-	if _, err := Open(filepath.Join(t.TempDir(), "missing.csv"), nil); !userapi.IsKind(err, userapi.KindUsage) {
+	if _, err := Open(filepath.Join(t.TempDir(), "missing.csv"), nil); !errkind.Is(err, errkind.Usage) {
 		t.Errorf("missing file: %v", err)
 	}
 	stdin, err := Open("-", strings.NewReader(`{"email":"s@example.com"}`+"\n"))

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/userctl/userctl/internal/bulk"
-	"github.com/userctl/userctl/internal/httpx"
+	"github.com/userctl/userctl/internal/ratelimit"
 	"github.com/userctl/userctl/internal/sandbox"
 	_ "github.com/userctl/userctl/internal/sandbox/rest" // its sandbox server
 	"github.com/userctl/userctl/internal/userapi"
@@ -32,7 +32,7 @@ func TestImportAgainstRateLimitedSandbox(t *testing.T) {
 	}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	lim := httpx.NewAdaptiveLimiter(0)
+	lim := ratelimit.NewAdaptive(0)
 	b, err := rest.New(userapi.Profile{Name: "bench", API: "rest", URL: srv.URL + h.Dialect().BasePath, Secrets: map[string]string{"token": "x"}},
 		userapi.Env{Limiter: lim, Timeout: 10 * time.Second})
 	if err != nil {

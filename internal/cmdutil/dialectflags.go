@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -60,7 +61,7 @@ func (f *Factory) checkDialectFlags(d userapi.Dialect) error {
 					with = append(with, o.Name)
 				}
 			}
-			return userapi.Errorf(userapi.KindUsage, "--%s is not supported by the %s API (%s); it applies to: %s",
+			return errkind.Errorf(errkind.Usage, "--%s is not supported by the %s API (%s); it applies to: %s",
 				name, d.Name, d.Title, strings.Join(with, ", "))
 		}
 	}

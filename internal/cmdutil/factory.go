@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/userctl/userctl/internal/config"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/iostreams"
 	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/prompt"
@@ -135,7 +136,7 @@ func (f *Factory) missingNamedConfig() error {
 	default:
 		return nil
 	}
-	return userapi.Errorf(userapi.KindUsage, "config file %s (named by %s) does not exist; `userctl profile add` creates it", f.ConfigPath(), by)
+	return errkind.Errorf(errkind.Usage, "config file %s (named by %s) does not exist; `userctl profile add` creates it", f.ConfigPath(), by)
 }
 
 // Resolved is the profile in use after flags, environment and config.
@@ -347,7 +348,7 @@ func ReadLines(r io.Reader, n int) ([]string, error) {
 		out = append(out, strings.TrimRight(l, "\r"))
 	}
 	if len(out) < n || out[n-1] == "" {
-		return nil, userapi.Errorf(userapi.KindUsage, "expected %d line(s) on stdin, got %d", n, countNonEmpty(out))
+		return nil, errkind.Errorf(errkind.Usage, "expected %d line(s) on stdin, got %d", n, countNonEmpty(out))
 	}
 	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -51,16 +52,16 @@ func AddGlobalFlags(root *cobra.Command, f *Factory) {
 			g.Timeout = 0
 		}
 		if g.Output != "" && !contains(formats, g.Output) {
-			return userapi.Errorf(userapi.KindUsage, "unknown output format %q (valid: %s)", g.Output, strings.Join(formats, ", "))
+			return errkind.Errorf(errkind.Usage, "unknown output format %q (valid: %s)", g.Output, strings.Join(formats, ", "))
 		}
 		if v := f.Getenv("USERCTL_OUTPUT"); g.Output == "" && v != "" && !contains(formats, v) {
-			return userapi.Errorf(userapi.KindUsage, "USERCTL_OUTPUT: unknown output format %q (valid: %s)", v, strings.Join(formats, ", "))
+			return errkind.Errorf(errkind.Usage, "USERCTL_OUTPUT: unknown output format %q (valid: %s)", v, strings.Join(formats, ", "))
 		}
 		if g.Timeout < 0 {
-			return userapi.Errorf(userapi.KindUsage, "--timeout must be positive")
+			return errkind.Errorf(errkind.Usage, "--timeout must be positive")
 		}
 		if g.MaxWait <= 0 {
-			return userapi.Errorf(userapi.KindUsage, "--max-wait must be positive")
+			return errkind.Errorf(errkind.Usage, "--max-wait must be positive")
 		}
 		// --jq and --template print their own rendering of the JSON form:
 		// an explicit -o of another shape would be silently ignored.
@@ -69,7 +70,7 @@ func AddGlobalFlags(root *cobra.Command, f *Factory) {
 			set  bool
 		}{{"--jq", g.JQ != ""}, {"--template", g.Template != ""}} {
 			if fl.set && g.Output != "" && g.Output != "json" && g.Output != "jsonl" {
-				return userapi.Errorf(userapi.KindUsage, "%s cannot be used with -o %s (it renders the JSON form; use -o json, -o jsonl or no -o)", fl.name, g.Output)
+				return errkind.Errorf(errkind.Usage, "%s cannot be used with -o %s (it renders the JSON form; use -o json, -o jsonl or no -o)", fl.name, g.Output)
 			}
 		}
 		return nil
@@ -152,7 +153,7 @@ func NoArgs(cmd *cobra.Command, args []string) error {
 	if cmd.HasSubCommands() {
 		return UnknownCommand(cmd, args[0])
 	}
-	return userapi.Errorf(userapi.KindUsage, "%s takes no arguments, got %q", cmd.CommandPath(), args[0])
+	return errkind.Errorf(errkind.Usage, "%s takes no arguments, got %q", cmd.CommandPath(), args[0])
 }
 
 // UnknownCommand is the usage error of a verb that cmd does not have, with
@@ -171,14 +172,14 @@ func UnknownCommand(cmd *cobra.Command, verb string) error {
 	} else {
 		msg += " (see `" + cmd.CommandPath() + " --help`)"
 	}
-	return &userapi.Error{Kind: userapi.KindUsage, Message: msg}
+	return &errkind.Error{Kind: errkind.Usage, Message: msg}
 }
 
 // ExactArgs wants n arguments, naming them in the error.
 func ExactArgs(n int, names ...string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
-			return userapi.Errorf(userapi.KindUsage, "%s needs %s (got %d argument(s)); see --help", cmd.CommandPath(), strings.Join(names, " and "), len(args))
+			return errkind.Errorf(errkind.Usage, "%s needs %s (got %d argument(s)); see --help", cmd.CommandPath(), strings.Join(names, " and "), len(args))
 		}
 		return nil
 	}
@@ -188,7 +189,7 @@ func ExactArgs(n int, names ...string) cobra.PositionalArgs {
 func MinArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) < n {
-			return userapi.Errorf(userapi.KindUsage, "%s needs at least %d %s", cmd.CommandPath(), n, what)
+			return errkind.Errorf(errkind.Usage, "%s needs at least %d %s", cmd.CommandPath(), n, what)
 		}
 		return nil
 	}
@@ -198,7 +199,7 @@ func MinArgs(n int, what string) cobra.PositionalArgs {
 func RangeArgs(min, max int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) < min || len(args) > max {
-			return userapi.Errorf(userapi.KindUsage, "%s takes %s (got %d argument(s))", cmd.CommandPath(), what, len(args))
+			return errkind.Errorf(errkind.Usage, "%s takes %s (got %d argument(s))", cmd.CommandPath(), what, len(args))
 		}
 		return nil
 	}
@@ -206,5 +207,5 @@ func RangeArgs(min, max int, what string) cobra.PositionalArgs {
 
 // MissingFlag is the usage error for a required value when prompts are off.
 func MissingFlag(flag string) error {
-	return userapi.Errorf(userapi.KindUsage, "missing required flag --%s", flag)
+	return errkind.Errorf(errkind.Usage, "missing required flag --%s", flag)
 }

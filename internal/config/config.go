@@ -46,6 +46,7 @@ import (
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/sandbox"
 	"github.com/userctl/userctl/internal/secret"
 	"github.com/userctl/userctl/internal/userapi"
@@ -87,7 +88,7 @@ var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 // "-" or "_", starting with a letter or digit. The error is a usage error.
 func ValidateName(name string) error {
 	if !nameRE.MatchString(name) {
-		return userapi.Errorf(userapi.KindUsage,
+		return errkind.Errorf(errkind.Usage,
 			"invalid profile name %q: use 1-63 lower-case letters, digits, '-' or '_', starting with a letter or digit", name)
 	}
 	return nil
@@ -193,7 +194,7 @@ func Load(path string) (*Config, []string, error) {
 		return c, nil, nil
 	}
 	if err != nil {
-		return nil, nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("config %s: %v", path, unwrapPathErr(err)), Err: err}
+		return nil, nil, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf("config %s: %v", path, unwrapPathErr(err)), Err: err}
 	}
 	var warnings []string
 	if fi, err := os.Stat(path); err == nil {
@@ -211,7 +212,7 @@ func Load(path string) (*Config, []string, error) {
 	v := viper.NewWithOptions(viper.KeyDelimiter("::"))
 	v.SetConfigType("yaml")
 	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
-		return nil, nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("config %s: %v", path, err), Err: err}
+		return nil, nil, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf("config %s: %v", path, err), Err: err}
 	}
 	c.current = v.GetString(keyCurrent)
 	if ps, ok := v.Get(keyProfiles).(map[string]any); ok {
@@ -223,7 +224,7 @@ func Load(path string) (*Config, []string, error) {
 			if name == Sandbox {
 				warnings = append(warnings, fmt.Sprintf("config file %s: profile %q is ignored: sandbox is built in", path, name))
 			} else if _, err := entryFromRaw(m); err != nil {
-				return nil, nil, userapi.Errorf(userapi.KindUsage, "config %s: profile %q: %v", path, name, err)
+				return nil, nil, errkind.Errorf(errkind.Usage, "config %s: profile %q: %v", path, name, err)
 			}
 			c.profiles[name] = m
 		}
@@ -254,11 +255,11 @@ func unwrapPathErr(err error) error {
 // wrong shape with their line numbers, which viper's errors lack.
 func checkStructure(path string, data []byte) error {
 	fail := func(line int, format string, args ...any) error {
-		return userapi.Errorf(userapi.KindUsage, "config %s: line %d: %s", path, line, fmt.Sprintf(format, args...))
+		return errkind.Errorf(errkind.Usage, "config %s: line %d: %s", path, line, fmt.Sprintf(format, args...))
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return userapi.Errorf(userapi.KindUsage, "config %s: %s", path, syntaxMessage(data, err))
+		return errkind.Errorf(errkind.Usage, "config %s: %s", path, syntaxMessage(data, err))
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil // empty file
@@ -273,7 +274,7 @@ func checkStructure(path string, data []byte) error {
 	// Decoding into a map catches duplicate keys.
 	var m map[string]any
 	if err := doc.Decode(&m); err != nil {
-		return userapi.Errorf(userapi.KindUsage, "config %s: %s", path, yamlMessage(err))
+		return errkind.Errorf(errkind.Usage, "config %s: %s", path, yamlMessage(err))
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, val := root.Content[i], root.Content[i+1]
@@ -422,13 +423,13 @@ func (c *Config) Get(name string) (Entry, bool) {
 // written until Save.
 func (c *Config) Set(name string, e Entry) error {
 	if name == Sandbox {
-		return userapi.Errorf(userapi.KindUsage, "profile %q is built in; choose another name", Sandbox)
+		return errkind.Errorf(errkind.Usage, "profile %q is built in; choose another name", Sandbox)
 	}
 	if err := ValidateName(name); err != nil {
 		return err
 	}
 	if err := validateEntry(e); err != nil {
-		return userapi.Errorf(userapi.KindUsage, "profile %q: %v", name, err)
+		return errkind.Errorf(errkind.Usage, "profile %q: %v", name, err)
 	}
 	c.profiles[name] = entryToRaw(e, c.profiles[name])
 	return nil
@@ -438,7 +439,7 @@ func (c *Config) Set(name string, e Entry) error {
 // timeout, and every key declared by the dialect with a valid value.
 func (e Entry) Check() error {
 	if err := validateEntry(e); err != nil {
-		return userapi.Errorf(userapi.KindUsage, "%v", err)
+		return errkind.Errorf(errkind.Usage, "%v", err)
 	}
 	return nil
 }
@@ -498,7 +499,7 @@ func (c *Config) SetSecret(name, field, value string, store secret.Store) (where
 	}
 	e, _ := entryFromRaw(raw)
 	if d, err := userapi.Lookup(e.API); err == nil && !slices.Contains(d.SecretKeys(), field) {
-		return "", userapi.Errorf(userapi.KindUsage, "%q is not a secret field of the %s API (valid: %s)", field, e.API, strings.Join(d.SecretKeys(), ", "))
+		return "", errkind.Errorf(errkind.Usage, "%q is not a secret field of the %s API (valid: %s)", field, e.API, strings.Join(d.SecretKeys(), ", "))
 	}
 	ref := e.Secret(field)
 	wasKeyring := ref.Keyring
@@ -524,7 +525,7 @@ func (c *Config) SetSecret(name, field, value string, store secret.Store) (where
 // profile falls back to the sandbox. Nothing is written until Save.
 func (c *Config) Remove(name string, store secret.Store) error {
 	if name == Sandbox {
-		return userapi.Errorf(userapi.KindUsage, "profile %q is built in and cannot be removed", Sandbox)
+		return errkind.Errorf(errkind.Usage, "profile %q is built in and cannot be removed", Sandbox)
 	}
 	raw, ok := c.profiles[name]
 	if !ok {
@@ -555,7 +556,7 @@ func (c *Config) Use(name string) error {
 }
 
 func (c *Config) notFound(name string) error {
-	return userapi.Errorf(userapi.KindUsage, "profile %q not found (known: %s)", name, strings.Join(c.Names(), ", "))
+	return errkind.Errorf(errkind.Usage, "profile %q not found (known: %s)", name, strings.Join(c.Names(), ", "))
 }
 
 // Save writes the file atomically (a temporary file in the same directory,

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	_ "github.com/userctl/userctl/internal/dialects" // the real declarations
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi/datadog"
 )
 
@@ -39,12 +39,12 @@ func mustLoad(t *testing.T, path string) *Config {
 	return c
 }
 
-func wantKind(t *testing.T, err error, k userapi.Kind, contains ...string) {
+func wantKind(t *testing.T, err error, k errkind.Kind, contains ...string) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("got no error, want %v", k)
 	}
-	if got := userapi.KindOf(err); got != k {
+	if got := errkind.Of(err); got != k {
 		t.Fatalf("error %q: kind %v, want %v", err, got, k)
 	}
 	for _, s := range contains {
@@ -106,7 +106,7 @@ func TestLoadMalformed(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeFile(t, tc.content)
 			_, _, err := Load(p)
-			wantKind(t, err, userapi.KindUsage, append([]string{"config " + p + ": "}, tc.want...)...)
+			wantKind(t, err, errkind.Usage, append([]string{"config " + p + ": "}, tc.want...)...)
 		})
 	}
 }
@@ -278,13 +278,13 @@ func TestNameValidation(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "Prod", "-a", "_a", "a.b", "a b", "é", strings.Repeat("a", 64)} {
-		wantKind(t, ValidateName(bad), userapi.KindUsage, "invalid profile name")
+		wantKind(t, ValidateName(bad), errkind.Usage, "invalid profile name")
 	}
 	c := New(filepath.Join(t.TempDir(), "c.yaml"))
-	wantKind(t, c.Set("Prod", Entry{API: "rest"}), userapi.KindUsage, `invalid profile name "Prod"`)
-	wantKind(t, c.Set(Sandbox, Entry{API: "rest"}), userapi.KindUsage, "built in")
+	wantKind(t, c.Set("Prod", Entry{API: "rest"}), errkind.Usage, `invalid profile name "Prod"`)
+	wantKind(t, c.Set(Sandbox, Entry{API: "rest"}), errkind.Usage, "built in")
 	_, err := Resolve(c, ResolveInput{Profile: "Prod", Getenv: env{}.get})
-	wantKind(t, err, userapi.KindUsage, `invalid profile name "Prod"`)
+	wantKind(t, err, errkind.Usage, `invalid profile name "Prod"`)
 }
 
 func TestSetValidation(t *testing.T) {
@@ -303,7 +303,7 @@ func TestSetValidation(t *testing.T) {
 		{Entry{API: "rest", Values: map[string]string{"List_Path": "x"}}, "lower-case"},
 	}
 	for _, tc := range cases {
-		wantKind(t, c.Set("p", tc.e), userapi.KindUsage, tc.want)
+		wantKind(t, c.Set("p", tc.e), errkind.Usage, tc.want)
 	}
 	for _, site := range datadog.Sites {
 		if err := c.Set("dd", Entry{API: "datadog", Values: map[string]string{"site": site}}); err != nil {
@@ -331,12 +331,12 @@ func TestMask(t *testing.T) {
 func TestUseRemoveAndCurrent(t *testing.T) {
 	p := writeFile(t, "current_profile: a\nprofiles:\n  a: {api: rest}\n  b: {api: udata}\n")
 	c := mustLoad(t, p)
-	wantKind(t, c.Use("zzz"), userapi.KindUsage, `profile "zzz" not found`, "a, b, sandbox")
+	wantKind(t, c.Use("zzz"), errkind.Usage, `profile "zzz" not found`, "a, b, sandbox")
 	if err := c.Use("b"); err != nil || c.Current() != "b" {
 		t.Fatalf("Use(b): %v, current %q", err, c.Current())
 	}
-	wantKind(t, c.Remove(Sandbox, nil), userapi.KindUsage, "built in")
-	wantKind(t, c.Remove("zzz", nil), userapi.KindUsage, "not found")
+	wantKind(t, c.Remove(Sandbox, nil), errkind.Usage, "built in")
+	wantKind(t, c.Remove("zzz", nil), errkind.Usage, "not found")
 	if err := c.Remove("b", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -402,7 +402,7 @@ func TestSyntaxErrorLine(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeFile(t, tc.data)
 			_, _, err := Load(path)
-			wantKind(t, err, userapi.KindUsage, path+": "+tc.want)
+			wantKind(t, err, errkind.Usage, path+": "+tc.want)
 		})
 	}
 }

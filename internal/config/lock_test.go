@@ -6,7 +6,7 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 func TestEditWaitsForTheLockAndStopsOnCancel(t *testing.T) {
@@ -31,7 +31,7 @@ func TestEditWaitsForTheLockAndStopsOnCancel(t *testing.T) {
 	cancel()
 	called := false
 	_, err = Edit(ctx, path, func(c *Config) error { called = true; return nil })
-	if userapi.KindOf(err) != userapi.KindInterrupted || called {
+	if errkind.Of(err) != errkind.Interrupted || called {
 		t.Fatalf("Edit while locked, canceled: %v (change called: %v), want interrupted before reading", err, called)
 	}
 	release()

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/secret"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -61,7 +62,7 @@ type Resolved struct {
 func (r Resolved) UnsetEnvError(p userapi.Profile) error {
 	for _, f := range sortedKeys(r.UnsetEnv) {
 		if v := r.UnsetEnv[f]; v != "" && p.Secrets[f] == "" {
-			return userapi.Errorf(userapi.KindUsage, "profile %q takes its %s from the environment variable %s (%s_env in the config file), which is not set",
+			return errkind.Errorf(errkind.Usage, "profile %q takes its %s from the environment variable %s (%s_env in the config file), which is not set",
 				r.Profile.Name, f, v, f)
 		}
 	}
@@ -127,7 +128,7 @@ func Resolve(cfg *Config, in ResolveInput) (Resolved, error) {
 		case "env USERCTL_PROFILE":
 			hint = " (from USERCTL_PROFILE)"
 		}
-		return Resolved{}, userapi.Errorf(userapi.KindUsage, "profile %q not found%s; known profiles: %s", name, hint, strings.Join(cfg.Names(), ", "))
+		return Resolved{}, errkind.Errorf(errkind.Usage, "profile %q not found%s; known profiles: %s", name, hint, strings.Join(cfg.Names(), ", "))
 	}
 	src["profile"] = from
 	res.Sandbox = name == Sandbox
@@ -231,7 +232,7 @@ func readSecret(profile string, st userapi.Setting, ref SecretRef, getenv func(s
 	if ref.Keyring {
 		key := secret.Key(profile, field)
 		if store == nil {
-			return "", "", userapi.Errorf(userapi.KindAuth, "profile %q: %s is kept in the OS keyring, which is not available here; %s",
+			return "", "", errkind.Errorf(errkind.Auth, "profile %q: %s is kept in the OS keyring, which is not available here; %s",
 				profile, field, overrideHint(st))
 		}
 		v, err := store.Get(secret.Service, key)
@@ -239,11 +240,11 @@ func readSecret(profile string, st userapi.Setting, ref SecretRef, getenv func(s
 		case err == nil:
 			return v, "keyring", nil
 		case errors.Is(err, secret.ErrNotFound):
-			return "", "", &userapi.Error{Kind: userapi.KindAuth, Err: err, Message: fmt.Sprintf(
+			return "", "", &errkind.Error{Kind: errkind.Auth, Err: err, Message: fmt.Sprintf(
 				"profile %q: %s not found in the OS keyring (service %q, key %q); run `userctl profile add %s` again or %s",
 				profile, field, secret.Service, key, profile, overrideHint(st))}
 		default:
-			return "", "", &userapi.Error{Kind: userapi.KindAuth, Err: err, Message: fmt.Sprintf(
+			return "", "", &errkind.Error{Kind: errkind.Auth, Err: err, Message: fmt.Sprintf(
 				"profile %q: cannot read %s from the OS keyring: %v; %s", profile, field, err, overrideHint(st))}
 		}
 	}

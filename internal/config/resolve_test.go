@@ -10,8 +10,8 @@ import (
 
 	"github.com/zalando/go-keyring"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/secret"
-	"github.com/userctl/userctl/internal/userapi"
 )
 
 const precedenceFile = `current_profile: cur
@@ -137,11 +137,11 @@ func TestResolveDefaultsToSandbox(t *testing.T) {
 func TestResolveUnknownProfile(t *testing.T) {
 	c := mustLoad(t, writeFile(t, "current_profile: gone\nprofiles:\n  a: {api: rest}\n"))
 	_, err := Resolve(c, ResolveInput{Profile: "zzz", Getenv: env{}.get})
-	wantKind(t, err, userapi.KindUsage, `profile "zzz" not found`, "known profiles: a, sandbox")
+	wantKind(t, err, errkind.Usage, `profile "zzz" not found`, "known profiles: a, sandbox")
 	_, err = Resolve(c, ResolveInput{Getenv: env{"USERCTL_PROFILE": "yyy"}.get})
-	wantKind(t, err, userapi.KindUsage, `profile "yyy" not found`, "USERCTL_PROFILE")
+	wantKind(t, err, errkind.Usage, `profile "yyy" not found`, "USERCTL_PROFILE")
 	_, err = Resolve(c, ResolveInput{Getenv: env{}.get})
-	wantKind(t, err, userapi.KindUsage, `profile "gone" not found`, "current_profile", "profile use")
+	wantKind(t, err, errkind.Usage, `profile "gone" not found`, "current_profile", "profile use")
 }
 
 func TestTokenEnv(t *testing.T) {
@@ -202,9 +202,9 @@ func TestSetSecretKeyringAndFallback(t *testing.T) {
 	}
 	// Keyring unreadable or entry gone: a clear auth error.
 	_, err = Resolve(c, ResolveInput{Profile: "crm", Getenv: env{}.get, Secrets: &secret.Memory{Unavailable: true}})
-	wantKind(t, err, userapi.KindAuth, `profile "crm"`, "keyring", "USERCTL_TOKEN")
+	wantKind(t, err, errkind.Auth, `profile "crm"`, "keyring", "USERCTL_TOKEN")
 	_, err = Resolve(c, ResolveInput{Profile: "crm", Getenv: env{}.get, Secrets: secret.NewMemory()})
-	wantKind(t, err, userapi.KindAuth, "not found in the OS keyring", `"crm/token"`)
+	wantKind(t, err, errkind.Auth, "not found in the OS keyring", `"crm/token"`)
 	// Other profiles never read the keyring.
 	if _, err := Resolve(c, ResolveInput{Profile: "svc", Getenv: env{}.get, Secrets: &secret.Memory{Unavailable: true}}); err != nil {
 		t.Fatal(err)
@@ -215,8 +215,8 @@ func TestSetSecretKeyringAndFallback(t *testing.T) {
 		t.Fatalf("Remove: %v, keyring holds %d", err, store.Len())
 	}
 
-	wantKind(t, func() error { _, err := c.SetSecret("svc", "nope", "x", store); return err }(), userapi.KindUsage, "not a secret field")
-	wantKind(t, func() error { _, err := c.SetSecret("zzz", "token", "x", store); return err }(), userapi.KindUsage, "not found")
+	wantKind(t, func() error { _, err := c.SetSecret("svc", "nope", "x", store); return err }(), errkind.Usage, "not a secret field")
+	wantKind(t, func() error { _, err := c.SetSecret("zzz", "token", "x", store); return err }(), errkind.Usage, "not found")
 }
 
 func TestSetSecretMovesBetweenPlaces(t *testing.T) {
@@ -307,7 +307,7 @@ func TestShow(t *testing.T) {
 			t.Fatalf("secret leaked in %+v", f)
 		}
 	}
-	if _, err := c.Show("zzz", nil, nil); userapi.KindOf(err) != userapi.KindUsage {
+	if _, err := c.Show("zzz", nil, nil); errkind.Of(err) != errkind.Usage {
 		t.Fatalf("Show(zzz) = %v", err)
 	}
 	fields, err = c.Show("", nil, nil)

@@ -11,7 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // keyOrder is the order a profile's keys are written in: api, url, the
@@ -113,7 +113,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // the file it points to is replaced, not the link.
 func writeAtomic(path string, data []byte) (err error) {
 	fail := func(err error) error {
-		return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("writing config %s: %v", path, unwrapPathErr(err)), Err: err}
+		return &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf("writing config %s: %v", path, unwrapPathErr(err)), Err: err}
 	}
 	target := path
 	if resolved, err := filepath.EvalSymlinks(path); err == nil {
@@ -170,7 +170,7 @@ const lockPoll = 10 * time.Millisecond
 // concurrent `profile add` (use, remove) never lose each other's profiles:
 // each one edits what the previous one saved. It returns the saved config.
 //
-// Waiting for the lock ends with ctx (Ctrl-C: KindInterrupted) or after
+// Waiting for the lock ends with ctx (Ctrl-C: errkind.Interrupted) or after
 // LockWait (an error naming the lock file). Prompts must come before Edit,
 // never inside change: the lock would be held while a person types.
 func Edit(ctx context.Context, path string, change func(*Config) error) (*Config, error) {
@@ -204,7 +204,7 @@ func lockFile(ctx context.Context, path string) (release func(), err error) {
 	}
 	lockPath := target + ".lock"
 	fail := func(err error) error {
-		return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("locking config %s: %v", path, unwrapPathErr(err)), Err: err}
+		return &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf("locking config %s: %v", path, unwrapPathErr(err)), Err: err}
 	}
 	if err := os.MkdirAll(filepath.Dir(lockPath), 0o700); err != nil {
 		return nil, fail(err)
@@ -226,7 +226,7 @@ func lockFile(ctx context.Context, path string) (release func(), err error) {
 		}
 		if time.Now().After(deadline) {
 			_ = f.Close()
-			return nil, &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf(
+			return nil, &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf(
 				"config %s is being changed by another userctl process (lock %s held for over %s); try again", path, lockPath, LockWait)}
 		}
 		if tick == nil {

@@ -124,7 +124,7 @@ func TestDialectUdata(t *testing.T) {
 		}
 		r = c.run("users", "avatar", "upload", alanID, txt)
 		want(t, r, 2)
-		wantIn(t, "stderr", oneLineError(t, r), "notes.txt")
+		wantIn(t, "stderr", oneLineError(t, r), "notes.txt", "is not a JPEG, PNG or WebP image (detected text/plain; charset=utf-8)")
 	})
 	t.Run("suggest", func(t *testing.T) {
 		r := c.run("users", "suggest", "alan", "-o", "json")

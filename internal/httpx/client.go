@@ -3,7 +3,8 @@
 // limiter for bulk work, size-limited bodies, TLS with a private CA, proxies
 // from the environment, redirects that never leave the API's origin, a
 // redacted --debug log and errors scrubbed of every known secret. Every
-// non-2xx answer becomes a *userapi.Error.
+// non-2xx answer becomes an *errkind.Error; the package knows nothing of
+// userapi or the dialects.
 package httpx
 
 import (
@@ -24,7 +25,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
+	"github.com/userctl/userctl/internal/ratelimit"
 )
 
 // Defaults.
@@ -35,23 +37,6 @@ const (
 	DefaultMaxWait      = 60 * time.Second
 	DefaultMaxBody      = 64 << 20
 )
-
-// Limiter paces requests shared by many goroutines (bulk commands). Wait is
-// called before each attempt; Backoff when the server said to slow down for
-// d (a 429); Success after each 2xx.
-type Limiter interface {
-	Wait(ctx context.Context) error
-	Backoff(d time.Duration)
-	Success()
-}
-
-// RateObserver is an optional interface of a Limiter: the client calls
-// ObserveRateLimit for every response that advertises its rate limit
-// (X-RateLimit-Limit requests per X-RateLimit-Period), so the limiter can
-// pace at that rate instead of discovering it through 429s.
-type RateObserver interface {
-	ObserveRateLimit(limit float64, period time.Duration)
-}
 
 // Options configure a Client.
 type Options struct {
@@ -97,8 +82,8 @@ type Options struct {
 	// default is exponential with jitter from 200ms.
 	Backoff func(n int) time.Duration
 	// Limiter is shared by concurrent callers (optional). If it also
-	// implements RateObserver it is told the server's advertised rate.
-	Limiter Limiter
+	// implements ratelimit.Observer it is told the server's advertised rate.
+	Limiter ratelimit.Limiter
 	// ErrorMessage extracts the server's message from an error body; the
 	// default understands the usual JSON shapes, JSON strings, text and HTML.
 	ErrorMessage func(status int, header http.Header, body []byte) string
@@ -149,7 +134,7 @@ type Response struct {
 
 var alwaysSecret = []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key", "Dd-Api-Key", "Dd-Application-Key"}
 
-// New builds a client. An invalid BaseURL or CAFile is a KindUsage error.
+// New builds a client. An invalid BaseURL or CAFile is an errkind.Usage error.
 func New(o Options) (*Client, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
@@ -197,14 +182,14 @@ func New(o Options) (*Client, error) {
 		if o.CAFile != "" {
 			pem, err := os.ReadFile(o.CAFile)
 			if err != nil {
-				return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("reading ca_file: %v", err), Err: err}
+				return nil, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf("reading ca_file: %v", err), Err: err}
 			}
 			pool, err := x509.SystemCertPool()
 			if err != nil || pool == nil {
 				pool = x509.NewCertPool()
 			}
 			if !pool.AppendCertsFromPEM(pem) {
-				return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("ca_file %s holds no PEM certificate", o.CAFile)}
+				return nil, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf("ca_file %s holds no PEM certificate", o.CAFile)}
 			}
 			t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 		}
@@ -217,7 +202,7 @@ func New(o Options) (*Client, error) {
 // CheckBaseURL validates an API base URL as New does: http or https, a
 // host, and no user name or password in it (credentials in a URL would be
 // stored and shown in clear; they go through the profile's secrets). An
-// empty URL is valid (the dialect's default applies). Errors are KindUsage.
+// empty URL is valid (the dialect's default applies). Errors are errkind.Usage.
 func CheckBaseURL(raw string) error {
 	if strings.TrimSpace(raw) == "" {
 		return nil
@@ -229,13 +214,13 @@ func CheckBaseURL(raw string) error {
 func parseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" || u.Opaque != "" {
-		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("invalid API URL %q: want e.g. https://api.example.com/v1", redactRawURL(raw))}
+		return nil, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf("invalid API URL %q: want e.g. https://api.example.com/v1", redactRawURL(raw))}
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("invalid API URL %q: scheme must be http or https", redactRawURL(raw))}
+		return nil, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf("invalid API URL %q: scheme must be http or https", redactRawURL(raw))}
 	}
 	if u.User != nil {
-		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("the API URL %q holds a user name or password: remove it and give credentials as secrets "+
+		return nil, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf("the API URL %q holds a user name or password: remove it and give credentials as secrets "+
 			"(`userctl profile add --with-secrets` or a masked prompt, or USERCTL_USERNAME / USERCTL_PASSWORD / USERCTL_TOKEN)", redactRawURL(raw))}
 	}
 	u.Fragment, u.RawFragment = "", ""
@@ -259,14 +244,14 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 		c.logf("< %s: redirected to %s\n", req.Response.Status, redactURL(req.URL))
 	}
 	if len(via) >= 10 {
-		return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("%s %s: stopped after 10 redirects", first.Method, redactURL(first.URL))}
+		return &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf("%s %s: stopped after 10 redirects", first.Method, redactURL(first.URL))}
 	}
 	if !sameOrigin(first.URL, req.URL) {
 		what := "not followed"
 		if first.Method != http.MethodGet && first.Method != http.MethodHead || first.ContentLength != 0 {
 			what = "the request was not re-sent there"
 		}
-		return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf(
+		return &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf(
 			"%s %s was redirected from %s to another origin, %s: %s (userctl only talks to the origin of the API URL; fix the profile's url if the API moved)",
 			first.Method, redactURL(first.URL), origin(first.URL), origin(req.URL), what)}
 	}
@@ -290,24 +275,24 @@ func sameOrigin(from, to *url.URL) bool {
 
 // URL resolves a request path against the base URL and merges q into its
 // query. A path must be escaped already; an absolute http(s) URL is used as
-// is. A malformed path is a KindUsage error.
+// is. A malformed path is an errkind.Usage error.
 func (c *Client) URL(path string, q url.Values) (*url.URL, error) {
 	var u *url.URL
 	if isAbsURL(path) {
 		p, err := url.Parse(path)
 		if err != nil || p.Host == "" {
-			return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("invalid URL %q", redactRawURL(path)), Err: err}
+			return nil, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf("invalid URL %q", redactRawURL(path)), Err: err}
 		}
 		p.Fragment, p.RawFragment = "", ""
 		u = p
 	} else {
 		if c.base == nil {
-			return nil, &userapi.Error{Kind: userapi.KindUsage, Message: "the profile has no API URL"}
+			return nil, &errkind.Error{Kind: errkind.Usage, Message: "the profile has no API URL"}
 		}
 		path, _, _ = strings.Cut(path, "#")
 		p, rawQuery, hasQuery := strings.Cut(path, "?")
 		if _, err := url.PathUnescape(p); err != nil {
-			return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("invalid request path %q: %v", p, err), Err: err}
+			return nil, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf("invalid request path %q: %v", p, err), Err: err}
 		}
 		cp := *c.base
 		esc := strings.TrimRight(c.base.EscapedPath(), "/")
@@ -353,16 +338,16 @@ func (r *Request) retryable() bool {
 }
 
 // Do sends the request, retrying as CLI.md says, and returns the response of
-// a 2xx answer or a *userapi.Error:
+// a 2xx answer or an *errkind.Error:
 //   - 429 (any method) and 503 with a Retry-After or X-RateLimit-Reset
 //     (retryable methods) wait as asked, at most RateAttempts tries; a wait
-//     longer than MaxWait fails at once (429: KindRateLimited);
+//     longer than MaxWait fails at once (429: errkind.RateLimited);
 //   - other 5xx and connection errors back off (Backoff) and retry, at most
 //     MaxAttempts tries, for retryable methods only; a request that surely
 //     was not sent (dial or DNS error) is retried whatever its method;
 //   - a non-retryable request that may have reached the server (5xx,
 //     timeout, connection lost) fails with MaybeSent set;
-//   - the caller's context ending is KindInterrupted at once, even mid-wait.
+//   - the caller's context ending is errkind.Interrupted at once, even mid-wait.
 func (c *Client) Do(ctx context.Context, r Request) (resp *Response, err error) {
 	sc := c.scrub.with(c.requestSecrets(r))
 	defer func() { err = sc.Error(err) }()
@@ -378,7 +363,7 @@ func (c *Client) do(ctx context.Context, r Request, sc *scrubber) (*Response, er
 		return nil, err
 	}
 	if c.base != nil && !sameOrigin(c.base, u) {
-		return nil, &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf(
+		return nil, &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf(
 			"refusing %s %s: it is on another origin than the API (%s); a page link or URL from the server must stay on the API's origin",
 			r.Method, redactURL(u), origin(c.base))}
 	}
@@ -416,7 +401,7 @@ func (c *Client) do(ctx context.Context, r Request, sc *scrubber) (*Response, er
 			if ctx.Err() != nil {
 				return nil, interrupted()
 			}
-			var final *userapi.Error
+			var final *errkind.Error
 			if errors.As(err, &final) {
 				return nil, final
 			}
@@ -443,7 +428,7 @@ func (c *Client) do(ctx context.Context, r Request, sc *scrubber) (*Response, er
 			return resp, nil
 		case resp.Status >= 300 && resp.Status < 400:
 			e := c.statusError(r.Method, resp, sc)
-			e.Kind = userapi.KindUnknown
+			e.Kind = errkind.Unknown
 			e.Message = fmt.Sprintf("unexpected redirect %d from %s %s", resp.Status, r.Method, redactURL(u))
 			return nil, e
 		}
@@ -505,9 +490,9 @@ func (c *Client) do(ctx context.Context, r Request, sc *scrubber) (*Response, er
 	}
 }
 
-// observe tells a RateObserver limiter the server's advertised rate.
+// observe tells a ratelimit.Observer limiter the server's advertised rate.
 func (c *Client) observe(h http.Header) {
-	obs, ok := c.opts.Limiter.(RateObserver)
+	obs, ok := c.opts.Limiter.(ratelimit.Observer)
 	if !ok {
 		return
 	}
@@ -543,7 +528,7 @@ func rateLimitHint(h http.Header) (float64, time.Duration, bool) {
 }
 
 // once makes one attempt under its own timeout and reads the body. A
-// *userapi.Error it returns is final; any other error may be retried.
+// *errkind.Error it returns is final; any other error may be retried.
 func (c *Client) once(ctx context.Context, u *url.URL, r Request, sc *scrubber) (*Response, error) {
 	actx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
@@ -553,7 +538,7 @@ func (c *Client) once(ctx context.Context, u *url.URL, r Request, sc *scrubber) 
 	}
 	req, err := http.NewRequestWithContext(actx, r.Method, u.String(), body)
 	if err != nil {
-		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf("building request %s %s: %v", r.Method, redactURL(u), err), Err: err}
+		return nil, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf("building request %s %s: %v", r.Method, redactURL(u), err), Err: err}
 	}
 	for k, vs := range r.Header {
 		req.Header[k] = vs
@@ -600,7 +585,7 @@ func (c *Client) once(ctx context.Context, u *url.URL, r Request, sc *scrubber) 
 }
 
 func (c *Client) tooLarge(method string, u *url.URL, status int) error {
-	return &userapi.Error{Kind: userapi.KindUnknown, Status: status,
+	return &errkind.Error{Kind: errkind.Unknown, Status: status,
 		Message: fmt.Sprintf("response to %s %s is larger than %s; refusing to read it", method, redactURL(u), byteSize(c.opts.MaxBody))}
 }
 
@@ -632,39 +617,26 @@ func byteSize(n int64) string {
 // statusError is the error of a non-2xx response. Secrets are scrubbed
 // from the body before the message is taken from it, so that clipping the
 // message cannot leave part of a secret.
-func (c *Client) statusError(method string, resp *Response, sc *scrubber) *userapi.Error {
+func (c *Client) statusError(method string, resp *Response, sc *scrubber) *errkind.Error {
 	msg := c.opts.ErrorMessage(resp.Status, resp.Header, sc.Bytes(resp.Body))
-	text := fmt.Sprintf("%d %s", resp.Status, http.StatusText(resp.Status))
+	text := errkind.StatusLine(resp.Status)
 	// A server message that only repeats the status ("Forbidden", "429 Too
 	// Many Requests") adds nothing.
 	if rest := strings.TrimSpace(strings.TrimSuffix(msg, "(HTML page)")); rest != "" &&
 		!strings.EqualFold(rest, http.StatusText(resp.Status)) && !strings.EqualFold(rest, text) {
 		text += ": " + msg
 	}
-	return &userapi.Error{Kind: userapi.KindForStatus(resp.Status), Status: resp.Status, Message: text, Body: resp.Body}
-}
-
-// StatusMessage is the server's own message of an error, without the status.
-func StatusMessage(err error) string {
-	var e *userapi.Error
-	if !errors.As(err, &e) {
-		return ""
-	}
-	if e.Status == 0 {
-		return e.Message
-	}
-	prefix := fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status))
-	return strings.TrimPrefix(strings.TrimPrefix(e.Message, prefix), ": ")
+	return &errkind.Error{Kind: errkind.ForStatus(resp.Status), Status: resp.Status, Message: text, Body: resp.Body}
 }
 
 // ctxError reports the end of the caller's context: Ctrl-C (cancel) is
-// KindInterrupted; a deadline the caller set is a timeout.
-func ctxError(ctx context.Context, method string, u *url.URL) *userapi.Error {
+// errkind.Interrupted; a deadline the caller set is a timeout.
+func ctxError(ctx context.Context, method string, u *url.URL) *errkind.Error {
 	err := ctx.Err()
 	if errors.Is(err, context.DeadlineExceeded) {
-		return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("%s %s: deadline exceeded (timeout)", method, redactURL(u)), Err: err}
+		return &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf("%s %s: deadline exceeded (timeout)", method, redactURL(u)), Err: err}
 	}
-	return &userapi.Error{Kind: userapi.KindInterrupted, Message: "interrupted", Err: err}
+	return &errkind.Error{Kind: errkind.Interrupted, Message: "interrupted", Err: err}
 }
 
 func transportError(method string, u *url.URL, err error, timeout time.Duration, maybeSent bool) error {
@@ -689,7 +661,7 @@ func transportError(method string, u *url.URL, err error, timeout time.Duration,
 	if maybeSent {
 		msg += " (the request may have reached the server)"
 	}
-	return &userapi.Error{Kind: userapi.KindUnknown, Message: msg, Err: err, MaybeSent: maybeSent}
+	return &errkind.Error{Kind: errkind.Unknown, Message: msg, Err: err, MaybeSent: maybeSent}
 }
 
 // rootCause strips the *url.Error wrapper, whose text repeats the URL
@@ -831,26 +803,4 @@ func readBody(r io.Reader, size, limit int64) ([]byte, error) {
 	}
 	rest, err := io.ReadAll(lr) // more than announced
 	return append(buf, rest...), err
-}
-
-// ForProfile returns the options every dialect's client starts from: its
-// base URL, the profile's CA file, and the invocation's network
-// environment (timeout, debug log, transport, user agent, longest
-// rate-limit wait, shared limiter). The dialect adds its own Auth,
-// SecretHeaders and ErrorMessage.
-func ForProfile(base string, p userapi.Profile, env userapi.Env) Options {
-	o := Options{
-		BaseURL:   base,
-		CAFile:    p.CAFile,
-		Timeout:   env.Timeout,
-		Debug:     env.Debug,
-		Transport: env.Transport,
-		UserAgent: env.UserAgent,
-		MaxWait:   env.MaxRetryWait,
-		Secrets:   p.SecretValues(),
-	}
-	if env.Limiter != nil {
-		o.Limiter = env.Limiter
-	}
-	return o
 }

@@ -7,18 +7,18 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // Raw sends one authenticated request for `userctl api` and returns the
-// response whatever its status, with the *userapi.Error of a non-2xx status
+// response whatever its status, with the *errkind.Error of a non-2xx status
 // alongside it. It goes through the same retries, limits and redacted log
 // as Do; the body is already read into memory.
 func (c *Client) Raw(ctx context.Context, method, path string, body []byte, header http.Header) (*http.Response, error) {
 	retry := method == http.MethodGet || method == http.MethodHead
 	resp, err := c.Do(ctx, Request{Method: method, Path: path, Body: body, Header: header, Retry: &retry})
 	if err != nil {
-		var e *userapi.Error
+		var e *errkind.Error
 		if !errors.As(err, &e) || e.Status == 0 {
 			return nil, err
 		}

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // statusSeq answers with the given statuses in turn (the last repeats),
@@ -46,29 +46,29 @@ func TestRetries(t *testing.T) {
 		statuses  []int
 		wantHits  int64
 		wantErr   bool
-		wantKind  userapi.Kind
+		wantKind  errkind.Kind
 		wantExit  int
 		maybeSent bool
 	}{
 		{"GET 500 then ok", "GET", nil, []int{500, 200}, 2, false, 0, 0, false},
-		{"GET 502 exhausts 3 tries", "GET", nil, []int{502}, 3, true, userapi.KindServer, 1, false},
+		{"GET 502 exhausts 3 tries", "GET", nil, []int{502}, 3, true, errkind.Server, 1, false},
 		{"PUT 500 retried", "PUT", nil, []int{500, 500, 204}, 3, false, 0, 0, false},
 		{"DELETE 504 retried", "DELETE", nil, []int{504, 204}, 2, false, 0, 0, false},
-		{"POST 500 not re-sent", "POST", nil, []int{500, 201}, 1, true, userapi.KindServer, 1, true},
-		{"POST 503 with Retry-After not re-sent", "POST", nil, []int{503, 201}, 1, true, userapi.KindServer, 1, true},
-		{"PATCH 502 not re-sent", "PATCH", nil, []int{502, 200}, 1, true, userapi.KindServer, 1, true},
+		{"POST 500 not re-sent", "POST", nil, []int{500, 201}, 1, true, errkind.Server, 1, true},
+		{"POST 503 with Retry-After not re-sent", "POST", nil, []int{503, 201}, 1, true, errkind.Server, 1, true},
+		{"PATCH 502 not re-sent", "PATCH", nil, []int{502, 200}, 1, true, errkind.Server, 1, true},
 		{"POST 429 re-sent", "POST", nil, []int{429, 429, 201}, 3, false, 0, 0, false},
 		{"GET 429 then ok", "GET", nil, []int{429, 200}, 2, false, 0, 0, false},
-		{"GET 429 exhausts RateAttempts", "GET", nil, []int{429}, DefaultRateAttempts, true, userapi.KindRateLimited, 6, false},
+		{"GET 429 exhausts RateAttempts", "GET", nil, []int{429}, DefaultRateAttempts, true, errkind.RateLimited, 6, false},
 		{"GET 429 without wait header backs off", "GET", noWait, []int{429, 200}, 2, false, 0, 0, false},
 		{"GET 503 with Retry-After waits", "GET", nil, []int{503, 503, 503, 503, 200}, 5, false, 0, 0, false},
-		{"GET 503 without Retry-After is a 5xx", "GET", noWait, []int{503}, 3, true, userapi.KindServer, 1, false},
-		{"GET 429 wait too long fails at once", "GET", http.Header{"Retry-After": {"3600"}}, []int{429, 200}, 1, true, userapi.KindRateLimited, 6, false},
-		{"GET 429 reset too long fails at once", "GET", http.Header{"X-Ratelimit-Reset": {"120"}}, []int{429, 200}, 1, true, userapi.KindRateLimited, 6, false},
-		{"GET 404 not retried", "GET", nil, []int{404, 200}, 1, true, userapi.KindNotFound, 3, false},
-		{"GET 401 not retried", "GET", nil, []int{401, 200}, 1, true, userapi.KindAuth, 4, false},
-		{"POST 409", "POST", nil, []int{409}, 1, true, userapi.KindConflict, 5, false},
-		{"POST 422", "POST", nil, []int{422}, 1, true, userapi.KindInvalid, 2, false},
+		{"GET 503 without Retry-After is a 5xx", "GET", noWait, []int{503}, 3, true, errkind.Server, 1, false},
+		{"GET 429 wait too long fails at once", "GET", http.Header{"Retry-After": {"3600"}}, []int{429, 200}, 1, true, errkind.RateLimited, 6, false},
+		{"GET 429 reset too long fails at once", "GET", http.Header{"X-Ratelimit-Reset": {"120"}}, []int{429, 200}, 1, true, errkind.RateLimited, 6, false},
+		{"GET 404 not retried", "GET", nil, []int{404, 200}, 1, true, errkind.NotFound, 3, false},
+		{"GET 401 not retried", "GET", nil, []int{401, 200}, 1, true, errkind.Auth, 4, false},
+		{"POST 409", "POST", nil, []int{409}, 1, true, errkind.Conflict, 5, false},
+		{"POST 422", "POST", nil, []int{422}, 1, true, errkind.Invalid, 2, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,12 +91,12 @@ func TestRetries(t *testing.T) {
 				}
 				return
 			}
-			var e *userapi.Error
+			var e *errkind.Error
 			if !errors.As(err, &e) {
-				t.Fatalf("Do = %v, want a *userapi.Error", err)
+				t.Fatalf("Do = %v, want an *errkind.Error", err)
 			}
-			if e.Kind != tt.wantKind || userapi.ExitCode(err) != tt.wantExit {
-				t.Errorf("kind %v exit %d, want %v exit %d (%v)", e.Kind, userapi.ExitCode(err), tt.wantKind, tt.wantExit, err)
+			if e.Kind != tt.wantKind || errkind.ExitCode(err) != tt.wantExit {
+				t.Errorf("kind %v exit %d, want %v exit %d (%v)", e.Kind, errkind.ExitCode(err), tt.wantKind, tt.wantExit, err)
 			}
 			if e.MaybeSent != tt.maybeSent {
 				t.Errorf("MaybeSent = %v, want %v", e.MaybeSent, tt.maybeSent)
@@ -177,9 +177,9 @@ func TestTimeout(t *testing.T) {
 		ts := newServer(t, slow)
 		c := newClient(t, ts, func(o *Options) { o.Timeout = 50 * time.Millisecond; o.MaxAttempts = 2 })
 		_, err := c.Do(context.Background(), Request{Method: tc.method, Path: "/slow", Body: []byte("{}")})
-		var e *userapi.Error
-		if !errors.As(err, &e) || e.Kind != userapi.KindUnknown || !strings.Contains(e.Message, "timeout") {
-			t.Fatalf("%s: Do = %v, want a KindUnknown timeout", tc.method, err)
+		var e *errkind.Error
+		if !errors.As(err, &e) || e.Kind != errkind.Unknown || !strings.Contains(e.Message, "timeout") {
+			t.Fatalf("%s: Do = %v, want an errkind.Unknown timeout", tc.method, err)
 		}
 		if e.MaybeSent != tc.maybeSent {
 			t.Errorf("%s: MaybeSent = %v", tc.method, e.MaybeSent)
@@ -191,7 +191,7 @@ func TestTimeout(t *testing.T) {
 }
 
 // TestCancel: Ctrl-C during a request or during a rate-limit wait is
-// KindInterrupted, exit 130, at once.
+// errkind.Interrupted, exit 130, at once.
 func TestCancel(t *testing.T) {
 	t.Run("in flight", func(t *testing.T) {
 		started := make(chan struct{})
@@ -203,7 +203,7 @@ func TestCancel(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() { <-started; cancel() }()
 		_, err := c.Do(ctx, Request{Path: "/x"})
-		if userapi.KindOf(err) != userapi.KindInterrupted || userapi.ExitCode(err) != 130 {
+		if errkind.Of(err) != errkind.Interrupted || errkind.ExitCode(err) != 130 {
 			t.Fatalf("Do = %v, want interrupted", err)
 		}
 		if ts.hits.Load() != 1 {
@@ -217,7 +217,7 @@ func TestCancel(t *testing.T) {
 		c := newClient(t, ts, func(o *Options) { o.Debug = logged })
 		go func() { <-logged.ch; cancel() }()
 		_, err := c.Do(ctx, Request{Path: "/x"})
-		if userapi.KindOf(err) != userapi.KindInterrupted {
+		if errkind.Of(err) != errkind.Interrupted {
 			t.Fatalf("Do = %v, want interrupted", err)
 		}
 	})
@@ -227,7 +227,7 @@ func TestCancel(t *testing.T) {
 		c := newClient(t, ts, func(o *Options) {
 			o.Backoff = func(int) time.Duration { cancel(); return time.Hour }
 		})
-		if _, err := c.Do(ctx, Request{Path: "/x"}); userapi.KindOf(err) != userapi.KindInterrupted {
+		if _, err := c.Do(ctx, Request{Path: "/x"}); errkind.Of(err) != errkind.Interrupted {
 			t.Fatalf("Do = %v, want interrupted", err)
 		}
 	})
@@ -235,7 +235,7 @@ func TestCancel(t *testing.T) {
 		ts := newServer(t, statusSeq(nil, 200))
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		if _, err := newClient(t, ts, nil).Do(ctx, Request{Path: "/x"}); userapi.KindOf(err) != userapi.KindInterrupted {
+		if _, err := newClient(t, ts, nil).Do(ctx, Request{Path: "/x"}); errkind.Of(err) != errkind.Interrupted {
 			t.Fatalf("Do = %v, want interrupted", err)
 		}
 		if ts.hits.Load() != 0 {
@@ -279,9 +279,9 @@ func TestConnectionErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = c.Do(context.Background(), Request{Method: "POST", Path: "/users", Body: []byte("{}")})
-		var e *userapi.Error
-		if !errors.As(err, &e) || e.Kind != userapi.KindUnknown || e.MaybeSent || !strings.Contains(e.Message, "cannot reach") {
-			t.Fatalf("Do = %#v, want KindUnknown 'cannot reach', not MaybeSent", err)
+		var e *errkind.Error
+		if !errors.As(err, &e) || e.Kind != errkind.Unknown || e.MaybeSent || !strings.Contains(e.Message, "cannot reach") {
+			t.Fatalf("Do = %#v, want errkind.Unknown 'cannot reach', not MaybeSent", err)
 		}
 		if tries != DefaultMaxAttempts-1 {
 			t.Errorf("%d retries, want %d", tries, DefaultMaxAttempts-1)
@@ -301,9 +301,9 @@ func TestConnectionErrors(t *testing.T) {
 		ts := newServer(t, hangUp)
 		c := newClient(t, ts, nil)
 		_, err := c.Do(context.Background(), Request{Method: tc.method, Path: "/users", Body: []byte("{}")})
-		var e *userapi.Error
-		if !errors.As(err, &e) || e.Kind != userapi.KindUnknown || e.MaybeSent != tc.maybeSent {
-			t.Fatalf("%s: Do = %v (MaybeSent %v), want KindUnknown, MaybeSent %v", tc.method, err, e != nil && e.MaybeSent, tc.maybeSent)
+		var e *errkind.Error
+		if !errors.As(err, &e) || e.Kind != errkind.Unknown || e.MaybeSent != tc.maybeSent {
+			t.Fatalf("%s: Do = %v (MaybeSent %v), want errkind.Unknown, MaybeSent %v", tc.method, err, e != nil && e.MaybeSent, tc.maybeSent)
 		}
 		if got := ts.hits.Load(); got != tc.hits {
 			t.Errorf("%s: %d requests, want %d", tc.method, got, tc.hits)
@@ -325,7 +325,7 @@ func TestBodies(t *testing.T) {
 		})
 		c := newClient(t, ts, func(o *Options) { o.MaxBody = 4096 })
 		_, err := c.Do(context.Background(), Request{Path: "/big"})
-		if userapi.KindOf(err) != userapi.KindUnknown || !strings.Contains(err.Error(), "larger than 4 KiB") {
+		if errkind.Of(err) != errkind.Unknown || !strings.Contains(err.Error(), "larger than 4 KiB") {
 			t.Fatalf("Do = %v, want a 'larger than 4 KiB' error", err)
 		}
 		if ts.hits.Load() != 1 {
@@ -359,7 +359,7 @@ func TestBodies(t *testing.T) {
 			t.Fatalf("Do = %v, want a 'connection closed while reading' error", err)
 		}
 		_, err = c.Do(context.Background(), Request{Method: "POST", Path: "/x", Body: []byte("{}")})
-		var e *userapi.Error
+		var e *errkind.Error
 		if !errors.As(err, &e) || !e.MaybeSent {
 			t.Fatalf("POST: Do = %v, want MaybeSent", err)
 		}
@@ -369,12 +369,12 @@ func TestBodies(t *testing.T) {
 			http.Error(w, "no such user", http.StatusNotFound)
 		})
 		_, err := newClient(t, ts, nil).Do(context.Background(), Request{Path: "/users/x"})
-		var e *userapi.Error
+		var e *errkind.Error
 		if !errors.As(err, &e) || e.Message != "404 Not Found: no such user" || string(e.Body) != "no such user\n" {
 			t.Fatalf("Do = %v, body %q", err, e.Body)
 		}
-		if StatusMessage(err) != "no such user" {
-			t.Errorf("StatusMessage = %q", StatusMessage(err))
+		if errkind.ServerMessage(err) != "no such user" {
+			t.Errorf("ServerMessage = %q", errkind.ServerMessage(err))
 		}
 	})
 }

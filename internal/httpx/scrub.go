@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // minScrubbed is the shortest secret replaced in server text: shorter
@@ -119,10 +119,10 @@ func (sc *scrubber) Bytes(b []byte) []byte {
 	return b
 }
 
-// Error scrubs the message and body of a *userapi.Error in err, in place,
+// Error scrubs the message and body of an *errkind.Error in err, in place,
 // and returns err.
 func (sc *scrubber) Error(err error) error {
-	var e *userapi.Error
+	var e *errkind.Error
 	if !errors.As(err, &e) {
 		return err
 	}

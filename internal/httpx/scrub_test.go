@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // TestScrubEchoedSecrets: a server that repeats the credentials and the
@@ -82,7 +82,7 @@ func TestNotSent(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(200*time.Millisecond, cancel)
 		_, err := c.Do(ctx, Request{Method: http.MethodPost, Path: tc.path, Body: []byte(`{}`)})
-		var e *userapi.Error
+		var e *errkind.Error
 		if !errors.As(err, &e) || e.NotSent != tc.notSent {
 			t.Errorf("%s: error %v (NotSent %v), want NotSent %v", tc.path, err, e != nil && e.NotSent, tc.notSent)
 		}

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // TestRedirectToOtherOrigin: a redirect to another origin (another port of
@@ -157,17 +157,17 @@ func TestCAFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.Do(ctx, Request{Method: "POST", Path: "/users", Body: []byte("{}")})
-	var e *userapi.Error
-	if !errors.As(err, &e) || e.Kind != userapi.KindUnknown || e.MaybeSent ||
+	var e *errkind.Error
+	if !errors.As(err, &e) || e.Kind != errkind.Unknown || e.MaybeSent ||
 		!strings.Contains(e.Message, "certificate") || !strings.Contains(e.Message, "ca_file") {
-		t.Fatalf("without ca_file: %v, want a KindUnknown certificate error naming ca_file", err)
+		t.Fatalf("without ca_file: %v, want an errkind.Unknown certificate error naming ca_file", err)
 	}
 	if tries != 0 {
 		t.Errorf("a certificate error was retried %d times", tries)
 	}
 
 	for _, bad := range []string{filepath.Join(dir, "missing.pem"), writeFile(t, dir, "junk.pem", "not a cert")} {
-		if _, err := New(Options{BaseURL: srv.URL, CAFile: bad}); userapi.KindOf(err) != userapi.KindUsage {
+		if _, err := New(Options{BaseURL: srv.URL, CAFile: bad}); errkind.Of(err) != errkind.Usage {
 			t.Errorf("CAFile %s: %v, want a usage error", bad, err)
 		}
 	}

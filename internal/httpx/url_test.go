@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 func TestURLJoin(t *testing.T) {
@@ -50,7 +50,7 @@ func TestURLJoin(t *testing.T) {
 
 func TestURLErrors(t *testing.T) {
 	for _, base := range []string{"api.example.com/v1", "localhost:8080", "ftp://x/y", "https://", "http://[::1", "://x"} {
-		if _, err := New(Options{BaseURL: base}); userapi.KindOf(err) != userapi.KindUsage {
+		if _, err := New(Options{BaseURL: base}); errkind.Of(err) != errkind.Usage {
 			t.Errorf("New(BaseURL %q) = %v, want a usage error", base, err)
 		}
 	}
@@ -58,14 +58,14 @@ func TestURLErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.URL("/users/%zz", nil); userapi.KindOf(err) != userapi.KindUsage {
+	if _, err := c.URL("/users/%zz", nil); errkind.Of(err) != errkind.Usage {
 		t.Errorf("bad escape: %v, want a usage error", err)
 	}
-	if _, err := c.URL("https:///nohost", nil); userapi.KindOf(err) != userapi.KindUsage {
+	if _, err := c.URL("https:///nohost", nil); errkind.Of(err) != errkind.Usage {
 		t.Errorf("absolute URL without host: %v, want a usage error", err)
 	}
 	noBase, _ := New(Options{})
-	if _, err := noBase.URL("/users", nil); userapi.KindOf(err) != userapi.KindUsage {
+	if _, err := noBase.URL("/users", nil); errkind.Of(err) != errkind.Usage {
 		t.Errorf("no base: %v, want a usage error", err)
 	}
 	if _, err := noBase.URL("https://x.example/users", nil); err != nil {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -89,7 +90,7 @@ type Writer interface {
 // true the output is a list (a JSON array, a YAML sequence, table rows, ...)
 // even when empty; otherwise exactly one item is expected. Bad options
 // (unknown format or field, a jq or template that does not parse) are
-// *userapi.Error of KindUsage.
+// *errkind.Error of kind errkind.Usage.
 func NewWriter(w io.Writer, opts Options, schema Schema, list bool) (Writer, error) {
 	return newWriter(w, opts, schema, list, realTicker)
 }
@@ -234,7 +235,7 @@ func defaultFields(schema Schema, wide, csv bool) []field {
 }
 
 func usageErr(format string, args ...any) error {
-	return &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf(format, args...)}
+	return &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf(format, args...)}
 }
 
 // encoder produces the JSON form of items: the item's own JSON (its

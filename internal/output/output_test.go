@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -54,16 +55,16 @@ func assertEqual(t *testing.T, got, want string) {
 	}
 }
 
-// assertUsage checks err is a one-line *userapi.Error of KindUsage whose
+// assertUsage checks err is a one-line *errkind.Error of kind errkind.Usage whose
 // message contains want.
 func assertUsage(t *testing.T, err error, want string) {
 	t.Helper()
-	var ue *userapi.Error
-	if !errors.As(err, &ue) || ue.Kind != userapi.KindUsage {
-		t.Fatalf("error = %v (%T), want a usage *userapi.Error", err, err)
+	var ue *errkind.Error
+	if !errors.As(err, &ue) || ue.Kind != errkind.Usage {
+		t.Fatalf("error = %v (%T), want a usage *errkind.Error", err, err)
 	}
-	if userapi.ExitCode(err) != 2 {
-		t.Errorf("exit code = %d, want 2", userapi.ExitCode(err))
+	if errkind.ExitCode(err) != 2 {
+		t.Errorf("exit code = %d, want 2", errkind.ExitCode(err))
 	}
 	if !strings.Contains(ue.Message, want) {
 		t.Errorf("message = %q, want it to contain %q", ue.Message, want)

@@ -12,13 +12,13 @@ import (
 	"github.com/AlecAivazis/survey/v2"
 	"github.com/AlecAivazis/survey/v2/terminal"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/iostreams"
 	"github.com/userctl/userctl/internal/termsafe"
-	"github.com/userctl/userctl/internal/userapi"
 )
 
 // Prompter asks questions. Every method returns an error of kind
-// userapi.KindInterrupted when the user presses Ctrl-C, and a usage error
+// errkind.Interrupted when the user presses Ctrl-C, and a usage error
 // when there is no input to read.
 type Prompter interface {
 	// Input asks for a line of text; an empty answer yields def.
@@ -33,7 +33,7 @@ type Prompter interface {
 
 // Interrupted returns the error prompts report on Ctrl-C (exit 130).
 func Interrupted() error {
-	return &userapi.Error{Kind: userapi.KindInterrupted, Message: "interrupted"}
+	return &errkind.Error{Kind: errkind.Interrupted, Message: "interrupted"}
 }
 
 // askFunc is survey.AskOne's signature, replaceable in tests.
@@ -67,14 +67,14 @@ func (s *Survey) askOne(msg string, p survey.Prompt, response any, opts ...surve
 	in, okIn := s.in.(terminal.FileReader)
 	out, okOut := s.out.(terminal.FileWriter)
 	if !okIn || !okOut {
-		return userapi.Errorf(userapi.KindUsage, "cannot prompt for %q: not a terminal; pass the value with a flag", trimMsg(msg))
+		return errkind.Errorf(errkind.Usage, "cannot prompt for %q: not a terminal; pass the value with a flag", trimMsg(msg))
 	}
 	opts = append(opts, survey.WithStdio(in, out, s.errOut))
 	return mapError(msg, s.ask(p, response, opts...))
 }
 
 // mapError turns survey's errors into userctl's kinds: Ctrl-C is
-// KindInterrupted, end of input is a usage error.
+// errkind.Interrupted, end of input is a usage error.
 func mapError(msg string, err error) error {
 	switch {
 	case err == nil:
@@ -82,7 +82,7 @@ func mapError(msg string, err error) error {
 	case errors.Is(err, terminal.InterruptErr):
 		return Interrupted()
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return &userapi.Error{Kind: userapi.KindUsage, Err: err,
+		return &errkind.Error{Kind: errkind.Usage, Err: err,
 			Message: fmt.Sprintf("no answer for %q: input ended; pass the value with a flag or use --no-input", trimMsg(msg))}
 	default:
 		return fmt.Errorf("prompting for %q: %w", trimMsg(msg), err)

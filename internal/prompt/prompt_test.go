@@ -11,8 +11,8 @@ import (
 	"github.com/AlecAivazis/survey/v2"
 	"github.com/AlecAivazis/survey/v2/terminal"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/iostreams"
-	"github.com/userctl/userctl/internal/userapi"
 )
 
 var _ Prompter = (*Fake)(nil)
@@ -67,8 +67,8 @@ func TestFakeErrors(t *testing.T) {
 	if _, err := f.Select("Role:", []string{"a", "b"}, ""); err == nil || !strings.Contains(err.Error(), "not one of") {
 		t.Errorf("Select answer outside the options: %v", err)
 	}
-	if _, err := f.Password("Password:"); userapi.KindOf(err) != userapi.KindInterrupted {
-		t.Errorf("scripted interrupt: kind %v", userapi.KindOf(err))
+	if _, err := f.Password("Password:"); errkind.Of(err) != errkind.Interrupted {
+		t.Errorf("scripted interrupt: kind %v", errkind.Of(err))
 	}
 	f2 := NewFake().On("Email", "a").Next("b")
 	if u := f2.Unused(); len(u) != 2 {
@@ -81,15 +81,15 @@ func TestMapError(t *testing.T) {
 		t.Errorf("nil mapped to %v", err)
 	}
 	err := mapError("Email:", terminal.InterruptErr)
-	if userapi.KindOf(err) != userapi.KindInterrupted || userapi.ExitCode(err) != 130 {
-		t.Errorf("interrupt: kind %v exit %d", userapi.KindOf(err), userapi.ExitCode(err))
+	if errkind.Of(err) != errkind.Interrupted || errkind.ExitCode(err) != 130 {
+		t.Errorf("interrupt: kind %v exit %d", errkind.Of(err), errkind.ExitCode(err))
 	}
 	err = mapError("Email:", fmt.Errorf("wrapped: %w", io.EOF))
-	if userapi.KindOf(err) != userapi.KindUsage || !strings.Contains(err.Error(), `no answer for "Email"`) {
-		t.Errorf("EOF: kind %v, %v", userapi.KindOf(err), err)
+	if errkind.Of(err) != errkind.Usage || !strings.Contains(err.Error(), `no answer for "Email"`) {
+		t.Errorf("EOF: kind %v, %v", errkind.Of(err), err)
 	}
 	other := errors.New("boom")
-	if err := mapError("Email:", other); !errors.Is(err, other) || userapi.KindOf(err) != userapi.KindUnknown {
+	if err := mapError("Email:", other); !errors.Is(err, other) || errkind.Of(err) != errkind.Unknown {
 		t.Errorf("other error: %v", err)
 	}
 }
@@ -98,13 +98,13 @@ func TestSurveyNeedsTerminalFiles(t *testing.T) {
 	ios, _, _, _ := iostreams.Test()
 	p := NewSurvey(ios)
 	_, err := p.Input("Email:", "")
-	if userapi.KindOf(err) != userapi.KindUsage || !strings.Contains(err.Error(), "not a terminal") {
+	if errkind.Of(err) != errkind.Usage || !strings.Contains(err.Error(), "not a terminal") {
 		t.Errorf("buffers instead of a terminal: %v", err)
 	}
 }
 
 // The survey calls go to stderr, and survey's interrupt becomes
-// KindInterrupted, for every kind of question.
+// errkind.Interrupted, for every kind of question.
 func TestSurveyInterruptAndStdio(t *testing.T) {
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -131,8 +131,8 @@ func TestSurveyInterruptAndStdio(t *testing.T) {
 		return terminal.InterruptErr
 	}}
 	check := func(name string, err error) {
-		if userapi.KindOf(err) != userapi.KindInterrupted {
-			t.Errorf("%s: kind %v, want interrupted", name, userapi.KindOf(err))
+		if errkind.Of(err) != errkind.Interrupted {
+			t.Errorf("%s: kind %v, want interrupted", name, errkind.Of(err))
 		}
 	}
 	_, err = s.Input("Email:", "")

@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // openPTY opens a pseudo-terminal pair (Linux), skipping when unavailable.
@@ -191,8 +191,8 @@ func TestSurveyOnPTYConfirmAndSelect(t *testing.T) {
 
 func TestSurveyOnPTYCtrlC(t *testing.T) {
 	_, screen, err := ask(t, func(p Prompter) (any, error) { return p.Input("Email:", "") }, 2, "ab\x03")
-	if userapi.KindOf(err) != userapi.KindInterrupted || userapi.ExitCode(err) != 130 {
-		t.Fatalf("Ctrl-C: err %v (kind %v), screen %q", err, userapi.KindOf(err), screen)
+	if errkind.Of(err) != errkind.Interrupted || errkind.ExitCode(err) != 130 {
+		t.Fatalf("Ctrl-C: err %v (kind %v), screen %q", err, errkind.Of(err), screen)
 	}
 }
 

@@ -2,10 +2,13 @@ package userapi
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"net/http"
 	"sort"
 	"strings"
+
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // Backend is what every dialect implements: list, get, create and delete.
@@ -74,7 +77,7 @@ func (i Info) CanWrite(field string) bool {
 // API's export, to the names the API's own users carry (Datadog: "admin"
 // -> "adm"), so that apply compares like with like and a dry run refuses
 // the roles the real run would. Plain-account names (PlainRole) map to the
-// API's default role, or to none. An unknown role is a KindUsage error.
+// API's default role, or to none. An unknown role is an errkind.Usage error.
 type RoleMapper interface {
 	MapRoles(ctx context.Context, roles []string) ([]string, error)
 }
@@ -280,5 +283,9 @@ func Unsupported(b Backend, verb string) error {
 	if title == "" {
 		title = info.Name
 	}
-	return &Error{Kind: KindUnsupported, Message: verbUnsupportedMessage(info.Name, title, verb, Capabilities(b))}
+	return &errkind.Error{Kind: errkind.Unsupported, Message: verbUnsupportedMessage(info.Name, title, verb, Capabilities(b))}
+}
+
+func verbUnsupportedMessage(name, title, verb string, can []string) string {
+	return fmt.Sprintf("%s: the %s API (%s) cannot do this; it supports: %s", verb, name, title, strings.Join(can, ", "))
 }

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // ErrInvalidID is wrapped by every error of ValidateID, so that commands
@@ -32,7 +34,7 @@ func ValidateID(id string) error {
 	default:
 		return nil
 	}
-	return &Error{Kind: KindUsage, Message: fmt.Sprintf("invalid user ID %q: %s", id, why), Err: ErrInvalidID}
+	return &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf("invalid user ID %q: %s", id, why), Err: ErrInvalidID}
 }
 
 // EscapeID validates id and returns it path-escaped, ready to be one

@@ -3,6 +3,8 @@ package userapi
 import (
 	"errors"
 	"testing"
+
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 func TestValidateID(t *testing.T) {
@@ -12,7 +14,7 @@ func TestValidateID(t *testing.T) {
 			t.Errorf("ValidateID(%q) = nil, want an error", id)
 			continue
 		}
-		if got := ExitCode(err); got != 2 {
+		if got := errkind.ExitCode(err); got != 2 {
 			t.Errorf("ValidateID(%q): exit %d, want 2", id, got)
 		}
 		if !errors.Is(err, ErrInvalidID) {

@@ -4,6 +4,8 @@ import (
 	"iter"
 	"slices"
 	"strings"
+
+	"github.com/userctl/userctl/internal/errkind"
 )
 
 // sortKeys are the normalized fields a listing can be sorted by on the
@@ -33,7 +35,7 @@ func LocalOrder(api, sortBy string, aliases map[string]string, allowed ...string
 	}
 	key, ok := sortKeys[field]
 	if !ok || !slices.Contains(allowed, field) {
-		return nil, Errorf(KindUsage, "cannot sort %s users by %q: want %s (prefix - for descending)", api, sortBy, strings.Join(allowed, ", "))
+		return nil, errkind.Errorf(errkind.Usage, "cannot sort %s users by %q: want %s (prefix - for descending)", api, sortBy, strings.Join(allowed, ", "))
 	}
 	return func(a, b User) int {
 		r := strings.Compare(key(a), key(b))

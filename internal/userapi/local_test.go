@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -24,7 +25,7 @@ func TestLocalListFiltersSortsAndLimits(t *testing.T) {
 	if strings.Join(got, ",") != "d,b" {
 		t.Errorf("got %v, want d,b", got)
 	}
-	if _, err := userapi.LocalOrder("test", "email", nil, "id", "name"); userapi.ExitCode(err) != 2 || !strings.Contains(err.Error(), "id, name") {
+	if _, err := userapi.LocalOrder("test", "email", nil, "id", "name"); errkind.ExitCode(err) != 2 || !strings.Contains(err.Error(), "id, name") {
 		t.Errorf("unknown sort field: %v", err)
 	}
 	if cmp, err := userapi.LocalOrder("test", "", nil, "id"); cmp != nil || err != nil {

@@ -1,7 +1,6 @@
 package userapi
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -11,6 +10,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/userctl/userctl/internal/errkind"
+	"github.com/userctl/userctl/internal/ratelimit"
 )
 
 // Profile is everything a dialect needs to build a client: the resolved
@@ -64,15 +66,8 @@ type Env struct {
 	MaxRetryWait time.Duration
 	// Limiter, when set, paces every request of the client and is told about
 	// rate limiting, so that the workers of a bulk command slow down
-	// together (httpx.Limiter has the same method set).
-	Limiter Limiter
-}
-
-// Limiter paces requests shared by many goroutines; see httpx.Limiter.
-type Limiter interface {
-	Wait(ctx context.Context) error
-	Backoff(d time.Duration)
-	Success()
+	// together (a ratelimit.Adaptive).
+	Limiter ratelimit.Limiter
 }
 
 // Setting declares one profile key of a dialect, like rclone's
@@ -249,7 +244,7 @@ func Lookup(name string) (Dialect, error) {
 	defer mu.RUnlock()
 	d, ok := dialects[name]
 	if !ok {
-		return Dialect{}, &Error{Kind: KindUsage, Message: fmt.Sprintf("unknown API dialect %q (known: %s)", name, strings.Join(namesLocked(), ", "))}
+		return Dialect{}, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf("unknown API dialect %q (known: %s)", name, strings.Join(namesLocked(), ", "))}
 	}
 	return d, nil
 }

@@ -1,6 +1,9 @@
 package userapi
 
-import "errors"
+import (
+	"errors"
+	"net/http"
+)
 
 // ListOptions narrows and bounds a listing. Limit 0 means every user.
 type ListOptions struct {
@@ -64,6 +67,18 @@ type Avatar struct {
 	Filename    string
 	// BBox is "left,top,right,bottom" or empty.
 	BBox string
+}
+
+// ImageType sniffs the content type of an avatar image: ok is true for a
+// JPEG, PNG or WebP image, and contentType names what was detected either
+// way.
+func ImageType(data []byte) (contentType string, ok bool) {
+	switch ct := http.DetectContentType(data); ct {
+	case "image/jpeg", "image/png", "image/webp":
+		return ct, true
+	default:
+		return ct, false
+	}
 }
 
 // ErrAlreadyDeleted is wrapped by the not-found error (exit 3) of a delete

@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -83,7 +84,7 @@ type Client struct {
 }
 
 // New builds a client for a profile. The URL, the username and the password
-// are required; a missing one is a KindUsage error before any request.
+// are required; a missing one is an errkind.Usage error before any request.
 func New(p userapi.Profile, env userapi.Env) (*Client, error) {
 	return newClient(p, env, nil)
 }
@@ -96,24 +97,24 @@ func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (
 	}
 	base := strings.TrimSpace(p.URL)
 	if base == "" {
-		return nil, userapi.Errorf(userapi.KindUsage,
+		return nil, errkind.Errorf(errkind.Usage,
 			"no API URL for profile %s: set USERCTL_URL or run `userctl profile add %s --api basic --url URL`", prof, p.Name)
 	}
 	if p.Values["username"] == "" {
-		return nil, userapi.Errorf(userapi.KindUsage,
+		return nil, errkind.Errorf(errkind.Usage,
 			"no username for profile %s: set USERCTL_USERNAME or run `userctl profile add`", prof)
 	}
 	if strings.Contains(p.Values["username"], ":") {
-		return nil, userapi.Errorf(userapi.KindUsage,
+		return nil, errkind.Errorf(errkind.Usage,
 			"invalid username %q for profile %s: HTTP Basic usernames cannot contain ':'", p.Values["username"], prof)
 	}
 	if p.Secrets["password"] == "" {
-		return nil, userapi.Errorf(userapi.KindUsage,
+		return nil, errkind.Errorf(errkind.Usage,
 			"no password for profile %s: set USERCTL_PASSWORD or run `userctl profile add`", prof)
 	}
 	base = trimAPIPath(base)
 	user, pass := p.Values["username"], p.Secrets["password"]
-	opts := httpx.ForProfile(base, p, env)
+	opts := userapi.HTTPOptions(base, p, env)
 	opts.Auth = func(r *http.Request) { r.SetBasicAuth(user, pass) }
 	opts.ErrorMessage = errorMessage
 	if tweak != nil {
@@ -187,7 +188,7 @@ func (c *Client) do(ctx context.Context, r httpx.Request, secrets ...string) (*h
 	if err == nil {
 		return resp, nil
 	}
-	var e *userapi.Error
+	var e *errkind.Error
 	if !errors.As(err, &e) {
 		return nil, err
 	}
@@ -202,7 +203,7 @@ func (c *Client) do(ctx context.Context, r httpx.Request, secrets ...string) (*h
 // scrub replaces every secret in the error's message and body. Secrets
 // shorter than 3 characters are left alone: replacing them would garble
 // the message more than it protects.
-func scrub(e *userapi.Error, secrets ...string) {
+func scrub(e *errkind.Error, secrets ...string) {
 	for _, s := range secrets {
 		if len(s) < 3 {
 			continue
@@ -218,9 +219,9 @@ func scrub(e *userapi.Error, secrets ...string) {
 
 // subject names the user in not-found, conflict and invalid errors.
 func subject(err error, username string) error {
-	switch userapi.KindOf(err) {
-	case userapi.KindNotFound, userapi.KindConflict, userapi.KindInvalid:
-		return userapi.WithSubject(err, fmt.Sprintf("user %q", username))
+	switch errkind.Of(err) {
+	case errkind.NotFound, errkind.Conflict, errkind.Invalid:
+		return errkind.WithSubject(err, fmt.Sprintf("user %q", username))
 	}
 	return err
 }

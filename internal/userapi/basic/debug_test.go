@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/sandbox"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/basic"
@@ -46,12 +47,12 @@ func TestDebugLogNeverShowsPasswords(t *testing.T) {
 		t.Fatalf("create: %v", err)
 	}
 	_, err = c.CreateUser(ctx, userapi.CreateRequest{Username: "alice", Password: userPass})
-	if userapi.KindOf(err) != userapi.KindConflict {
+	if errkind.Of(err) != errkind.Conflict {
 		t.Errorf("second create: %v, want conflict", err)
 	}
 	errs = append(errs, err)
 	_, err = c.SetPassword(ctx, "alice", userapi.PasswordChange{Current: wrongPass, New: newPass})
-	if userapi.KindOf(err) != userapi.KindAuth {
+	if errkind.Of(err) != errkind.Auth {
 		t.Errorf("passwd with a wrong current password: %v, want auth", err)
 	}
 	errs = append(errs, err)
@@ -59,7 +60,7 @@ func TestDebugLogNeverShowsPasswords(t *testing.T) {
 		t.Fatalf("passwd: %v", err)
 	}
 	_, err = c.SetPassword(ctx, "alice", userapi.PasswordChange{Current: userPass, New: newPass})
-	if userapi.KindOf(err) != userapi.KindAuth {
+	if errkind.Of(err) != errkind.Auth {
 		t.Errorf("passwd with the old password: %v, want auth", err)
 	}
 	errs = append(errs, err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/basic"
 )
@@ -29,16 +30,16 @@ func (b bodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		Body: io.NopCloser(bytes.NewReader(b.body)), Request: r}, nil
 }
 
-// wantError fails unless err is nil or a *userapi.Error with a one-line
+// wantError fails unless err is nil or an *errkind.Error with a one-line
 // message.
 func wantError(t *testing.T, what string, err error) {
 	t.Helper()
 	if err == nil {
 		return
 	}
-	var e *userapi.Error
+	var e *errkind.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("%s: %T %v, want a *userapi.Error", what, err, err)
+		t.Fatalf("%s: %T %v, want an *errkind.Error", what, err, err)
 	}
 	msg := err.Error()
 	if msg == "" || bytes.ContainsAny([]byte(msg), "\n\r") {
@@ -48,7 +49,7 @@ func wantError(t *testing.T, what string, err error) {
 
 // FuzzResponses feeds arbitrary bodies, as success and as error answers,
 // to every decoder of the client (user, {"value": user}, users list, error
-// bodies): no panic, and every failure is a *userapi.Error with a one-line
+// bodies): no panic, and every failure is an *errkind.Error with a one-line
 // message that never shows the passwords sent.
 func FuzzResponses(f *testing.F) {
 	f.Add(200, `{"username": "alice", "admin": true}`)

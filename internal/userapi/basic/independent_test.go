@@ -23,6 +23,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/basic"
 )
@@ -386,7 +387,7 @@ func checkErr(t *testing.T, err error, exit int, parts ...string) {
 	if err == nil {
 		t.Fatalf("no error, want exit %d", exit)
 	}
-	if got := userapi.ExitCode(err); got != exit {
+	if got := errkind.ExitCode(err); got != exit {
 		t.Errorf("exit code = %d, want %d (%v)", got, exit, err)
 	}
 	msg := err.Error()

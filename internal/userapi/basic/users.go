@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -51,8 +52,8 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 
 func (c *Client) list(ctx context.Context) ([]wireUser, error) {
 	resp, err := c.do(ctx, httpx.Request{Method: http.MethodGet, Path: usersPath})
-	var e *userapi.Error
-	if errors.As(err, &e) && e.Kind == userapi.KindNotFound {
+	var e *errkind.Error
+	if errors.As(err, &e) && e.Kind == errkind.NotFound {
 		// The collection always exists: a 404 means a wrong profile URL.
 		cp := *e
 		cp.Message = fmt.Sprintf("no users API at %s%s (is the URL of profile %s right?): %s",
@@ -74,7 +75,7 @@ func listFilter(opts userapi.ListOptions) (func(userapi.User) bool, error) {
 	case "admin":
 		adminOnly = true
 	default:
-		return nil, userapi.Errorf(userapi.KindUsage, "unknown role %q: basic users have one role, admin", opts.Role)
+		return nil, errkind.Errorf(errkind.Usage, "unknown role %q: basic users have one role, admin", opts.Role)
 	}
 	return func(u userapi.User) bool {
 		if q != "" && !userapi.MatchesQuery(u, q) {
@@ -111,7 +112,7 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 	switch {
 	case err == nil:
 		return u, true, nil
-	case userapi.IsKind(err, userapi.KindNotFound):
+	case errkind.Is(err, errkind.NotFound):
 		return userapi.User{}, false, nil
 	default:
 		return userapi.User{}, false, err
@@ -122,7 +123,7 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 // expects 201 {"value": {username, admin}}. The username and a password of
 // at least MinPasswordLength characters are required; the API has no other
 // field, so any other one is a usage error. An existing user is a 409
-// "Username already existed": KindConflict.
+// "Username already existed": errkind.Conflict.
 //
 // The PUT is not retried blindly (a second PUT of a user the first one
 // created answers 409): when it may have reached the server, the user is
@@ -143,7 +144,7 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 	r := httpx.Request{Method: http.MethodPut, Path: path, Body: data, Retry: retry(false)}
 	resp, err := c.do(ctx, r, req.Password)
 	if err != nil {
-		var e *userapi.Error
+		var e *errkind.Error
 		if !errors.As(err, &e) || !e.MaybeSent {
 			return userapi.User{}, subject(err, username)
 		}
@@ -151,7 +152,7 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 		switch {
 		case gerr == nil:
 			return u, nil // the create went through
-		case !userapi.IsKind(gerr, userapi.KindNotFound):
+		case !errkind.Is(gerr, errkind.NotFound):
 			return userapi.User{}, subject(err, username) // cannot tell: report the create's failure
 		}
 		if resp, err = c.do(ctx, r, req.Password); err != nil {
@@ -180,16 +181,16 @@ func (c *Client) created(ctx context.Context, username string, body []byte) user
 // createCheck validates a create before anything is sent.
 func createCheck(username string, req userapi.CreateRequest) error {
 	if username == "" {
-		return userapi.Errorf(userapi.KindUsage, "missing required flag --username: basic users are identified by username")
+		return errkind.Errorf(errkind.Usage, "missing required flag --username: basic users are identified by username")
 	}
 	if err := userapi.ValidateID(username); err != nil {
 		return err
 	}
 	if req.Password == "" {
-		return userapi.Errorf(userapi.KindUsage, "missing password: basic users need one (--password-stdin)")
+		return errkind.Errorf(errkind.Usage, "missing password: basic users need one (--password-stdin)")
 	}
 	if utf8.RuneCountInString(req.Password) < MinPasswordLength {
-		return userapi.Errorf(userapi.KindUsage, "password too short: the basic API wants at least %d characters", MinPasswordLength)
+		return errkind.Errorf(errkind.Usage, "password too short: the basic API wants at least %d characters", MinPasswordLength)
 	}
 	var unsupported []string
 	if strings.TrimSpace(req.Email) != "" {
@@ -214,11 +215,11 @@ func createCheck(username string, req userapi.CreateRequest) error {
 		unsupported = append(unsupported, "--inactive")
 	}
 	if len(unsupported) > 0 {
-		return userapi.Errorf(userapi.KindUsage,
+		return errkind.Errorf(errkind.Usage,
 			"the basic API creates users from a username and a password only; it has no %s", strings.Join(unsupported, ", "))
 	}
 	for k := range req.Extra {
-		return userapi.Errorf(userapi.KindUsage, "basic users have no field %q", k)
+		return errkind.Errorf(errkind.Usage, "basic users have no field %q", k)
 	}
 	return nil
 }
@@ -234,11 +235,11 @@ func (c *Client) SetPassword(ctx context.Context, id string, change userapi.Pass
 	}
 	switch {
 	case change.Current == "":
-		return userapi.Result{}, userapi.Errorf(userapi.KindUsage, "missing current password: the basic API needs it to change a password")
+		return userapi.Result{}, errkind.Errorf(errkind.Usage, "missing current password: the basic API needs it to change a password")
 	case change.New == "":
-		return userapi.Result{}, userapi.Errorf(userapi.KindUsage, "missing new password")
+		return userapi.Result{}, errkind.Errorf(errkind.Usage, "missing new password")
 	case utf8.RuneCountInString(change.New) < MinPasswordLength:
-		return userapi.Result{}, userapi.Errorf(userapi.KindUsage, "password too short: the basic API wants at least %d characters", MinPasswordLength)
+		return userapi.Result{}, errkind.Errorf(errkind.Usage, "password too short: the basic API wants at least %d characters", MinPasswordLength)
 	}
 	cur := change.Current
 	data, err := json.Marshal(passwordBody{Value: passwordValue{CurrentPassword: &cur, Password: change.New}})
@@ -247,11 +248,11 @@ func (c *Client) SetPassword(ctx context.Context, id string, change userapi.Pass
 	}
 	_, err = c.do(ctx, httpx.Request{Method: http.MethodPatch, Path: path, Body: data}, change.Current, change.New)
 	if err != nil {
-		var e *userapi.Error
+		var e *errkind.Error
 		if errors.As(err, &e) && (e.Status == http.StatusForbidden || e.Status == http.StatusUnauthorized) {
 			// The document does not say how a wrong current password is
 			// answered; 401 and 403 are the likely ones.
-			return userapi.Result{}, userapi.WithSubject(err, fmt.Sprintf("changing the password of user %q (is the current password right?)", id))
+			return userapi.Result{}, errkind.WithSubject(err, fmt.Sprintf("changing the password of user %q (is the current password right?)", id))
 		}
 		return userapi.Result{}, subject(err, id)
 	}
@@ -273,13 +274,13 @@ func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOpti
 	}
 	r := httpx.Request{Method: http.MethodDelete, Path: path, Retry: retry(false)}
 	if _, err := c.do(ctx, r); err != nil {
-		var e *userapi.Error
+		var e *errkind.Error
 		if !errors.As(err, &e) || !e.MaybeSent {
 			return userapi.Result{}, subject(err, id)
 		}
 		_, gerr := c.GetUser(ctx, id)
 		switch {
-		case userapi.IsKind(gerr, userapi.KindNotFound):
+		case errkind.Is(gerr, errkind.NotFound):
 			// Gone: the DELETE went through.
 		case gerr != nil:
 			return userapi.Result{}, subject(err, id) // cannot tell: report the delete's failure
@@ -310,7 +311,7 @@ func (c *Client) Check(ctx context.Context) (string, error) {
 		}
 		return fmt.Sprintf("authenticated as %s", u.Username), nil
 	}
-	if !userapi.IsKind(err, userapi.KindNotFound) {
+	if !errkind.Is(err, errkind.NotFound) {
 		return "", err
 	}
 	wires, err := c.list(ctx)
@@ -327,7 +328,7 @@ func (c *Client) Raw(ctx context.Context, method, path string, body []byte, head
 		u, err := url.Parse(path)
 		base := c.http.BaseURL()
 		if err != nil || base == nil || !strings.EqualFold(u.Host, base.Host) || !strings.EqualFold(u.Scheme, base.Scheme) {
-			return nil, userapi.Errorf(userapi.KindUsage, "refusing to send the credentials to another host: use a path of %s", c.base)
+			return nil, errkind.Errorf(errkind.Usage, "refusing to send the credentials to another host: use a path of %s", c.base)
 		}
 	}
 	return c.http.Raw(ctx, strings.ToUpper(method), path, body, header)

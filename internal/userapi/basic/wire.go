@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -44,7 +45,7 @@ func (w wireUser) normalize() userapi.User {
 }
 
 func unreadable(what string, err error) error {
-	return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("unreadable %s response: %v", what, err), Err: err}
+	return &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf("unreadable %s response: %v", what, err), Err: err}
 }
 
 // decodeUser reads a user, unwrapped as GET /api/v1/users/{user} sends it

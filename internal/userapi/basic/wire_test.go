@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -182,8 +183,8 @@ func TestNewMissingSettings(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New(tc.p, userapi.Env{})
-			if userapi.KindOf(err) != userapi.KindUsage {
-				t.Fatalf("kind %v (%v), want usage", userapi.KindOf(err), err)
+			if errkind.Of(err) != errkind.Usage {
+				t.Fatalf("kind %v (%v), want usage", errkind.Of(err), err)
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
@@ -247,8 +248,8 @@ func TestListUnwrapsValueAndFiltersOnClient(t *testing.T) {
 	for _, bad := range []userapi.ListOptions{{Role: "editor"}, {Sort: "email"}} {
 		n := len(f.Calls())
 		for _, err := range c.ListUsers(ctx(t), bad) {
-			if userapi.KindOf(err) != userapi.KindUsage {
-				t.Errorf("list %+v: kind %v (%v), want usage", bad, userapi.KindOf(err), err)
+			if errkind.Of(err) != errkind.Usage {
+				t.Errorf("list %+v: kind %v (%v), want usage", bad, errkind.Of(err), err)
 			}
 		}
 		if len(f.Calls()) != n {
@@ -279,7 +280,7 @@ func TestListUnreadable(t *testing.T) {
 		for _, err := range c.ListUsers(ctx(t), userapi.ListOptions{}) {
 			last = err
 		}
-		if last == nil || userapi.KindOf(last) != userapi.KindUnknown || !strings.Contains(last.Error(), "list") {
+		if last == nil || errkind.Of(last) != errkind.Unknown || !strings.Contains(last.Error(), "list") {
 			t.Errorf("list of %s: %v", body, last)
 		}
 	}
@@ -296,13 +297,13 @@ func TestGetIsNotWrappedAndEscapesUsername(t *testing.T) {
 	}
 	checkCall(t, f.Calls()[0], "GET", "/api/v1/users/a%20b%3Fc", "")
 	// A username that would change the path is refused before sending.
-	if _, err := c.GetUser(ctx(t), "a b/c"); userapi.KindOf(err) != userapi.KindUsage || len(f.Calls()) != 1 {
+	if _, err := c.GetUser(ctx(t), "a b/c"); errkind.Of(err) != errkind.Usage || len(f.Calls()) != 1 {
 		t.Errorf("get of a b/c: %v after %d calls", err, len(f.Calls()))
 	}
 
 	// A wrapped body is not what get answers.
 	c, _ = newFake(t, nil, reply{status: 200, body: `{"value": {"username": "x"}}`})
-	if _, err := c.GetUser(ctx(t), "x"); userapi.KindOf(err) != userapi.KindUnknown {
+	if _, err := c.GetUser(ctx(t), "x"); errkind.Of(err) != errkind.Unknown {
 		t.Errorf("get of a wrapped body: %v", err)
 	}
 }
@@ -311,8 +312,8 @@ func TestGetNotFoundNamesUser(t *testing.T) {
 	for _, rep := range []reply{{status: 404}, {status: 404, body: `"User not found"`}, {status: 404, ctype: "text/plain", body: "no such user\n"}} {
 		c, _ := newFake(t, nil, rep)
 		_, err := c.GetUser(ctx(t), "ghost")
-		if userapi.KindOf(err) != userapi.KindNotFound || userapi.ExitCode(err) != 3 {
-			t.Fatalf("kind %v (%v), want not found", userapi.KindOf(err), err)
+		if errkind.Of(err) != errkind.NotFound || errkind.ExitCode(err) != 3 {
+			t.Fatalf("kind %v (%v), want not found", errkind.Of(err), err)
 		}
 		if !strings.HasPrefix(err.Error(), `user "ghost" not found`) {
 			t.Errorf("message %q", err)
@@ -323,10 +324,10 @@ func TestGetNotFoundNamesUser(t *testing.T) {
 func TestUsernameChecksBeforeSending(t *testing.T) {
 	c, f := newFake(t, nil)
 	for _, id := range []string{"", "  ", ".", ".."} {
-		if _, err := c.GetUser(ctx(t), id); userapi.KindOf(err) != userapi.KindUsage {
+		if _, err := c.GetUser(ctx(t), id); errkind.Of(err) != errkind.Usage {
 			t.Errorf("get %q: %v", id, err)
 		}
-		if _, err := c.DeleteUser(ctx(t), id, userapi.DeleteOptions{}); userapi.KindOf(err) != userapi.KindUsage {
+		if _, err := c.DeleteUser(ctx(t), id, userapi.DeleteOptions{}); errkind.Of(err) != errkind.Usage {
 			t.Errorf("delete %q: %v", id, err)
 		}
 	}
@@ -371,8 +372,8 @@ func TestCreateValidatesBeforeSending(t *testing.T) {
 		{userapi.CreateRequest{Username: "..", Password: "long-enough"}, `invalid user ID ".."`},
 	} {
 		_, err := c.CreateUser(ctx(t), tc.req)
-		if userapi.KindOf(err) != userapi.KindUsage || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("create %+v: %v (kind %v), want usage error mentioning %q", tc.req, err, userapi.KindOf(err), tc.want)
+		if errkind.Of(err) != errkind.Usage || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("create %+v: %v (kind %v), want usage error mentioning %q", tc.req, err, errkind.Of(err), tc.want)
 		}
 		if tc.req.Password != "" && strings.Contains(err.Error(), tc.req.Password) {
 			t.Errorf("error %q shows the password", err)
@@ -390,8 +391,8 @@ func TestCreateConflict(t *testing.T) {
 	} {
 		c, f := newFake(t, nil, rep)
 		_, err := c.CreateUser(ctx(t), userapi.CreateRequest{Username: "alice", Password: "long-enough"})
-		if userapi.KindOf(err) != userapi.KindConflict || userapi.ExitCode(err) != 5 {
-			t.Fatalf("kind %v (%v), want conflict", userapi.KindOf(err), err)
+		if errkind.Of(err) != errkind.Conflict || errkind.ExitCode(err) != 5 {
+			t.Fatalf("kind %v (%v), want conflict", errkind.Of(err), err)
 		}
 		if want := `user "alice" already exists: Username already existed`; err.Error() != want {
 			t.Errorf("message %q, want %q", err, want)
@@ -432,8 +433,8 @@ func TestCreateMaybeSentChecksBeforeRetrying(t *testing.T) {
 	t.Run("still failing: one retry only", func(t *testing.T) {
 		c, f := newFake(t, nil, reply{status: 503, body: `"down"`}, reply{status: 404}, reply{status: 503, body: `"down"`})
 		_, err := c.CreateUser(ctx(t), userapi.CreateRequest{Username: "alice", Password: "long-enough"})
-		if userapi.KindOf(err) != userapi.KindServer {
-			t.Fatalf("kind %v (%v), want server", userapi.KindOf(err), err)
+		if errkind.Of(err) != errkind.Server {
+			t.Fatalf("kind %v (%v), want server", errkind.Of(err), err)
 		}
 		if n := len(f.Calls()); n != 3 {
 			t.Errorf("%d requests, want 3", n)
@@ -442,8 +443,8 @@ func TestCreateMaybeSentChecksBeforeRetrying(t *testing.T) {
 	t.Run("lookup fails: the create's error", func(t *testing.T) {
 		c, f := newFake(t, nil, reply{status: 500, body: `"oops"`}, reply{status: 401})
 		_, err := c.CreateUser(ctx(t), userapi.CreateRequest{Username: "alice", Password: "long-enough"})
-		if userapi.KindOf(err) != userapi.KindServer || !strings.Contains(err.Error(), "oops") {
-			t.Fatalf("kind %v (%v), want the create's server error", userapi.KindOf(err), err)
+		if errkind.Of(err) != errkind.Server || !strings.Contains(err.Error(), "oops") {
+			t.Fatalf("kind %v (%v), want the create's server error", errkind.Of(err), err)
 		}
 		if n := len(f.Calls()); n != 2 {
 			t.Errorf("%d requests, want 2", n)
@@ -463,7 +464,7 @@ func TestSetPassword(t *testing.T) {
 	checkCall(t, f.Calls()[0], "PATCH", "/api/v1/users/alice", `{"value":{"current_password":"old-pass","password":"new-password"}}`)
 
 	for _, ch := range []userapi.PasswordChange{{New: "new-password"}, {Current: "old-pass"}, {Current: "old-pass", New: "short"}} {
-		if _, err := c.SetPassword(ctx(t), "alice", ch); userapi.KindOf(err) != userapi.KindUsage {
+		if _, err := c.SetPassword(ctx(t), "alice", ch); errkind.Of(err) != errkind.Usage {
 			t.Errorf("passwd %+v: %v, want usage", ch, err)
 		}
 	}
@@ -475,8 +476,8 @@ func TestSetPassword(t *testing.T) {
 func TestSetPasswordForbidden(t *testing.T) {
 	c, _ := newFake(t, nil, reply{status: 403, body: `"Current password does not match"`})
 	_, err := c.SetPassword(ctx(t), "alice", userapi.PasswordChange{Current: "wrong-pass", New: "new-password"})
-	if userapi.KindOf(err) != userapi.KindAuth || userapi.ExitCode(err) != 4 {
-		t.Fatalf("kind %v (%v), want auth", userapi.KindOf(err), err)
+	if errkind.Of(err) != errkind.Auth || errkind.ExitCode(err) != 4 {
+		t.Fatalf("kind %v (%v), want auth", errkind.Of(err), err)
 	}
 	for _, w := range []string{`user "alice"`, "current password", "Current password does not match"} {
 		if !strings.Contains(err.Error(), w) {
@@ -496,7 +497,7 @@ func TestDelete(t *testing.T) {
 	}
 	checkCall(t, f.Calls()[0], "DELETE", "/api/v1/users/alice", "")
 	_, err = c.DeleteUser(ctx(t), "alice", userapi.DeleteOptions{})
-	if userapi.KindOf(err) != userapi.KindNotFound || err.Error() != `user "alice" not found: User not found` {
+	if errkind.Of(err) != errkind.NotFound || err.Error() != `user "alice" not found: User not found` {
 		t.Errorf("second delete: %v", err)
 	}
 }
@@ -511,39 +512,39 @@ func TestErrorDecoding(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		rep  reply
-		kind userapi.Kind
+		kind errkind.Kind
 		want string
 	}{
-		{"validator min, JSON string", reply{status: 400, body: `"` + vMin + `"`}, userapi.KindInvalid,
+		{"validator min, JSON string", reply{status: 400, body: `"` + vMin + `"`}, errkind.Invalid,
 			`user "alice": 400 Bad Request: password: failed on the 'min' tag`},
-		{"validator min, plain text", reply{status: 400, ctype: "text/plain", body: vMin + "\n"}, userapi.KindInvalid,
+		{"validator min, plain text", reply{status: 400, ctype: "text/plain", body: vMin + "\n"}, errkind.Invalid,
 			`user "alice": 400 Bad Request: password: failed on the 'min' tag`},
-		{"missing wrapper, JSON string", reply{status: 400, body: `"` + vRequired + `"`}, userapi.KindInvalid,
+		{"missing wrapper, JSON string", reply{status: 400, body: `"` + vRequired + `"`}, errkind.Invalid,
 			`user "alice": 400 Bad Request: the server did not find the {"value": …} wrapper it expects: password: failed on the 'required' tag`},
-		{"several errors, JSON string", reply{status: 400, body: `"` + vRequired + `\n` + vCurrent + `"`}, userapi.KindInvalid,
+		{"several errors, JSON string", reply{status: 400, body: `"` + vRequired + `\n` + vCurrent + `"`}, errkind.Invalid,
 			`user "alice": 400 Bad Request: the server did not find the {"value": …} wrapper it expects: password: failed on the 'required' tag; current_password: failed on the 'required' tag`},
-		{"several errors, plain text", reply{status: 400, ctype: "text/plain", body: vMin + "\n" + vCurrent}, userapi.KindInvalid,
+		{"several errors, plain text", reply{status: 400, ctype: "text/plain", body: vMin + "\n" + vCurrent}, errkind.Invalid,
 			`user "alice": 400 Bad Request: the server did not find the {"value": …} wrapper it expects: password: failed on the 'min' tag; current_password: failed on the 'required' tag`},
-		{"decoding error under Value", reply{status: 400, ctype: "text/plain", body: "json: cannot unmarshal number into Go struct field UserPasswordRequest.Value.password of type string"}, userapi.KindInvalid,
+		{"decoding error under Value", reply{status: 400, ctype: "text/plain", body: "json: cannot unmarshal number into Go struct field UserPasswordRequest.Value.password of type string"}, errkind.Invalid,
 			`user "alice": 400 Bad Request: the server did not accept the shape of the {"value": …} body: json: cannot unmarshal number into Go struct field UserPasswordRequest.Value.password of type string`},
-		{"other 400 text", reply{status: 400, ctype: "text/plain", body: "bad\nrequest"}, userapi.KindInvalid,
+		{"other 400 text", reply{status: 400, ctype: "text/plain", body: "bad\nrequest"}, errkind.Invalid,
 			`user "alice": 400 Bad Request: bad; request`},
-		{"401", reply{status: 401, body: `"Unauthorized"`}, userapi.KindAuth,
+		{"401", reply{status: 401, body: `"Unauthorized"`}, errkind.Auth,
 			"401 Unauthorized (check the username and password of profile svc: USERCTL_USERNAME, USERCTL_PASSWORD or `userctl profile add`)"},
-		{"409 JSON string", reply{status: 409, body: `"Username already existed"`}, userapi.KindConflict,
+		{"409 JSON string", reply{status: 409, body: `"Username already existed"`}, errkind.Conflict,
 			`user "alice" already exists: Username already existed`},
-		{"404 empty", reply{status: 404}, userapi.KindNotFound, `user "alice" not found`},
+		{"404 empty", reply{status: 404}, errkind.NotFound, `user "alice" not found`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, _ := newFake(t, nil, tc.rep)
 			_, err := c.CreateUser(ctx(t), userapi.CreateRequest{Username: "alice", Password: "long-enough"})
-			if userapi.KindOf(err) != tc.kind {
-				t.Fatalf("kind %v (%v), want %v", userapi.KindOf(err), err, tc.kind)
+			if errkind.Of(err) != tc.kind {
+				t.Fatalf("kind %v (%v), want %v", errkind.Of(err), err, tc.kind)
 			}
 			if err.Error() != tc.want {
 				t.Errorf("message\n got %q\nwant %q", err, tc.want)
 			}
-			var e *userapi.Error
+			var e *errkind.Error
 			if !errors.As(err, &e) || e.Status != tc.rep.status {
 				t.Errorf("status = %v", e)
 			}
@@ -575,9 +576,9 @@ func TestPasswordsNeverInErrors(t *testing.T) {
 			{createErr, []string{createPass, testPass}},
 			{passwdErr, []string{oldPass, newPass, testPass}},
 		} {
-			var e *userapi.Error
+			var e *errkind.Error
 			if !errors.As(tc.err, &e) {
-				t.Fatalf("%d: error %v is not a *userapi.Error", status, tc.err)
+				t.Fatalf("%d: error %v is not an *errkind.Error", status, tc.err)
 			}
 			for _, s := range tc.secrets {
 				if strings.Contains(e.Error(), s) || strings.Contains(string(e.Body), s) {
@@ -614,7 +615,7 @@ func TestCheck(t *testing.T) {
 	}
 
 	c, _ = newFake(t, nil, reply{status: 401})
-	if _, err := c.Check(ctx(t)); userapi.KindOf(err) != userapi.KindAuth || !strings.Contains(err.Error(), "USERCTL_PASSWORD") {
+	if _, err := c.Check(ctx(t)); errkind.Of(err) != errkind.Auth || !strings.Contains(err.Error(), "USERCTL_PASSWORD") {
 		t.Errorf("check with bad credentials: %v", err)
 	}
 }
@@ -632,7 +633,7 @@ func TestRaw(t *testing.T) {
 	}
 	checkCall(t, f.Calls()[0], "GET", "/api/v1/users", "")
 
-	if _, err := c.Raw(ctx(t), "GET", "https://elsewhere.example/api/v1/users", nil, nil); userapi.KindOf(err) != userapi.KindUsage {
+	if _, err := c.Raw(ctx(t), "GET", "https://elsewhere.example/api/v1/users", nil, nil); errkind.Of(err) != errkind.Usage {
 		t.Errorf("raw to another host: %v", err)
 	}
 	if n := len(f.Calls()); n != 1 {
@@ -644,7 +645,7 @@ func TestCanceledContextSendsNothing(t *testing.T) {
 	c, f := newFake(t, nil, reply{status: 200, body: `{"value": []}`})
 	cc, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := c.CreateUser(cc, userapi.CreateRequest{Username: "alice", Password: "long-enough"}); userapi.KindOf(err) != userapi.KindInterrupted {
+	if _, err := c.CreateUser(cc, userapi.CreateRequest{Username: "alice", Password: "long-enough"}); errkind.Of(err) != errkind.Interrupted {
 		t.Errorf("create: %v", err)
 	}
 	if n := len(f.Calls()); n != 0 {

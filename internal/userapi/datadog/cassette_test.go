@@ -17,6 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/datadog"
 )
@@ -127,11 +128,11 @@ func replay(t *testing.T, method string, u *url.URL, reqBody string, code int, h
 				resp.Body.Close()
 			}
 		}
-		want := userapi.KindForStatus(code)
+		want := errkind.ForStatus(code)
 		if method == http.MethodDelete && slices.Contains(recorded.Errors, "User is already disabled") {
-			want = userapi.KindNotFound // as deleted as Datadog allows
+			want = errkind.NotFound // as deleted as Datadog allows
 		}
-		if k := userapi.KindOf(err); k != want {
+		if k := errkind.Of(err); k != want {
 			t.Fatalf("%s %s → %d: kind %v (%v), want %v", method, u.Path, code, k, err, want)
 		}
 		for _, m := range recorded.Errors {
@@ -187,7 +188,7 @@ func replay(t *testing.T, method string, u *url.URL, reqBody string, code int, h
 		got, err = c.CreateUser(ctx, req)
 		if recorded.User != nil && recorded.User.Disabled {
 			// The documented quirk: a create over a disabled user.
-			if userapi.KindOf(err) != userapi.KindConflict || got.Status != userapi.StatusDisabled {
+			if errkind.Of(err) != errkind.Conflict || got.Status != userapi.StatusDisabled {
 				t.Fatalf("create answered with a disabled user: %+v, %v; want it with a conflict", got, err)
 			}
 			return

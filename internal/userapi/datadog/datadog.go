@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -126,7 +127,7 @@ func BaseURL(p userapi.Profile) (string, error) {
 		site = DefaultSite
 	}
 	if !slices.Contains(Sites, site) {
-		return "", &userapi.Error{Kind: userapi.KindUsage,
+		return "", &errkind.Error{Kind: errkind.Usage,
 			Message: fmt.Sprintf("unknown Datadog site %q: want one of %s (or set url for a proxy)", p.Values[KeySite], strings.Join(Sites, ", "))}
 	}
 	return "https://api." + site, nil
@@ -145,11 +146,11 @@ func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (
 		prof = "(none)"
 	}
 	if p.Secrets[KeyAPIKey] == "" {
-		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf(
+		return nil, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf(
 			"no API key for profile %s: set USERCTL_API_KEY (or DD_API_KEY) or run `userctl profile add`", prof)}
 	}
 	if p.Secrets[KeyAppKey] == "" {
-		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf(
+		return nil, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf(
 			"no application key for profile %s: set USERCTL_APP_KEY (or DD_APP_KEY) or run `userctl profile add`", prof)}
 	}
 	base, err := BaseURL(p)
@@ -157,7 +158,7 @@ func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (
 		return nil, err
 	}
 	apiKey, appKey := p.Secrets[KeyAPIKey], p.Secrets[KeyAppKey]
-	opts := httpx.ForProfile(base, p, env)
+	opts := userapi.HTTPOptions(base, p, env)
 	opts.Auth = func(r *http.Request) {
 		r.Header.Set(HeaderAPIKey, apiKey)
 		r.Header.Set(HeaderAppKey, appKey)

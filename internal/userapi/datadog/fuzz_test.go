@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/datadog"
 )
@@ -28,16 +29,16 @@ func (b bodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		Body: io.NopCloser(bytes.NewReader(b.body)), Request: r}, nil
 }
 
-// wantError fails unless err is nil or a *userapi.Error with a one-line
+// wantError fails unless err is nil or an *errkind.Error with a one-line
 // message.
 func wantError(t *testing.T, what string, err error) {
 	t.Helper()
 	if err == nil {
 		return
 	}
-	var e *userapi.Error
+	var e *errkind.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("%s: %T %v, want a *userapi.Error", what, err, err)
+		t.Fatalf("%s: %T %v, want an *errkind.Error", what, err, err)
 	}
 	msg := err.Error()
 	if msg == "" || bytes.ContainsAny([]byte(msg), "\n\r") {
@@ -47,7 +48,7 @@ func wantError(t *testing.T, what string, err error) {
 
 // FuzzResponses feeds arbitrary bodies, as success and as error answers,
 // to every decoder of the client (user, users list, disable, error bodies):
-// no panic, and every failure is a *userapi.Error with a one-line message.
+// no panic, and every failure is an *errkind.Error with a one-line message.
 func FuzzResponses(f *testing.F) {
 	f.Add(200, `{"user": {"handle": "ada@example.com", "email": "ada@example.com", "name": "Ada", "access_role": "st", "verified": true, "disabled": false, "icon": "x"}}`)
 	f.Add(200, `{"users": [{"handle": "a@example.com", "access_role": "adm"}, {"handle": "b@example.com", "disabled": true}]}`)

@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/datadog"
 )
@@ -399,15 +400,15 @@ func indCtx(t *testing.T) context.Context {
 }
 
 // indWant checks err's kind, exit code and message, and that no key leaks.
-func indWant(t *testing.T, err error, kind userapi.Kind, code int, contains ...string) {
+func indWant(t *testing.T, err error, kind errkind.Kind, code int, contains ...string) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("got no error, want %v (exit %d)", kind, code)
 	}
-	if got := userapi.KindOf(err); got != kind {
+	if got := errkind.Of(err); got != kind {
 		t.Errorf("kind %v, want %v (%v)", got, kind, err)
 	}
-	if got := userapi.ExitCode(err); got != code {
+	if got := errkind.ExitCode(err); got != code {
 		t.Errorf("exit code %d, want %d (%v)", got, code, err)
 	}
 	msg := err.Error()
@@ -548,11 +549,11 @@ func TestIndependentGet(t *testing.T) {
 	}
 
 	_, err = c.GetUser(indCtx(t), "nobody@example.com")
-	indWant(t, err, userapi.KindNotFound, 3, `"nobody@example.com"`, "not found")
+	indWant(t, err, errkind.NotFound, 3, `"nobody@example.com"`, "not found")
 
 	// A handle with characters that must be escaped stays one segment.
 	_, err = c.GetUser(indCtx(t), "a b?c#d@example.com")
-	indWant(t, err, userapi.KindNotFound, 3)
+	indWant(t, err, errkind.NotFound, 3)
 	last := s.requests()[len(s.requests())-1]
 	if !strings.HasPrefix(last.Path, "/api/v1/user/a%20b%3Fc%23d") || last.RawQuery != "" {
 		t.Errorf("escaped handle sent as %q ?%q", last.Path, last.RawQuery)
@@ -607,13 +608,13 @@ func TestIndependentCreate(t *testing.T) {
 
 	// An existing active handle: 409 from the server.
 	_, err = c.CreateUser(ctx, userapi.CreateRequest{Email: "alice@example.com"})
-	indWant(t, err, userapi.KindConflict, 5, "alice@example.com", "already exists")
+	indWant(t, err, errkind.Conflict, 5, "alice@example.com", "already exists")
 
 	// An existing disabled handle: the server answers 200 with that user.
 	// It is an existing user, not a new one: a conflict, and it stays
 	// disabled.
 	_, err = c.CreateUser(ctx, userapi.CreateRequest{Email: "dave@example.com", Name: "Dave Again"})
-	indWant(t, err, userapi.KindConflict, 5, "dave@example.com")
+	indWant(t, err, errkind.Conflict, 5, "dave@example.com")
 	if s.find("dave@example.com").disabled != true {
 		t.Error("a create over a disabled user enabled it")
 	}
@@ -623,16 +624,16 @@ func TestIndependentCreate(t *testing.T) {
 	before := s.count("POST")
 	_, err = c.CreateUser(ctx, userapi.CreateRequest{Email: "not-an-email"})
 	if s.count("POST") > before {
-		indWant(t, err, userapi.KindInvalid, 2, "Format of 'email' should be email")
+		indWant(t, err, errkind.Invalid, 2, "Format of 'email' should be email")
 	} else {
-		indWant(t, err, userapi.KindUsage, 2, "not-an-email")
+		indWant(t, err, errkind.Usage, 2, "not-an-email")
 	}
 
 	// No email and no username: nothing to use as the handle.
 	before = len(s.requests())
 	_, err = c.CreateUser(ctx, userapi.CreateRequest{Name: "Nobody"})
-	if err == nil || userapi.ExitCode(err) != 2 {
-		t.Errorf("create without email: %v (exit %d), want exit 2", err, userapi.ExitCode(err))
+	if err == nil || errkind.ExitCode(err) != 2 {
+		t.Errorf("create without email: %v (exit %d), want exit 2", err, errkind.ExitCode(err))
 	}
 	if len(s.requests()) != before {
 		t.Errorf("create without email sent a request")
@@ -665,7 +666,7 @@ func TestIndependentCreateNotResent(t *testing.T) {
 	if err == nil && u.ID != "kim@example.com" {
 		t.Errorf("create after a lost answer returned %+v", u)
 	}
-	if err != nil && userapi.ExitCode(err) == 0 {
+	if err != nil && errkind.ExitCode(err) == 0 {
 		t.Errorf("error with exit 0: %v", err)
 	}
 }
@@ -720,15 +721,15 @@ func TestIndependentUpdate(t *testing.T) {
 
 	nobody := "x@example.com"
 	_, err = c.UpdateUser(ctx, "nobody@example.com", userapi.UpdateRequest{Name: &nobody})
-	indWant(t, err, userapi.KindNotFound, 3, `"nobody@example.com"`, "not found")
+	indWant(t, err, errkind.NotFound, 3, `"nobody@example.com"`, "not found")
 
 	bad := "notanemail"
 	before := s.count("PUT")
 	_, err = c.UpdateUser(ctx, "bob@example.com", userapi.UpdateRequest{Email: &bad})
 	if s.count("PUT") > before {
-		indWant(t, err, userapi.KindInvalid, 2, "Format of 'email' should be email")
+		indWant(t, err, errkind.Invalid, 2, "Format of 'email' should be email")
 	} else {
-		indWant(t, err, userapi.KindUsage, 2, "notanemail")
+		indWant(t, err, errkind.Usage, 2, "notanemail")
 	}
 }
 
@@ -771,15 +772,15 @@ func TestIndependentDisableEnableDelete(t *testing.T) {
 
 	// A second delete: 400 "User is already disabled".
 	_, err = c.DeleteUser(ctx, "bob@example.com", userapi.DeleteOptions{})
-	indWant(t, err, userapi.KindNotFound, 3, "bob@example.com", "already disabled")
+	indWant(t, err, errkind.NotFound, 3, "bob@example.com", "already disabled")
 	if !errors.Is(err, userapi.ErrAlreadyDeleted) {
 		t.Errorf("second delete: %v does not wrap ErrAlreadyDeleted", err)
 	}
 
 	_, err = c.DeleteUser(ctx, "nobody@example.com", userapi.DeleteOptions{})
-	indWant(t, err, userapi.KindNotFound, 3, `"nobody@example.com"`, "not found")
+	indWant(t, err, errkind.NotFound, 3, `"nobody@example.com"`, "not found")
 	_, err = c.DisableUser(ctx, "nobody@example.com")
-	indWant(t, err, userapi.KindNotFound, 3, `"nobody@example.com"`)
+	indWant(t, err, errkind.NotFound, 3, `"nobody@example.com"`)
 }
 
 func TestIndependentAuthErrors(t *testing.T) {
@@ -796,18 +797,18 @@ func TestIndependentAuthErrors(t *testing.T) {
 	}
 	ctx := indCtx(t)
 	_, err = c.GetUser(ctx, "alice@example.com")
-	indWant(t, err, userapi.KindAuth, 4, "Forbidden", `application key of profile "dd"`)
+	indWant(t, err, errkind.Auth, 4, "Forbidden", `application key of profile "dd"`)
 	if strings.Contains(err.Error(), "support@datadoghq.com") {
 		t.Errorf("the 403 message shows the page's support email as if it were the cause: %q", err)
 	}
 	for _, err := range c.ListUsers(ctx, userapi.ListOptions{}) {
-		indWant(t, err, userapi.KindAuth, 4, "Forbidden")
+		indWant(t, err, errkind.Auth, 4, "Forbidden")
 	}
 	_, err = c.CreateUser(ctx, userapi.CreateRequest{Email: "x@example.com"})
-	indWant(t, err, userapi.KindAuth, 4, "Forbidden", "administrator")
+	indWant(t, err, errkind.Auth, 4, "Forbidden", "administrator")
 	if ck, ok := any(c).(userapi.Checker); ok {
 		_, err = ck.Check(ctx)
-		indWant(t, err, userapi.KindAuth, 4)
+		indWant(t, err, errkind.Auth, 4)
 	}
 }
 
@@ -825,7 +826,7 @@ func TestIndependentRateLimit(t *testing.T) {
 	s.rateLimited = 1000
 	s.mu.Unlock()
 	_, err = c.GetUser(indCtx(t), "alice@example.com")
-	indWant(t, err, userapi.KindRateLimited, 6, "Too Many Requests")
+	indWant(t, err, errkind.RateLimited, 6, "Too Many Requests")
 }
 
 func TestIndependentFindCheckRolesRaw(t *testing.T) {
@@ -885,13 +886,13 @@ func TestIndependentFindCheckRolesRaw(t *testing.T) {
 	}
 }
 
-// Every error the client returns is an *userapi.Error or wraps one.
+// Every error the client returns is an *errkind.Error or wraps one.
 func TestIndependentErrorsAreTyped(t *testing.T) {
 	_, c := newIndServer(t)
 	_, err := c.GetUser(indCtx(t), "nobody@example.com")
-	var ue *userapi.Error
+	var ue *errkind.Error
 	if !errors.As(err, &ue) || ue.Status != 404 {
-		t.Errorf("error %#v, want a *userapi.Error with status 404", err)
+		t.Errorf("error %#v, want a *errkind.Error with status 404", err)
 	}
 }
 
@@ -932,7 +933,7 @@ func TestIndependentCreateInactiveDisableFails(t *testing.T) {
 	s, c := newIndServer(t)
 	s.putForbidden = true
 	_, err := c.CreateUser(indCtx(t), userapi.CreateRequest{Email: "max@example.com", Inactive: true})
-	indWant(t, err, userapi.KindAuth, 4, "created", "max@example.com", "Forbidden")
+	indWant(t, err, errkind.Auth, 4, "created", "max@example.com", "Forbidden")
 	if s.find("max@example.com") == nil {
 		t.Fatal("the user was not created")
 	}
@@ -949,7 +950,7 @@ func TestIndependentProfileURL(t *testing.T) {
 	t.Cleanup(srv.Close)
 	withUser := strings.Replace(srv.URL, "http://", "http://proxyuser:proxy-pass-secret@", 1) + indMount + "/api/v1/"
 	_, err := datadog.New(userapi.Profile{URL: withUser, Secrets: map[string]string{"api_key": indAPIKey, "app_key": indAppKey}}, userapi.Env{Timeout: 5 * time.Second})
-	indWant(t, err, userapi.KindUsage, 2, "user name or password")
+	indWant(t, err, errkind.Usage, 2, "user name or password")
 	if strings.Contains(err.Error(), "proxy-pass-secret") {
 		t.Errorf("refusal shows the proxy password: %q", err)
 	}
@@ -972,12 +973,12 @@ func TestIndependentProfileURL(t *testing.T) {
 	s.rateLimited = 1000
 	s.mu.Unlock()
 	_, err = c.GetUser(indCtx(t), "alice@example.com")
-	indWant(t, err, userapi.KindRateLimited, 6)
+	indWant(t, err, errkind.RateLimited, 6)
 	if strings.Contains(err.Error(), "proxy-pass-secret") {
 		t.Errorf("error shows the proxy password: %q", err)
 	}
 	_, err = c.Raw(indCtx(t), "GET", "https://elsewhere.example.com/api/v1/user", nil, nil)
-	indWant(t, err, userapi.KindUsage, 2, "refusing")
+	indWant(t, err, errkind.Usage, 2, "refusing")
 	if strings.Contains(err.Error(), "proxy-pass-secret") {
 		t.Errorf("raw refusal shows the proxy password: %q", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/sandbox"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/datadog"
@@ -48,17 +49,17 @@ func TestOpenAPIClientAndSandbox(t *testing.T) {
 		must("create "+req.Email, err)
 	}
 	_, err = c.CreateUser(ctx, userapi.CreateRequest{Email: "std@example.com"})
-	if userapi.KindOf(err) != userapi.KindConflict {
+	if errkind.Of(err) != errkind.Conflict {
 		t.Fatalf("duplicate create: %v", err)
 	}
 	_, err = c.CreateUser(ctx, userapi.CreateRequest{Email: "off@example.com"})
-	if userapi.KindOf(err) != userapi.KindConflict || !strings.Contains(err.Error(), "disabled") {
+	if errkind.Of(err) != errkind.Conflict || !strings.Contains(err.Error(), "disabled") {
 		t.Fatalf("create over a disabled user: %v", err)
 	}
 	_, err = c.GetUser(ctx, "ro.handle@example.com")
 	must("get", err)
 	_, err = c.GetUser(ctx, "notahandle")
-	if userapi.KindOf(err) != userapi.KindNotFound {
+	if errkind.Of(err) != errkind.NotFound {
 		t.Fatalf("get unknown: %v", err)
 	}
 	n := 0
@@ -85,15 +86,15 @@ func TestOpenAPIClientAndSandbox(t *testing.T) {
 		t.Errorf("delete message %q", res.Message)
 	}
 	_, err = c.DeleteUser(ctx, "user2@example.com", userapi.DeleteOptions{})
-	if userapi.KindOf(err) != userapi.KindNotFound || userapi.ExitCode(err) != 3 || !strings.Contains(err.Error(), "already disabled") {
+	if errkind.Of(err) != errkind.NotFound || errkind.ExitCode(err) != 3 || !strings.Contains(err.Error(), "already disabled") {
 		t.Fatalf("second delete: %v", err)
 	}
 	_, err = c.DeleteUser(ctx, "nobody@example.com", userapi.DeleteOptions{})
-	if userapi.KindOf(err) != userapi.KindNotFound {
+	if errkind.Of(err) != errkind.NotFound {
 		t.Fatalf("delete unknown: %v", err)
 	}
 	_, err = c.UpdateUser(ctx, "nobody@example.com", userapi.UpdateRequest{Name: &name})
-	if userapi.KindOf(err) != userapi.KindNotFound {
+	if errkind.Of(err) != errkind.NotFound {
 		t.Fatalf("update unknown: %v", err)
 	}
 	_, found, err := c.FindUser(ctx, "ro@example.com")
@@ -106,7 +107,7 @@ func TestOpenAPIClientAndSandbox(t *testing.T) {
 	// Server-side validation, through the raw requester.
 	for _, body := range []string{`{}`, `{"handle":"x@example.com","email":"notanemail"}`} {
 		resp, err := c.Raw(ctx, http.MethodPost, "/api/v1/user", []byte(body), nil)
-		if userapi.KindOf(err) != userapi.KindInvalid || resp == nil || resp.StatusCode != 400 {
+		if errkind.Of(err) != errkind.Invalid || resp == nil || resp.StatusCode != 400 {
 			t.Fatalf("raw create %s: %v", body, err)
 		}
 		b, _ := io.ReadAll(resp.Body)
@@ -116,7 +117,7 @@ func TestOpenAPIClientAndSandbox(t *testing.T) {
 		}
 	}
 	resp, err := c.Raw(ctx, http.MethodPut, "/api/v1/user/user3%40example.com", []byte(`{"email":"notanemail"}`), nil)
-	if userapi.KindOf(err) != userapi.KindInvalid || !strings.Contains(err.Error(), "Format of 'email' should be email") {
+	if errkind.Of(err) != errkind.Invalid || !strings.Contains(err.Error(), "Format of 'email' should be email") {
 		t.Fatalf("raw update: %v", err)
 	}
 	resp.Body.Close()
@@ -138,11 +139,11 @@ func TestOpenAPIWrongKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = sc.GetUser(context.Background(), "a@example.com")
-	if userapi.KindOf(err) != userapi.KindAuth || userapi.ExitCode(err) != 4 || !strings.Contains(err.Error(), "Forbidden") {
+	if errkind.Of(err) != errkind.Auth || errkind.ExitCode(err) != 4 || !strings.Contains(err.Error(), "Forbidden") {
 		t.Fatalf("wrong keys: %v", err)
 	}
 	for _, err := range sc.ListUsers(context.Background(), userapi.ListOptions{}) {
-		if userapi.KindOf(err) != userapi.KindAuth {
+		if errkind.Of(err) != errkind.Auth {
 			t.Fatalf("list with wrong keys: %v", err)
 		}
 	}

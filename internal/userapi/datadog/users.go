@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -35,8 +36,8 @@ func retry(b bool) *bool { return &b }
 // application key.
 func (c *Client) do(ctx context.Context, r httpx.Request) (*httpx.Response, error) {
 	resp, err := c.http.Do(ctx, r)
-	var e *userapi.Error
-	if err != nil && errors.As(err, &e) && e.Kind == userapi.KindAuth {
+	var e *errkind.Error
+	if err != nil && errors.As(err, &e) && e.Kind == errkind.Auth {
 		cp := *e
 		hint := "check the API key and application key"
 		if c.profile != "" {
@@ -54,9 +55,9 @@ func (c *Client) do(ctx context.Context, r httpx.Request) (*httpx.Response, erro
 
 // subject names the user in not-found, conflict and invalid errors.
 func subject(err error, id string) error {
-	switch userapi.KindOf(err) {
-	case userapi.KindNotFound, userapi.KindConflict, userapi.KindInvalid:
-		return userapi.WithSubject(err, fmt.Sprintf("user %q", id))
+	switch errkind.Of(err) {
+	case errkind.NotFound, errkind.Conflict, errkind.Invalid:
+		return errkind.WithSubject(err, fmt.Sprintf("user %q", id))
 	}
 	return err
 }
@@ -149,7 +150,7 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 		switch {
 		case err == nil:
 			return u, true, nil
-		case !userapi.IsKind(err, userapi.KindNotFound):
+		case !errkind.Is(err, errkind.NotFound):
 			return userapi.User{}, false, err
 		}
 	}
@@ -168,7 +169,7 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 // CreateUser sends POST /api/v1/user {handle, email, name, access_role}; the
 // handle is req.Username, else the email. Success is 200. A 200 that returns
 // a disabled user means the handle belonged to an existing, disabled user:
-// that user is returned with a KindConflict error saying to enable it. With
+// that user is returned with an errkind.Conflict error saying to enable it. With
 // req.Inactive the new user is disabled right after (PUT disabled true).
 func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (userapi.User, error) {
 	body, handle, err := createRequest(req)
@@ -188,7 +189,7 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 		return userapi.User{}, err
 	}
 	if w.Disabled {
-		return u, &userapi.Error{Kind: userapi.KindConflict, Status: http.StatusOK, Message: fmt.Sprintf(
+		return u, &errkind.Error{Kind: errkind.Conflict, Status: http.StatusOK, Message: fmt.Sprintf(
 			"user %q already exists and is disabled: Datadog returned the existing user instead of creating one; run `userctl users enable %s` to re-enable it",
 			handle, handle)}
 	}
@@ -214,7 +215,7 @@ func (c *Client) postCreate(ctx context.Context, handle string, data []byte) ([]
 	if err == nil {
 		return resp.Body, nil
 	}
-	var e *userapi.Error
+	var e *errkind.Error
 	if !errors.As(err, &e) || !e.MaybeSent {
 		return nil, err
 	}
@@ -226,7 +227,7 @@ func (c *Client) postCreate(ctx context.Context, handle string, data []byte) ([]
 	switch {
 	case gerr == nil:
 		return got.Body, nil // the create went through
-	case !userapi.IsKind(gerr, userapi.KindNotFound):
+	case !errkind.Is(gerr, errkind.NotFound):
 		return nil, err // cannot tell: report the create's own failure
 	}
 	resp, err = c.do(ctx, r)
@@ -239,24 +240,24 @@ func (c *Client) postCreate(ctx context.Context, handle string, data []byte) ([]
 func createRequest(req userapi.CreateRequest) (createBody, string, error) {
 	email := strings.TrimSpace(req.Email)
 	if email == "" {
-		return createBody{}, "", userapi.Errorf(userapi.KindUsage, "missing required flag --email: Datadog users need an email")
+		return createBody{}, "", errkind.Errorf(errkind.Usage, "missing required flag --email: Datadog users need an email")
 	}
 	if !validEmail(email) {
-		return createBody{}, "", userapi.Errorf(userapi.KindUsage, "invalid email %q: Datadog wants an email address", email)
+		return createBody{}, "", errkind.Errorf(errkind.Usage, "invalid email %q: Datadog wants an email address", email)
 	}
 	handle := strings.TrimSpace(req.Username)
 	if handle == "" {
 		handle = email
 	}
 	if !validEmail(handle) {
-		return createBody{}, "", userapi.Errorf(userapi.KindUsage, "invalid handle %q: a Datadog handle must be an email address", handle)
+		return createBody{}, "", errkind.Errorf(errkind.Usage, "invalid handle %q: a Datadog handle must be an email address", handle)
 	}
 	if err := userapi.ValidateID(handle); err != nil {
 		// The handle goes in the path of every later request.
 		return createBody{}, "", err
 	}
 	if req.Password != "" {
-		return createBody{}, "", userapi.Errorf(userapi.KindUsage, "Datadog API v1 users have no password: they sign in through Datadog")
+		return createBody{}, "", errkind.Errorf(errkind.Usage, "Datadog API v1 users have no password: they sign in through Datadog")
 	}
 	role, err := accessRole(req.Roles, req.Admin)
 	if err != nil {
@@ -273,7 +274,7 @@ func createRequest(req userapi.CreateRequest) (createBody, string, error) {
 // server's default, standard).
 func accessRole(roles []string, admin *bool) (string, error) {
 	if len(roles) > 1 {
-		return "", userapi.Errorf(userapi.KindUsage, "a Datadog user has one access role, got %d: %s", len(roles), strings.Join(roles, ", "))
+		return "", errkind.Errorf(errkind.Usage, "a Datadog user has one access role, got %d: %s", len(roles), strings.Join(roles, ", "))
 	}
 	var code string
 	if len(roles) == 1 {
@@ -285,7 +286,7 @@ func accessRole(roles []string, admin *bool) (string, error) {
 	}
 	if admin != nil && *admin {
 		if code != "" && code != RoleAdmin {
-			return "", userapi.Errorf(userapi.KindUsage, "--admin conflicts with access role %q", roles[0])
+			return "", errkind.Errorf(errkind.Usage, "--admin conflicts with access role %q", roles[0])
 		}
 		code = RoleAdmin
 	}
@@ -300,25 +301,25 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 		return userapi.User{}, err
 	}
 	if req.IsEmpty() {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "nothing to update for user %q", id)
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "nothing to update for user %q", id)
 	}
 	var b updateBody
 	if req.FirstName != nil || req.LastName != nil {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "Datadog users have no first or last name: use --name")
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "Datadog users have no first or last name: use --name")
 	}
 	for k := range req.Extra {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "Datadog users have no field %q", k)
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "Datadog users have no field %q", k)
 	}
 	if req.Email != nil {
 		if !validEmail(*req.Email) {
-			return userapi.User{}, userapi.Errorf(userapi.KindUsage, "invalid email %q: Datadog wants an email address", *req.Email)
+			return userapi.User{}, errkind.Errorf(errkind.Usage, "invalid email %q: Datadog wants an email address", *req.Email)
 		}
 		b.Email = req.Email
 	}
 	b.Name = req.Name
 	if req.Roles != nil {
 		if len(*req.Roles) == 0 {
-			return userapi.User{}, userapi.Errorf(userapi.KindUsage, "a Datadog user has exactly one access role")
+			return userapi.User{}, errkind.Errorf(errkind.Usage, "a Datadog user has exactly one access role")
 		}
 	}
 	var roles []string
@@ -331,7 +332,7 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 	}
 	if req.Admin != nil && !*req.Admin {
 		if code == RoleAdmin {
-			return userapi.User{}, userapi.Errorf(userapi.KindUsage, "--admin=false conflicts with the admin access role")
+			return userapi.User{}, errkind.Errorf(errkind.Usage, "--admin=false conflicts with the admin access role")
 		}
 		if code == "" {
 			cur, err := c.GetUser(ctx, id)
@@ -353,7 +354,7 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 		case userapi.StatusDisabled:
 			b.Disabled = new(true)
 		default:
-			return userapi.User{}, userapi.Errorf(userapi.KindUsage,
+			return userapi.User{}, errkind.Errorf(errkind.Usage,
 				"cannot set status %q on Datadog: want active or disabled (pending means not logged in yet)", *req.Status)
 		}
 	}
@@ -401,7 +402,7 @@ func (c *Client) EnableUser(ctx context.Context, id string) (userapi.User, error
 // DeleteUser sends DELETE /api/v1/user/{handle}, which disables the user
 // (Info.DeleteNote says so). The Result carries the server's message ("User
 // x disabled"). Deleting a disabled user is a 400 "User is already
-// disabled": a KindNotFound error (exit 3) wrapping
+// disabled": an errkind.NotFound error (exit 3) wrapping
 // userapi.ErrAlreadyDeleted, since the user is as deleted as Datadog allows
 // (`users delete --ignore-not-found` then exits 0, like on the other APIs).
 //
@@ -415,7 +416,7 @@ func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOpti
 	}
 	r := httpx.Request{Method: http.MethodDelete, Path: path, Retry: retry(false)}
 	var resp *httpx.Response
-	var e *userapi.Error
+	var e *errkind.Error
 	for try := 1; ; try++ {
 		resp, err = c.do(ctx, r)
 		if err == nil || !errors.As(err, &e) || !e.MaybeSent || try == httpx.DefaultMaxAttempts {
@@ -432,12 +433,12 @@ func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOpti
 	}
 	if err != nil {
 		if errors.As(err, &e) && e.Status == http.StatusBadRequest &&
-			strings.Contains(strings.ToLower(httpx.StatusMessage(err)), "already disabled") {
+			strings.Contains(strings.ToLower(errkind.ServerMessage(err)), "already disabled") {
 			// As deleted as Datadog allows: not found (exit 3), which
 			// --ignore-not-found turns into success, so re-runs are safe.
 			c := *e
-			c.Kind = userapi.KindNotFound
-			c.Message = fmt.Sprintf("user %q is already disabled (Datadog cannot delete users, only disable them): %s", id, httpx.StatusMessage(err))
+			c.Kind = errkind.NotFound
+			c.Message = fmt.Sprintf("user %q is already disabled (Datadog cannot delete users, only disable them): %s", id, errkind.ServerMessage(err))
 			c.Err = fmt.Errorf("%w: %w", userapi.ErrAlreadyDeleted, e)
 			return userapi.Result{}, &c
 		}
@@ -483,7 +484,7 @@ func (c *Client) Raw(ctx context.Context, method, path string, body []byte, head
 		u, err := url.Parse(path)
 		base := c.http.BaseURL()
 		if err != nil || base == nil || !strings.EqualFold(u.Host, base.Host) || u.Scheme != base.Scheme {
-			return nil, userapi.Errorf(userapi.KindUsage, "refusing to send the Datadog keys to %q: use a path of %s", path, c.base)
+			return nil, errkind.Errorf(errkind.Usage, "refusing to send the Datadog keys to %q: use a path of %s", path, c.base)
 		}
 	}
 	return c.http.Raw(ctx, strings.ToUpper(method), path, body, header)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -60,13 +61,13 @@ func (c *Client) MapRoles(_ context.Context, roles []string) ([]string, error) {
 		}
 	}
 	if len(out) > 1 {
-		return nil, userapi.Errorf(userapi.KindUsage, "a Datadog user has one access role, got %d: %s", len(out), strings.Join(roles, ", "))
+		return nil, errkind.Errorf(errkind.Usage, "a Datadog user has one access role, got %d: %s", len(out), strings.Join(roles, ", "))
 	}
 	return out, nil
 }
 
 func unknownRole(role string) error {
-	return userapi.Errorf(userapi.KindUsage,
+	return errkind.Errorf(errkind.Usage,
 		"unknown Datadog access role %q: want standard, admin or read-only (st, adm, ro)", role)
 }
 
@@ -190,7 +191,7 @@ func decodeList(body []byte) ([]wireUser, error) {
 }
 
 func unreadable(what string, err error) error {
-	return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("unreadable %s response from Datadog: %v", what, err), Err: err}
+	return &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf("unreadable %s response from Datadog: %v", what, err), Err: err}
 }
 
 func clipped(b []byte) string {

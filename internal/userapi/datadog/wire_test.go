@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -158,12 +159,12 @@ func checkCall(t *testing.T, c call, method, path, body string) {
 	}
 }
 
-func wantKind(t *testing.T, err error, k userapi.Kind, code int, contains ...string) {
+func wantKind(t *testing.T, err error, k errkind.Kind, code int, contains ...string) {
 	t.Helper()
-	if userapi.KindOf(err) != k {
-		t.Fatalf("error kind %v (%v), want %v", userapi.KindOf(err), err, k)
+	if errkind.Of(err) != k {
+		t.Fatalf("error kind %v (%v), want %v", errkind.Of(err), err, k)
 	}
-	if got := userapi.ExitCode(err); got != code {
+	if got := errkind.ExitCode(err); got != code {
 		t.Errorf("exit code %d, want %d (%v)", got, code, err)
 	}
 	for _, s := range contains {
@@ -199,11 +200,11 @@ func TestRegistered(t *testing.T) {
 
 func TestNewValidatesProfile(t *testing.T) {
 	_, err := New(userapi.Profile{Name: "dd", Secrets: map[string]string{"app_key": "x"}}, userapi.Env{})
-	wantKind(t, err, userapi.KindUsage, 2, "no API key for profile dd", "USERCTL_API_KEY", "profile add")
+	wantKind(t, err, errkind.Usage, 2, "no API key for profile dd", "USERCTL_API_KEY", "profile add")
 	_, err = New(userapi.Profile{Name: "dd", Secrets: map[string]string{"api_key": "x"}}, userapi.Env{})
-	wantKind(t, err, userapi.KindUsage, 2, "no application key for profile dd", "USERCTL_APP_KEY")
+	wantKind(t, err, errkind.Usage, 2, "no application key for profile dd", "USERCTL_APP_KEY")
 	_, err = New(userapi.Profile{Name: "dd", Values: map[string]string{"site": "datadoghq.org"}, Secrets: map[string]string{"api_key": "x", "app_key": "y"}}, userapi.Env{})
-	wantKind(t, err, userapi.KindUsage, 2, `unknown Datadog site "datadoghq.org"`, "us5.datadoghq.com")
+	wantKind(t, err, errkind.Usage, 2, `unknown Datadog site "datadoghq.org"`, "us5.datadoghq.com")
 
 	for site, want := range map[string]string{
 		"": "https://api.datadoghq.com", "datadoghq.eu": "https://api.datadoghq.eu",
@@ -256,7 +257,7 @@ func TestGetUserEscapesHandle(t *testing.T) {
 	}
 	for _, id := range []string{" ", "a/b@example.org", ".."} {
 		_, err := c.GetUser(ctx(t), id)
-		wantKind(t, err, userapi.KindUsage, 2)
+		wantKind(t, err, errkind.Usage, 2)
 	}
 	if len(f.Calls()) != 1 {
 		t.Fatal("an invalid ID was sent")
@@ -301,7 +302,7 @@ func TestNormalizeFixtures(t *testing.T) {
 		t.Errorf("normalized JSON: %s", b)
 	}
 	for _, bad := range []string{`{}`, `{"user": null}`, `not json`, `{"user": {"email": "x@example.org"}}`} {
-		if _, _, err := decodeUser([]byte(bad)); userapi.KindOf(err) != userapi.KindUnknown || err == nil {
+		if _, _, err := decodeUser([]byte(bad)); errkind.Of(err) != errkind.Unknown || err == nil {
 			t.Errorf("decodeUser(%q) = %v, want an unreadable-response error", bad, err)
 		}
 	}
@@ -364,7 +365,7 @@ func TestListUsers(t *testing.T) {
 	// Bad options fail before any request.
 	for _, opts := range []userapi.ListOptions{{Role: "owner"}, {Sort: "created_at"}} {
 		_, err := collect(t, c, opts)
-		wantKind(t, err, userapi.KindUsage, 2)
+		wantKind(t, err, errkind.Usage, 2)
 	}
 	if len(f.Calls()) != len(tests) {
 		t.Error("invalid list options were sent")
@@ -393,7 +394,7 @@ func TestListErrorIsLastElement(t *testing.T) {
 	if len(errs) != 1 {
 		t.Fatalf("%d elements", len(errs))
 	}
-	wantKind(t, errs[0], userapi.KindAuth, 4, "403 Forbidden")
+	wantKind(t, errs[0], errkind.Auth, 4, "403 Forbidden")
 }
 
 func TestCreateUser(t *testing.T) {
@@ -444,10 +445,10 @@ func TestCreateValidatesBeforeSending(t *testing.T) {
 		{Email: "ada@example.org", Password: "hunter2hunter2"},
 	} {
 		_, err := c.CreateUser(ctx(t), req)
-		wantKind(t, err, userapi.KindUsage, 2)
+		wantKind(t, err, errkind.Usage, 2)
 	}
 	_, err := c.CreateUser(ctx(t), userapi.CreateRequest{})
-	wantKind(t, err, userapi.KindUsage, 2, "missing required flag --email")
+	wantKind(t, err, errkind.Usage, 2, "missing required flag --email")
 	if n := len(f.Calls()); n != 0 {
 		t.Fatalf("%d invalid creates were sent", n)
 	}
@@ -457,7 +458,7 @@ func TestCreateOverDisabledUserIsConflict(t *testing.T) {
 	body := `{"user":{"handle":"ada@example.org","name":"Ada","email":"ada@example.org","disabled":true,"access_role":null,"verified":false}}`
 	f, c := newFake(t, ok(body))
 	u, err := c.CreateUser(ctx(t), userapi.CreateRequest{Email: "ada@example.org"})
-	wantKind(t, err, userapi.KindConflict, 5, `user "ada@example.org" already exists and is disabled`, "userctl users enable ada@example.org")
+	wantKind(t, err, errkind.Conflict, 5, `user "ada@example.org" already exists and is disabled`, "userctl users enable ada@example.org")
 	if u.ID != "ada@example.org" || u.Status != userapi.StatusDisabled {
 		t.Errorf("the existing user is returned with the error: %+v", u)
 	}
@@ -515,7 +516,7 @@ func TestCreateMaybeSentChecksBeforeRetry(t *testing.T) {
 	t.Run("lookup fails: original error", func(t *testing.T) {
 		f, c := newFake(t, reply{status: 502, body: "bad gateway"}, reply{status: 403, body: `{"errors":["Forbidden"]}`})
 		_, err := c.CreateUser(ctx(t), userapi.CreateRequest{Email: "ada@example.org"})
-		wantKind(t, err, userapi.KindServer, 1, "502")
+		wantKind(t, err, errkind.Server, 1, "502")
 		if len(f.Calls()) != 2 {
 			t.Fatalf("%d requests", len(f.Calls()))
 		}
@@ -591,7 +592,7 @@ func TestUpdateValidatesBeforeSending(t *testing.T) {
 		{Extra: map[string]string{"title": "x"}},
 	} {
 		_, err := c.UpdateUser(ctx(t), "ada@example.org", req)
-		wantKind(t, err, userapi.KindUsage, 2)
+		wantKind(t, err, errkind.Usage, 2)
 	}
 	if n := len(f.Calls()); n != 0 {
 		t.Fatalf("%d invalid updates were sent", n)
@@ -628,13 +629,13 @@ func TestDeleteUser(t *testing.T) {
 	checkCall(t, f.Calls()[0], "DELETE", "/api/v1/user/ada@example.org", "")
 
 	_, err = c.DeleteUser(ctx(t), "ada@example.org", userapi.DeleteOptions{})
-	wantKind(t, err, userapi.KindNotFound, 3, `user "ada@example.org" is already disabled`, "User is already disabled")
+	wantKind(t, err, errkind.NotFound, 3, `user "ada@example.org" is already disabled`, "User is already disabled")
 	if !errors.Is(err, userapi.ErrAlreadyDeleted) {
 		t.Errorf("second delete: %v does not wrap ErrAlreadyDeleted", err)
 	}
 
 	_, err = c.DeleteUser(ctx(t), "notahandle", userapi.DeleteOptions{})
-	wantKind(t, err, userapi.KindNotFound, 3, `user "notahandle" not found`, "user not found")
+	wantKind(t, err, errkind.NotFound, 3, `user "notahandle" not found`, "user not found")
 }
 
 // Every error example of datadog.md decodes to a clear message and its kind.
@@ -643,22 +644,22 @@ func TestErrorDecoding(t *testing.T) {
 		status int
 		body   string
 		verb   func(*Client) error
-		kind   userapi.Kind
+		kind   errkind.Kind
 		code   int
 		want   []string
 	}{
-		{400, `{"errors": ["Required parameter 'handle' is missing"]}`, createVerb, userapi.KindInvalid, 2,
+		{400, `{"errors": ["Required parameter 'handle' is missing"]}`, createVerb, errkind.Invalid, 2,
 			[]string{`user "ada@example.org": 400 Bad Request: Required parameter 'handle' is missing`}},
-		{400, `{"errors":["Format of 'email' should be email"]}`, updateVerb, userapi.KindInvalid, 2,
+		{400, `{"errors":["Format of 'email' should be email"]}`, updateVerb, errkind.Invalid, 2,
 			[]string{"400 Bad Request: Format of 'email' should be email"}},
-		{404, `{"errors": ["user not found"]}`, getVerb, userapi.KindNotFound, 3,
+		{404, `{"errors": ["user not found"]}`, getVerb, errkind.NotFound, 3,
 			[]string{`user "ada@example.org" not found`, "user not found"}},
-		{409, `{"errors": ["User with this handle already exists"]}`, createVerb, userapi.KindConflict, 5,
+		{409, `{"errors": ["User with this handle already exists"]}`, createVerb, errkind.Conflict, 5,
 			[]string{`user "ada@example.org" already exists`, "User with this handle already exists"}},
-		{403, `{"errors": ["Forbidden"]}`, getVerb, userapi.KindAuth, 4, []string{"403 Forbidden"}},
-		{403, `{"errors": ["API key required"]}`, getVerb, userapi.KindAuth, 4, []string{"API key required"}},
-		{403, fixtureBody("error_forbidden_2021.json"), getVerb, userapi.KindAuth, 4, []string{"403 Forbidden"}},
-		{500, `{"errors": ["Internal Server Error"]}`, getVerb, userapi.KindServer, 1, []string{"Internal Server Error"}},
+		{403, `{"errors": ["Forbidden"]}`, getVerb, errkind.Auth, 4, []string{"403 Forbidden"}},
+		{403, `{"errors": ["API key required"]}`, getVerb, errkind.Auth, 4, []string{"API key required"}},
+		{403, fixtureBody("error_forbidden_2021.json"), getVerb, errkind.Auth, 4, []string{"403 Forbidden"}},
+		{500, `{"errors": ["Internal Server Error"]}`, getVerb, errkind.Server, 1, []string{"Internal Server Error"}},
 	}
 	for _, tt := range tests {
 		f := &fakeAPI{t: t, replies: []reply{{status: tt.status, body: tt.body}}}
@@ -727,7 +728,7 @@ func TestRateLimitHTMLBody(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.GetUser(ctx(t), "ada@example.org")
-	wantKind(t, err, userapi.KindRateLimited, 6, "(429 Too Many Requests: Slow down. (HTML page))")
+	wantKind(t, err, errkind.RateLimited, 6, "(429 Too Many Requests: Slow down. (HTML page))")
 	if strings.Contains(err.Error(), "<") {
 		t.Errorf("HTML in message: %v", err)
 	}
@@ -778,7 +779,7 @@ func TestCheck(t *testing.T) {
 
 	_, c = newFake(t, reply{status: 403, body: `{"errors":["Forbidden"]}`})
 	_, err = c.Check(ctx(t))
-	wantKind(t, err, userapi.KindAuth, 4, "Forbidden")
+	wantKind(t, err, errkind.Auth, 4, "Forbidden")
 }
 
 func TestFindUser(t *testing.T) {
@@ -811,14 +812,14 @@ func TestRaw(t *testing.T) {
 	checkCall(t, f.Calls()[0], "GET", "/api/v1/user", "")
 
 	resp, err = c.Raw(ctx(t), "DELETE", "/api/v1/user/x@example.org", nil, nil)
-	wantKind(t, err, userapi.KindNotFound, 3)
+	wantKind(t, err, errkind.NotFound, 3)
 	if resp == nil || resp.StatusCode != 404 {
 		t.Fatalf("raw error response: %+v", resp)
 	}
 	resp.Body.Close()
 
 	_, err = c.Raw(ctx(t), "GET", "https://evil.example.net/api/v1/user", nil, nil)
-	wantKind(t, err, userapi.KindUsage, 2, "refusing to send the Datadog keys")
+	wantKind(t, err, errkind.Usage, 2, "refusing to send the Datadog keys")
 	if len(f.Calls()) != 2 {
 		t.Fatal("a request went to another host")
 	}
@@ -851,7 +852,7 @@ func TestCanceledContext(t *testing.T) {
 	cctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := c.GetUser(cctx, "ada@example.org")
-	wantKind(t, err, userapi.KindInterrupted, 130)
+	wantKind(t, err, errkind.Interrupted, 130)
 	if len(f.Calls()) != 0 {
 		t.Fatal("a canceled request was sent")
 	}

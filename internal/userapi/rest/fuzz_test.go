@@ -22,7 +22,7 @@ func (b bodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // FuzzDecode feeds arbitrary bodies to the list and get decoders: no panic,
-// no endless paging, and every failure is a *userapi.Error with a message.
+// no endless paging, and every failure is an *errkind.Error with a message.
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"data":[{"id":"a","roles":["x"],"created_at":"2024-01-01T00:00:00Z"}],"next_page":null}`), 200)
 	f.Add([]byte(`[{"id":1,"email":null}]`), 200)

@@ -21,6 +21,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/rest"
 )
@@ -353,7 +354,7 @@ func mustJSON(t *testing.T, v any) string {
 
 func wantExit(t *testing.T, err error, code int, msgs ...string) {
 	t.Helper()
-	if got := userapi.ExitCode(err); got != code {
+	if got := errkind.ExitCode(err); got != code {
 		t.Fatalf("exit %d (%v), want %d", got, err, code)
 	}
 	for _, m := range msgs {
@@ -558,7 +559,7 @@ func TestDocUpdateDisableEnablePasswd(t *testing.T) {
 	wantExit(t, err, 3, `user "usr_404" not found`)
 	_, err = ps.SetPassword(ctx, "usr_404", userapi.PasswordChange{New: "brand-new-pass"})
 	wantExit(t, err, 3, `user "usr_404" not found`)
-	if _, err := b.(userapi.Updater).UpdateUser(ctx, "usr_1", userapi.UpdateRequest{Roles: &[]string{"admin", "user"}}); userapi.ExitCode(err) != 2 {
+	if _, err := b.(userapi.Updater).UpdateUser(ctx, "usr_1", userapi.UpdateRequest{Roles: &[]string{"admin", "user"}}); errkind.ExitCode(err) != 2 {
 		t.Errorf("two roles for a one-role API: %v, want exit 2", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -36,7 +37,7 @@ type page struct {
 func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.Seq2[userapi.User, error] {
 	return func(yield func(userapi.User, error) bool) {
 		if opts.Sort != "" {
-			yield(userapi.User{}, userapi.Errorf(userapi.KindUsage,
+			yield(userapi.User{}, errkind.Errorf(errkind.Usage,
 				"--sort: the rest API has no sort order; sort the output instead (e.g. --jq 'sort_by(.%s)')", strings.TrimPrefix(opts.Sort, "-")))
 			return
 		}
@@ -116,7 +117,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter 
 	for first := true; st != nil; first = false {
 		key := st.url + "?" + st.query.Encode()
 		if seen[key] {
-			out <- page{err: userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same next page twice (%s); stopping", httpx.RedactText(key))}
+			out <- page{err: errkind.Errorf(errkind.Unknown, "pagination loop: the server sent the same next page twice (%s); stopping", httpx.RedactText(key))}
 			return
 		}
 		seen[key] = true
@@ -125,7 +126,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter 
 			req.Path, req.Query = st.url, nil
 		}
 		resp, err := c.http.Do(ctx, req)
-		if err != nil && !first && st.url == "" && !st.query.Has("cursor") && userapi.KindOf(err) == userapi.KindNotFound {
+		if err != nil && !first && st.url == "" && !st.query.Has("cursor") && errkind.Of(err) == errkind.NotFound {
 			// A page number or offset the client worked out, past the end:
 			// some services answer 404 there rather than an empty page.
 			return
@@ -155,7 +156,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter 
 					return
 				}
 				select {
-				case out <- page{err: userapi.Errorf(userapi.KindUnknown, "pagination loop: the server sent the same page twice (%s); stopping", httpx.RedactText(key))}:
+				case out <- page{err: errkind.Errorf(errkind.Unknown, "pagination loop: the server sent the same page twice (%s); stopping", httpx.RedactText(key))}:
 				case <-ctx.Done():
 				}
 				return

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -131,13 +132,13 @@ func New(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 		case PageAuto, PageNone, PagePage, PageOffset, PageCursor, PageLink:
 			c.pagination = v
 		default:
-			return nil, userapi.Errorf(userapi.KindUsage, "profile %q: pagination %q is not one of auto, none, page, offset, cursor, link", p.Name, v)
+			return nil, errkind.Errorf(errkind.Usage, "profile %q: pagination %q is not one of auto, none, page, offset, cursor, link", p.Name, v)
 		}
 	}
 	if v := o["page_size"]; v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return nil, userapi.Errorf(userapi.KindUsage, "profile %q: page_size %q is not a positive number", p.Name, v)
+			return nil, errkind.Errorf(errkind.Usage, "profile %q: page_size %q is not a positive number", p.Name, v)
 		}
 		c.pageSize = n
 	}
@@ -146,18 +147,18 @@ func New(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 	}
 	if v := strings.ToUpper(o["disable"]); v != "" {
 		if v != http.MethodPut && v != http.MethodPatch {
-			return nil, userapi.Errorf(userapi.KindUsage, "profile %q: disable %q is not PUT or PATCH", p.Name, o["disable"])
+			return nil, errkind.Errorf(errkind.Usage, "profile %q: disable %q is not PUT or PATCH", p.Name, o["disable"])
 		}
 		c.disableVerb = v
 	}
 	if p.URL == "" {
-		return nil, userapi.Errorf(userapi.KindUsage, "profile %q has no url: set it with `userctl profile add` or USERCTL_URL", p.Name)
+		return nil, errkind.Errorf(errkind.Usage, "profile %q has no url: set it with `userctl profile add` or USERCTL_URL", p.Name)
 	}
 	auth, secretHeader, err := authFunc(p)
 	if err != nil {
 		return nil, err
 	}
-	opts := httpx.ForProfile(p.URL, p, env)
+	opts := userapi.HTTPOptions(p.URL, p, env)
 	opts.Auth = auth
 	if secretHeader != "" {
 		opts.SecretHeaders = []string{secretHeader}
@@ -173,7 +174,7 @@ func New(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
 func authFunc(p userapi.Profile) (func(*http.Request), string, error) {
 	mode := p.Values["auth"]
 	missing := func(what string) error {
-		return userapi.Errorf(userapi.KindUsage, "profile %q has no %s: set USERCTL_TOKEN, or store one with `userctl profile add %s --api rest --url URL --force`", p.Name, what, p.Name)
+		return errkind.Errorf(errkind.Usage, "profile %q has no %s: set USERCTL_TOKEN, or store one with `userctl profile add %s --api rest --url URL --force`", p.Name, what, p.Name)
 	}
 	switch {
 	case mode == "" || mode == "bearer":
@@ -183,21 +184,21 @@ func authFunc(p userapi.Profile) (func(*http.Request), string, error) {
 		return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+p.Secrets["token"]) }, "", nil
 	case mode == "basic":
 		if p.Values["username"] == "" || p.Secrets["password"] == "" {
-			return nil, "", userapi.Errorf(userapi.KindUsage, "profile %q uses basic auth but has no username and password: set USERCTL_USERNAME and USERCTL_PASSWORD", p.Name)
+			return nil, "", errkind.Errorf(errkind.Usage, "profile %q uses basic auth but has no username and password: set USERCTL_USERNAME and USERCTL_PASSWORD", p.Name)
 		}
 		cred := base64.StdEncoding.EncodeToString([]byte(p.Values["username"] + ":" + p.Secrets["password"]))
 		return func(r *http.Request) { r.Header.Set("Authorization", "Basic "+cred) }, "", nil
 	case strings.HasPrefix(mode, "header:"):
 		name := strings.TrimSpace(strings.TrimPrefix(mode, "header:"))
 		if name == "" {
-			return nil, "", userapi.Errorf(userapi.KindUsage, "profile %q: auth %q names no header", p.Name, mode)
+			return nil, "", errkind.Errorf(errkind.Usage, "profile %q: auth %q names no header", p.Name, mode)
 		}
 		if p.Secrets["token"] == "" {
 			return nil, "", missing("token")
 		}
 		return func(r *http.Request) { r.Header.Set(name, p.Secrets["token"]) }, name, nil
 	}
-	return nil, "", userapi.Errorf(userapi.KindUsage, "profile %q: auth %q is not bearer, basic or header:NAME", p.Name, mode)
+	return nil, "", errkind.Errorf(errkind.Usage, "profile %q: auth %q is not bearer, basic or header:NAME", p.Name, mode)
 }
 
 // Info describes the dialect.
@@ -464,7 +465,7 @@ func (c *Client) decodeUser(resp *httpx.Response) (userapi.User, error) {
 }
 
 func unreadable(resp *httpx.Response, err error) error {
-	return &userapi.Error{Kind: userapi.KindUnknown, Status: resp.Status,
+	return &errkind.Error{Kind: errkind.Unknown, Status: resp.Status,
 		Message: fmt.Sprintf("unreadable response from %s: %v (body starts %q)", resp.URL.Path, err, snippet(resp.Body))}
 }
 
@@ -486,7 +487,7 @@ func (c *Client) GetUser(ctx context.Context, id string) (userapi.User, error) {
 	}
 	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: path})
 	if err != nil {
-		return userapi.User{}, userapi.WithSubject(err, subject(id))
+		return userapi.User{}, errkind.WithSubject(err, subject(id))
 	}
 	return c.decodeUser(resp)
 }
@@ -512,7 +513,7 @@ func oneRole(roles []string, admin *bool) (role string, ok bool, err error) {
 		case !*admin && len(want) == 0:
 			want = append(want, "user")
 		case !*admin && slices.Contains(want, "admin"):
-			return "", false, userapi.Errorf(userapi.KindUsage, "--admin=false contradicts --role admin")
+			return "", false, errkind.Errorf(errkind.Usage, "--admin=false contradicts --role admin")
 		}
 	}
 	switch len(want) {
@@ -524,7 +525,7 @@ func oneRole(roles []string, admin *bool) (role string, ok bool, err error) {
 	case 1:
 		return want[0], true, nil
 	}
-	return "", false, userapi.Errorf(userapi.KindUsage, "the rest API has one role per user, not %d (%s): give one --role",
+	return "", false, errkind.Errorf(errkind.Usage, "the rest API has one role per user, not %d (%s): give one --role",
 		len(want), strings.Join(want, ", "))
 }
 
@@ -559,10 +560,10 @@ var conflictWords = regexp.MustCompile(`(?i)already (been )?(exists|taken|in use
 
 // asConflict turns a 400/422 that says the email is taken into a conflict.
 func asConflict(err error) error {
-	var e *userapi.Error
-	if errors.As(err, &e) && e.Kind == userapi.KindInvalid && conflictWords.MatchString(e.Message) {
+	var e *errkind.Error
+	if errors.As(err, &e) && e.Kind == errkind.Invalid && conflictWords.MatchString(e.Message) {
 		c := *e
-		c.Kind = userapi.KindConflict
+		c.Kind = errkind.Conflict
 		return &c
 	}
 	return err
@@ -574,13 +575,13 @@ func asConflict(err error) error {
 // document's create body has no status.
 func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (userapi.User, error) {
 	if req.Email == "" {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "missing required flag --email")
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "missing required flag --email")
 	}
 	if req.Name == "" && strings.TrimSpace(req.FirstName+req.LastName) == "" {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "missing required flag --name")
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "missing required flag --name")
 	}
 	if len(req.Password) < MinPasswordLength {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "password must be at least %d characters", MinPasswordLength)
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "password must be at least %d characters", MinPasswordLength)
 	}
 	fields, err := createBody(req)
 	if err != nil {
@@ -588,7 +589,7 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 	}
 	body := jsonBody(fields)
 	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: "/users", Body: body})
-	var e *userapi.Error
+	var e *errkind.Error
 	if err != nil && errors.As(err, &e) && e.MaybeSent {
 		if u, found, ferr := c.FindUser(ctx, req.Email); ferr == nil && found {
 			return c.finishCreate(ctx, req, u)
@@ -597,7 +598,7 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 		}
 	}
 	if err != nil {
-		return userapi.User{}, userapi.WithSubject(asConflict(err), fmt.Sprintf("user %q", req.Email))
+		return userapi.User{}, errkind.WithSubject(asConflict(err), fmt.Sprintf("user %q", req.Email))
 	}
 	if len(bytes.TrimSpace(resp.Body)) == 0 {
 		// Created, but the answer holds no user: read it back rather than
@@ -627,9 +628,9 @@ func (c *Client) createdWithoutBody(ctx context.Context, req userapi.CreateReque
 	u, found, err := c.FindUser(ctx, req.Email)
 	switch {
 	case err != nil:
-		return userapi.User{}, userapi.WithSubject(err, fmt.Sprintf("user %q was created but reading it back failed", req.Email))
+		return userapi.User{}, errkind.WithSubject(err, fmt.Sprintf("user %q was created but reading it back failed", req.Email))
 	case !found:
-		return userapi.User{}, userapi.Errorf(userapi.KindUnknown, "user %q: the server answered %d with no user, and no user has that email", req.Email, resp.Status)
+		return userapi.User{}, errkind.Errorf(errkind.Unknown, "user %q: the server answered %d with no user, and no user has that email", req.Email, resp.Status)
 	}
 	return c.finishCreate(ctx, req, u)
 }
@@ -641,7 +642,7 @@ func (c *Client) finishCreate(ctx context.Context, req userapi.CreateRequest, u 
 	}
 	d, err := c.DisableUser(ctx, u.ID)
 	if err != nil {
-		var e *userapi.Error
+		var e *errkind.Error
 		if errors.As(err, &e) {
 			ce := *e
 			ce.Message = fmt.Sprintf("user %q was created with id %q but not disabled: %s", req.Email, u.ID, e.Message)
@@ -701,10 +702,10 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 		return userapi.User{}, err
 	}
 	if req.Status != nil && *req.Status != userapi.StatusActive && *req.Status != userapi.StatusDisabled {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "status %q: want active or disabled", *req.Status)
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "status %q: want active or disabled", *req.Status)
 	}
 	if req.IsEmpty() {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "nothing to update: give at least one of --email, --name, --role, --status, --admin")
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "nothing to update: give at least one of --email, --name, --role, --status, --admin")
 	}
 	body, err := updateBody(req)
 	if err != nil {
@@ -721,7 +722,7 @@ func (c *Client) put(ctx context.Context, method, id string, body map[string]any
 	}
 	resp, err := c.http.Do(ctx, httpx.Request{Method: method, Path: path, Body: jsonBody(body)})
 	if err != nil {
-		return userapi.User{}, userapi.WithSubject(err, subject(id))
+		return userapi.User{}, errkind.WithSubject(err, subject(id))
 	}
 	if len(bytes.TrimSpace(resp.Body)) == 0 {
 		return c.GetUser(ctx, id)
@@ -752,7 +753,7 @@ func (c *Client) SetPassword(ctx context.Context, id string, ch userapi.Password
 		return userapi.Result{}, err
 	}
 	if len(ch.New) < MinPasswordLength {
-		return userapi.Result{}, userapi.Errorf(userapi.KindUsage, "password must be at least %d characters", MinPasswordLength)
+		return userapi.Result{}, errkind.Errorf(errkind.Usage, "password must be at least %d characters", MinPasswordLength)
 	}
 	if c.passwordPath != "" {
 		esc, _ := userapi.EscapeID(id) // valid: userPath accepted it
@@ -760,7 +761,7 @@ func (c *Client) SetPassword(ctx context.Context, id string, ch userapi.Password
 	}
 	_, err = c.http.Do(ctx, httpx.Request{Method: http.MethodPut, Path: path, Body: jsonBody(map[string]string{"password": ch.New})})
 	if err != nil {
-		return userapi.Result{}, userapi.WithSubject(err, subject(id))
+		return userapi.Result{}, errkind.WithSubject(err, subject(id))
 	}
 	return userapi.Result{ID: id, Action: "password changed", Message: fmt.Sprintf("password of user %q changed", id)}, nil
 }
@@ -772,7 +773,7 @@ func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOpti
 		return userapi.Result{}, err
 	}
 	if _, err := c.http.Do(ctx, httpx.Request{Method: http.MethodDelete, Path: path}); err != nil {
-		return userapi.Result{}, userapi.WithSubject(err, subject(id))
+		return userapi.Result{}, errkind.WithSubject(err, subject(id))
 	}
 	return userapi.Result{ID: id, Action: "deleted", Message: fmt.Sprintf("user %q deleted", id)}, nil
 }
@@ -799,7 +800,7 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 				return userapi.User{}, false, nil
 			}
 		}
-	} else if userapi.KindOf(err) == userapi.KindInterrupted {
+	} else if errkind.Of(err) == errkind.Interrupted {
 		return userapi.User{}, false, err
 	}
 	for u, err := range c.ListUsers(ctx, userapi.ListOptions{}) {

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/rest"
 )
@@ -73,8 +74,8 @@ func TestCreateBodyAndValidation(t *testing.T) {
 		io.WriteString(w, userJSON)
 	})
 	ctx := context.Background()
-	if _, err := b.CreateUser(ctx, userapi.CreateRequest{Email: "a@example.com", Name: "Ada", Password: "short"}); userapi.ExitCode(err) != 2 {
-		t.Fatalf("short password: %v (exit %d), want exit 2", err, userapi.ExitCode(err))
+	if _, err := b.CreateUser(ctx, userapi.CreateRequest{Email: "a@example.com", Name: "Ada", Password: "short"}); errkind.ExitCode(err) != 2 {
+		t.Fatalf("short password: %v (exit %d), want exit 2", err, errkind.ExitCode(err))
 	}
 	if len(*reqs) != 0 {
 		t.Fatalf("a short password was sent: %+v", *reqs)
@@ -153,8 +154,8 @@ func TestDeleteAndErrors(t *testing.T) {
 				io.WriteString(w, c.body)
 			})
 			_, err := b.DeleteUser(context.Background(), "usr_9", userapi.DeleteOptions{})
-			if userapi.ExitCode(err) != c.exit {
-				t.Fatalf("exit %d (%v), want %d", userapi.ExitCode(err), err, c.exit)
+			if errkind.ExitCode(err) != c.exit {
+				t.Fatalf("exit %d (%v), want %d", errkind.ExitCode(err), err, c.exit)
 			}
 			if err != nil && !strings.Contains(err.Error(), c.msg) {
 				t.Errorf("message %q lacks %q", err, c.msg)
@@ -259,7 +260,7 @@ func TestListDetectsPaginationLoop(t *testing.T) {
 func TestListUnreadableBody(t *testing.T) {
 	b, _ := fake(t, nil, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"data": [tru`) })
 	for _, err := range b.ListUsers(context.Background(), userapi.ListOptions{}) {
-		if err == nil || userapi.ExitCode(err) != 1 || !strings.Contains(err.Error(), "unreadable response") {
+		if err == nil || errkind.ExitCode(err) != 1 || !strings.Contains(err.Error(), "unreadable response") {
 			t.Fatalf("err = %v, want an unreadable response error (exit 1)", err)
 		}
 		return
@@ -304,10 +305,10 @@ func TestAuthOptions(t *testing.T) {
 	if got.Get("X-API-Key") != "k" || got.Get("Authorization") != "" {
 		t.Errorf("headers = %v", got)
 	}
-	if _, err := rest.New(userapi.Profile{Name: "t", URL: srv.URL}, userapi.Env{}); userapi.ExitCode(err) != 2 || !strings.Contains(err.Error(), "USERCTL_TOKEN") {
+	if _, err := rest.New(userapi.Profile{Name: "t", URL: srv.URL}, userapi.Env{}); errkind.ExitCode(err) != 2 || !strings.Contains(err.Error(), "USERCTL_TOKEN") {
 		t.Errorf("missing token: %v", err)
 	}
-	if _, err := rest.New(userapi.Profile{Name: "t", URL: srv.URL, Values: map[string]string{"pagination": "weird"}, Secrets: map[string]string{"token": "k"}}, userapi.Env{}); userapi.ExitCode(err) != 2 {
+	if _, err := rest.New(userapi.Profile{Name: "t", URL: srv.URL, Values: map[string]string{"pagination": "weird"}, Secrets: map[string]string{"token": "k"}}, userapi.Env{}); errkind.ExitCode(err) != 2 {
 		t.Errorf("bad pagination option: %v", err)
 	}
 }
@@ -328,7 +329,7 @@ func TestListQueryFiltersAndSortIsRefused(t *testing.T) {
 	}
 	n := len(*reqs)
 	for _, err := range b.ListUsers(context.Background(), userapi.ListOptions{Sort: "name"}) {
-		if userapi.ExitCode(err) != 2 {
+		if errkind.ExitCode(err) != 2 {
 			t.Errorf("sort: %v, want a usage error", err)
 		}
 	}

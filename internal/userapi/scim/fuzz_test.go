@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/scim"
 )
@@ -27,7 +28,7 @@ func (b bodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // FuzzDecode feeds arbitrary bodies to the list, get and update paths: no
 // panic, no endless paging, every user normalized to the JSON contract,
-// and every failure a *userapi.Error with a one-line message.
+// and every failure an *errkind.Error with a one-line message.
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"totalResults":2,"Resources":[{"id":"a","emails":[{"value":1}],"active":"yes"}]}`), 200)
 	f.Add([]byte(`{"Resources":[{"id":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":{"value":null}}}]}`), 200)
@@ -48,7 +49,7 @@ func FuzzDecode(f *testing.F) {
 		defer cancel()
 		check := func(u userapi.User, err error) {
 			if err != nil {
-				var e *userapi.Error
+				var e *errkind.Error
 				if !errors.As(err, &e) || e.Error() == "" || bytes.ContainsAny([]byte(e.Error()), "\n\x1b") {
 					t.Fatalf("error %T %q", err, err)
 				}

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/scim"
 )
@@ -258,7 +259,7 @@ func TestIndependentEveryVerb(t *testing.T) {
 				}
 				ids = append(ids, u.ID)
 			}
-			if _, err := c.CreateUser(ctx(t), userapi.CreateRequest{Email: "p1@example.com"}); userapi.ExitCode(err) != 5 {
+			if _, err := c.CreateUser(ctx(t), userapi.CreateRequest{Email: "p1@example.com"}); errkind.ExitCode(err) != 5 {
 				t.Errorf("duplicate: %v", err)
 			}
 			if got := listAll(t, c, userapi.ListOptions{}); len(got) != 10 {
@@ -289,7 +290,7 @@ func TestIndependentEveryVerb(t *testing.T) {
 			if _, err := c.DeleteUser(ctx(t), ids[9], userapi.DeleteOptions{}); err != nil {
 				t.Errorf("delete: %v", err)
 			}
-			if _, err := c.GetUser(ctx(t), ids[9]); userapi.ExitCode(err) != 3 {
+			if _, err := c.GetUser(ctx(t), ids[9]); errkind.ExitCode(err) != 3 {
 				t.Errorf("get deleted: %v", err)
 			}
 			if msg, err := c.Check(ctx(t)); err != nil {

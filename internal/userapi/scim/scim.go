@@ -28,6 +28,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -119,7 +120,7 @@ type Client struct {
 }
 
 // New builds a client for a profile. The URL and the token are required (a
-// missing one is a KindUsage error before any request). Profile keys:
+// missing one is an errkind.Usage error before any request). Profile keys:
 // auth (bearer, the default, or header:NAME to send the token in another
 // header) and page_size.
 func New(p userapi.Profile, env userapi.Env) (*Client, error) {
@@ -129,7 +130,7 @@ func New(p userapi.Profile, env userapi.Env) (*Client, error) {
 	}
 	base := strings.TrimRight(strings.TrimSpace(p.URL), "/")
 	if base == "" {
-		return nil, userapi.Errorf(userapi.KindUsage,
+		return nil, errkind.Errorf(errkind.Usage,
 			"no SCIM URL for profile %s: set USERCTL_URL or run `userctl profile add %s --api scim --url URL` (the SCIM root, e.g. https://app.example.com/scim/v2)", prof, p.Name)
 	}
 	base = trimUsersPath(base)
@@ -137,15 +138,15 @@ func New(p userapi.Profile, env userapi.Env) (*Client, error) {
 	if v := p.Values["page_size"]; v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return nil, userapi.Errorf(userapi.KindUsage, "profile %s: page_size %q is not a positive number", prof, v)
+			return nil, errkind.Errorf(errkind.Usage, "profile %s: page_size %q is not a positive number", prof, v)
 		}
 		c.pageSize = n
 	}
 	if p.Secrets["token"] == "" {
-		return nil, userapi.Errorf(userapi.KindUsage,
+		return nil, errkind.Errorf(errkind.Usage,
 			"no token for profile %s: set USERCTL_TOKEN, or store one with `userctl profile add %s --api scim`", prof, p.Name)
 	}
-	opts := httpx.ForProfile(base, p, env)
+	opts := userapi.HTTPOptions(base, p, env)
 	token := p.Secrets["token"]
 	switch mode := strings.TrimSpace(p.Values["auth"]); {
 	case mode == "" || strings.EqualFold(mode, "bearer"):
@@ -155,7 +156,7 @@ func New(p userapi.Profile, env userapi.Env) (*Client, error) {
 		opts.Auth = func(r *http.Request) { r.Header.Set(name, token) }
 		opts.SecretHeaders = []string{name}
 	default:
-		return nil, userapi.Errorf(userapi.KindUsage, "profile %s: auth %q is not bearer or header:NAME", prof, mode)
+		return nil, errkind.Errorf(errkind.Usage, "profile %s: auth %q is not bearer or header:NAME", prof, mode)
 	}
 	opts.ErrorMessage = errorMessage
 	hc, err := httpx.New(opts)
@@ -297,16 +298,16 @@ func (c *Client) do(ctx context.Context, r httpx.Request) (*httpx.Response, erro
 	if err == nil {
 		return resp, nil
 	}
-	var e *userapi.Error
+	var e *errkind.Error
 	if !errors.As(err, &e) {
 		return nil, err
 	}
 	cp := *e
 	switch t := scimType(e.Body); {
 	case strings.EqualFold(t, "uniqueness"):
-		cp.Kind = userapi.KindConflict
+		cp.Kind = errkind.Conflict
 	case e.Status == http.StatusPreconditionFailed:
-		cp.Kind = userapi.KindConflict
+		cp.Kind = errkind.Conflict
 	case e.Status == http.StatusUnauthorized:
 		cp.Message += fmt.Sprintf(" (check the token of profile %s: USERCTL_TOKEN or `userctl profile add`)", c.profile)
 	}
@@ -354,7 +355,7 @@ func errorMessage(status int, h http.Header, body []byte) string {
 // subject names the user in an error: `user "x" not found`, `user "x":
 // 400 Bad Request: …`; a 412 says the user changed meanwhile.
 func subject(err error, id string) error {
-	var e *userapi.Error
+	var e *errkind.Error
 	if !errors.As(err, &e) {
 		return err
 	}
@@ -365,9 +366,9 @@ func subject(err error, id string) error {
 		return &cp
 	}
 	switch e.Kind {
-	case userapi.KindNotFound, userapi.KindInvalid, userapi.KindUnsupported:
-		return userapi.WithSubject(err, fmt.Sprintf("user %q", id))
-	case userapi.KindConflict:
+	case errkind.NotFound, errkind.Invalid, errkind.Unsupported:
+		return errkind.WithSubject(err, fmt.Sprintf("user %q", id))
+	case errkind.Conflict:
 		cp := *e
 		cp.Message = fmt.Sprintf("user %q: %s", id, e.Message)
 		cp.Err = e
@@ -385,7 +386,7 @@ func (c *Client) Raw(ctx context.Context, method, path string, body []byte, head
 		u, err := url.Parse(path)
 		base := c.http.BaseURL()
 		if err != nil || base == nil || !strings.EqualFold(u.Host, base.Host) || !strings.EqualFold(u.Scheme, base.Scheme) {
-			return nil, userapi.Errorf(userapi.KindUsage, "refusing to send the token to another host: use a path of %s", c.base)
+			return nil, errkind.Errorf(errkind.Usage, "refusing to send the token to another host: use a path of %s", c.base)
 		}
 	}
 	if header == nil {

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -43,7 +44,7 @@ func (c *Client) pages(ctx context.Context, filter string, limit int, yield func
 	seen := map[string]bool{}
 	for n := 0; ; n++ {
 		if n >= maxPages {
-			return userapi.Errorf(userapi.KindUnknown, "the SCIM server sent more than %d pages; stopped", maxPages)
+			return errkind.Errorf(errkind.Unknown, "the SCIM server sent more than %d pages; stopped", maxPages)
 		}
 		p, users, err := c.pageUsers(ctx, start, count, filter)
 		if err != nil {
@@ -98,8 +99,8 @@ func (c *Client) pageUsers(ctx context.Context, start, count int, filter string)
 	}
 	resp, err := c.do(ctx, httpx.Request{Method: http.MethodGet, Path: usersPath, Query: q})
 	if err != nil {
-		var e *userapi.Error
-		if errors.As(err, &e) && e.Kind == userapi.KindNotFound && filter == "" {
+		var e *errkind.Error
+		if errors.As(err, &e) && e.Kind == errkind.NotFound && filter == "" {
 			cp := *e
 			cp.Message = fmt.Sprintf("no SCIM Users endpoint at %s%s (is the URL of profile %s the SCIM root?): %s", c.base, usersPath, c.profile, e.Message)
 			cp.Err = e
@@ -120,7 +121,7 @@ func queryFilter(q string) string {
 // filterRefused reports whether err is a server refusing a filter (it
 // cannot filter, or not this way): then the client filters instead.
 func filterRefused(err error) bool {
-	var e *userapi.Error
+	var e *errkind.Error
 	if !errors.As(err, &e) {
 		return false
 	}
@@ -357,7 +358,7 @@ func rolesOf(roles []string, admin *bool) []wireRole {
 // CreateUser sends POST /Users with the core schema: userName (the email
 // when no username is given), name, emails (one, primary), active,
 // password and roles (--admin adds "admin"); 201 with the user. A taken
-// userName is a 409 uniqueness: KindConflict.
+// userName is a 409 uniqueness: errkind.Conflict.
 //
 // The POST is never re-sent blindly: when it may have reached the server,
 // the user is looked up by userName, and the create is sent once more only
@@ -369,7 +370,7 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 		userName = email
 	}
 	if userName == "" {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "missing required flag --email: SCIM users need a userName (--username, else the email)")
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "missing required flag --email: SCIM users need a userName (--username, else the email)")
 	}
 	extra, err := writableExtra(req.Extra)
 	if err != nil {
@@ -407,7 +408,7 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 	r := httpx.Request{Method: http.MethodPost, Path: usersPath, Body: data, Retry: retry(false)}
 	resp, err := c.do(ctx, r)
 	if err != nil {
-		var e *userapi.Error
+		var e *errkind.Error
 		if !errors.As(err, &e) || !e.MaybeSent {
 			return userapi.User{}, createSubject(err, userName)
 		}
@@ -429,12 +430,12 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 	if u, found, err := c.FindUser(ctx, userName); err == nil && found {
 		return u, nil
 	}
-	return userapi.User{}, userapi.Errorf(userapi.KindUnknown, "user %q was created but the server sent it back unreadable", userName)
+	return userapi.User{}, errkind.Errorf(errkind.Unknown, "user %q was created but the server sent it back unreadable", userName)
 }
 
 func createSubject(err error, userName string) error {
-	if userapi.IsKind(err, userapi.KindConflict) {
-		return userapi.WithSubject(err, fmt.Sprintf("user %q", userName))
+	if errkind.Is(err, errkind.Conflict) {
+		return errkind.WithSubject(err, fmt.Sprintf("user %q", userName))
 	}
 	return subject(err, userName)
 }
@@ -454,7 +455,7 @@ type patchBody struct {
 // patchUnsupported reports whether a PATCH answer means the server has no
 // PATCH: 501, 405, or a 400 that names no validation problem.
 func patchUnsupported(err error) bool {
-	var e *userapi.Error
+	var e *errkind.Error
 	if !errors.As(err, &e) {
 		return false
 	}
@@ -483,7 +484,7 @@ type change struct {
 // 400 with no scimType) gets the whole resource changed with PUT.
 func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRequest) (userapi.User, error) {
 	if req.IsEmpty() {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "nothing to update")
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "nothing to update")
 	}
 	extra, err := writableExtra(req.Extra)
 	if err != nil {
@@ -525,7 +526,7 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 	if req.Email != nil {
 		e := strings.TrimSpace(*req.Email)
 		if e == "" {
-			return userapi.User{}, userapi.Errorf(userapi.KindUsage, "--email: an empty email cannot replace the primary one")
+			return userapi.User{}, errkind.Errorf(errkind.Usage, "--email: an empty email cannot replace the primary one")
 		}
 		changes = append(changes, change{"emails", newEmails(cur.Emails, e)})
 	}
@@ -549,7 +550,7 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 		case userapi.StatusDisabled:
 			changes = append(changes, change{"active", false})
 		default:
-			return userapi.User{}, userapi.Errorf(userapi.KindUsage, "--status %q: SCIM users are active or disabled", *req.Status)
+			return userapi.User{}, errkind.Errorf(errkind.Usage, "--status %q: SCIM users are active or disabled", *req.Status)
 		}
 	}
 	if len(changes) == 0 { // only read-only extra fields: nothing to send
@@ -572,7 +573,7 @@ func writableExtra(extra map[string]string) (map[string]string, error) {
 		case "groups":
 		default:
 			if !slices.Contains(slices.Collect(maps.Values(enterpriseKeys)), k) {
-				return nil, userapi.Errorf(userapi.KindUsage, "SCIM users have no field %q (extra fields: external_id, display_name, first_name, last_name)", k)
+				return nil, errkind.Errorf(errkind.Usage, "SCIM users have no field %q (extra fields: external_id, display_name, first_name, last_name)", k)
 			}
 		}
 	}
@@ -715,11 +716,11 @@ func (c *Client) SetPassword(ctx context.Context, id string, change userapi.Pass
 		return userapi.Result{}, err
 	}
 	if change.New == "" {
-		return userapi.Result{}, userapi.Errorf(userapi.KindUsage, "missing new password")
+		return userapi.Result{}, errkind.Errorf(errkind.Usage, "missing new password")
 	}
 	f := c.features(ctx)
 	if f.changePassword != nil && !*f.changePassword {
-		return userapi.Result{}, userapi.Errorf(userapi.KindUnsupported,
+		return userapi.Result{}, errkind.Errorf(errkind.Unsupported,
 			"passwd: this SCIM server does not support changing passwords (its /ServiceProviderConfig says changePassword is not supported)")
 	}
 	// The path-less form {"value": {"password": …}}: the --debug log
@@ -731,7 +732,7 @@ func (c *Client) SetPassword(ctx context.Context, id string, change userapi.Pass
 		return userapi.Result{}, err
 	}
 	if _, err := c.do(ctx, httpx.Request{Method: http.MethodPatch, Path: path, Body: data}); err != nil {
-		var e *userapi.Error
+		var e *errkind.Error
 		if errors.As(err, &e) && strings.Contains(e.Message, change.New) && len(change.New) >= 3 {
 			cp := *e
 			cp.Message = strings.ReplaceAll(cp.Message, change.New, httpx.Redacted)
@@ -753,13 +754,13 @@ func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOpti
 	}
 	r := httpx.Request{Method: http.MethodDelete, Path: path, Retry: retry(false)}
 	if _, err := c.do(ctx, r); err != nil {
-		var e *userapi.Error
+		var e *errkind.Error
 		if !errors.As(err, &e) || !e.MaybeSent {
 			return userapi.Result{}, subject(err, id)
 		}
 		_, gerr := c.GetUser(ctx, id)
 		switch {
-		case userapi.IsKind(gerr, userapi.KindNotFound):
+		case errkind.Is(gerr, errkind.NotFound):
 		case gerr != nil:
 			return userapi.Result{}, subject(err, id)
 		default:

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -73,7 +74,7 @@ func (s *scalar) UnmarshalJSON(b []byte) error {
 }
 
 func unreadable(what string, err error) error {
-	return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("unreadable SCIM %s response: %v", what, err), Err: err}
+	return &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf("unreadable SCIM %s response: %v", what, err), Err: err}
 }
 
 // decodeUser reads one User resource; it must have an id.

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/scim"
 )
@@ -451,7 +452,7 @@ func TestWireErrors(t *testing.T) {
 				writeJSON(w, 200, map[string]any{"totalResults": 0})
 			})
 			err := tc.run(c)
-			if got := userapi.ExitCode(err); got != tc.exit {
+			if got := errkind.ExitCode(err); got != tc.exit {
 				t.Fatalf("exit %d (%v), want %d", got, err, tc.exit)
 			}
 			for _, s := range tc.wants {
@@ -478,8 +479,8 @@ func TestWireInvalidFilterFromList(t *testing.T) {
 	for _, e := range c.ListUsers(ctx(t), userapi.ListOptions{}) {
 		err = e
 	}
-	if userapi.ExitCode(err) != 2 || !strings.Contains(err.Error(), "the filter 'x' is not supported (invalidFilter)") {
-		t.Fatalf("err = %v (exit %d)", err, userapi.ExitCode(err))
+	if errkind.ExitCode(err) != 2 || !strings.Contains(err.Error(), "the filter 'x' is not supported (invalidFilter)") {
+		t.Fatalf("err = %v (exit %d)", err, errkind.ExitCode(err))
 	}
 }
 
@@ -588,8 +589,8 @@ func TestWirePasswdRefusedWithoutChangePassword(t *testing.T) {
 		writeJSON(w, 200, map[string]any{"changePassword": map[string]any{"supported": false}})
 	})
 	_, err := c.SetPassword(ctx(t), "u1", userapi.PasswordChange{New: "new-password-1"})
-	if userapi.ExitCode(err) != 2 || !strings.Contains(err.Error(), "changePassword") {
-		t.Fatalf("err = %v (exit %d)", err, userapi.ExitCode(err))
+	if errkind.ExitCode(err) != 2 || !strings.Contains(err.Error(), "changePassword") {
+		t.Fatalf("err = %v (exit %d)", err, errkind.ExitCode(err))
 	}
 	if n := len(f.callsTo("PATCH", "/Users/u1")); n != 0 {
 		t.Errorf("password sent to a server that cannot change it")
@@ -612,10 +613,10 @@ func TestWirePasswdPatch(t *testing.T) {
 func TestWireBadIDsNeverSent(t *testing.T) {
 	f, c := newFake(t)
 	for _, id := range []string{"", " ", "..", "a/b"} {
-		if _, err := c.GetUser(ctx(t), id); userapi.ExitCode(err) != 2 {
+		if _, err := c.GetUser(ctx(t), id); errkind.ExitCode(err) != 2 {
 			t.Errorf("get %q: %v", id, err)
 		}
-		if _, err := c.DeleteUser(ctx(t), id, userapi.DeleteOptions{}); userapi.ExitCode(err) != 2 {
+		if _, err := c.DeleteUser(ctx(t), id, userapi.DeleteOptions{}); errkind.ExitCode(err) != 2 {
 			t.Errorf("delete %q: %v", id, err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/sandbox"
 	_ "github.com/userctl/userctl/internal/sandbox/udata" // its sandbox server
 	"github.com/userctl/userctl/internal/userapi"
@@ -114,14 +115,14 @@ func TestSandboxCapabilities(t *testing.T) {
 	if _, err := c.Unfollow(ctx, "ada-lovelace"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Unfollow(ctx, "ada-lovelace"); userapi.ExitCode(err) != 3 || !strings.Contains(err.Error(), "not following") {
+	if _, err := c.Unfollow(ctx, "ada-lovelace"); errkind.ExitCode(err) != 3 || !strings.Contains(err.Error(), "not following") {
 		t.Errorf("second unfollow: %v", err)
 	}
 	me, err := c.Check(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Follow(ctx, "no-such-slug"); userapi.ExitCode(err) != 3 {
+	if _, err := c.Follow(ctx, "no-such-slug"); errkind.ExitCode(err) != 3 {
 		t.Errorf("follow of an unknown slug: %v", err)
 	}
 	if me != "Sandbox Admin <admin@sandbox.userctl.invalid> (admin)" {
@@ -149,13 +150,13 @@ func TestSandboxCapabilities(t *testing.T) {
 	if _, err := c.DeleteUser(ctx, "ada-lovelace", userapi.DeleteOptions{NoMail: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.DeleteUser(ctx, u.ID, userapi.DeleteOptions{}); userapi.ExitCode(err) != 3 {
+	if _, err := c.DeleteUser(ctx, u.ID, userapi.DeleteOptions{}); errkind.ExitCode(err) != 3 {
 		t.Errorf("second delete: %v", err)
 	}
 
 	visitor := newSandboxClient(t, srv, "a-nonadmin-key")
 	for _, err := range visitor.ListUsers(ctx, userapi.ListOptions{}) {
-		if userapi.ExitCode(err) != 4 || !strings.Contains(err.Error(), "permission") {
+		if errkind.ExitCode(err) != 4 || !strings.Contains(err.Error(), "permission") {
 			t.Errorf("non-admin list: %v", err)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -101,17 +102,17 @@ func (c *Client) Unfollow(ctx context.Context, id string) (userapi.Result, error
 	}
 	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodDelete, Path: path})
 	if err != nil {
-		var e *userapi.Error
+		var e *errkind.Error
 		if !errors.As(err, &e) || e.Status != http.StatusNotFound {
 			return userapi.Result{}, subject(err, id)
 		}
 		if _, gerr := c.GetUser(ctx, uid); gerr != nil {
-			if userapi.IsKind(gerr, userapi.KindNotFound) {
+			if errkind.Is(gerr, errkind.NotFound) {
 				return userapi.Result{}, subject(err, id)
 			}
 			return userapi.Result{}, gerr
 		}
-		return userapi.Result{}, &userapi.Error{Kind: userapi.KindNotFound, Status: e.Status, Body: e.Body, Err: e,
+		return userapi.Result{}, &errkind.Error{Kind: errkind.NotFound, Status: e.Status, Body: e.Body, Err: e,
 			Message: fmt.Sprintf("not following user %q: nothing to unfollow", id)}
 	}
 	n, err := decodeCount(resp.Body)
@@ -191,12 +192,12 @@ func DetectImage(data []byte) (string, bool) {
 func checkBBox(s string) (string, error) {
 	parts := strings.Split(s, ",")
 	if len(parts) != 4 {
-		return "", userapi.Errorf(userapi.KindUsage, "invalid --bbox %q: want LEFT,TOP,RIGHT,BOTTOM (4 integers)", s)
+		return "", errkind.Errorf(errkind.Usage, "invalid --bbox %q: want LEFT,TOP,RIGHT,BOTTOM (4 integers)", s)
 	}
 	for i, p := range parts {
 		p = strings.TrimSpace(p)
 		if _, err := strconv.Atoi(p); err != nil {
-			return "", userapi.Errorf(userapi.KindUsage, "invalid --bbox %q: %q is not an integer; want LEFT,TOP,RIGHT,BOTTOM", s, p)
+			return "", errkind.Errorf(errkind.Usage, "invalid --bbox %q: %q is not an integer; want LEFT,TOP,RIGHT,BOTTOM", s, p)
 		}
 		parts[i] = p
 	}
@@ -211,7 +212,7 @@ var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\r", "", "\n", "")
 func avatarBody(a userapi.Avatar) ([]byte, string, error) {
 	ct, ok := DetectImage(a.Data)
 	if !ok {
-		return nil, "", userapi.Errorf(userapi.KindUsage, "unsupported avatar image %q: udata accepts JPEG, PNG or WebP (detected %s)",
+		return nil, "", errkind.Errorf(errkind.Usage, "unsupported avatar image %q: udata accepts JPEG, PNG or WebP (detected %s)",
 			a.Filename, http.DetectContentType(a.Data))
 	}
 	bbox := strings.TrimSpace(a.BBox)
@@ -277,7 +278,7 @@ func (c *Client) UploadAvatar(ctx context.Context, id string, a userapi.Avatar) 
 		return userapi.Result{}, unreadable("avatar", err)
 	}
 	if r.Success != nil && !*r.Success {
-		return userapi.Result{}, userapi.Errorf(userapi.KindUnknown, "avatar upload for user %q: the server answered success false", id)
+		return userapi.Result{}, errkind.Errorf(errkind.Unknown, "avatar upload for user %q: the server answered success false", id)
 	}
 	msg := fmt.Sprintf("avatar of user %q uploaded", id)
 	if r.Image != "" {
@@ -310,13 +311,13 @@ const MaxSuggest = 20
 func (c *Client) SuggestUsers(ctx context.Context, query string, limit int) ([]userapi.Suggestion, error) {
 	query = strings.TrimSpace(query)
 	if query == "" {
-		return nil, userapi.Errorf(userapi.KindUsage, "a suggestion query is required")
+		return nil, errkind.Errorf(errkind.Usage, "a suggestion query is required")
 	}
 	if limit == 0 {
 		limit = 10
 	}
 	if limit < 1 || limit > MaxSuggest {
-		return nil, userapi.Errorf(userapi.KindUsage, "invalid suggestion limit %d: udata wants 1 to %d", limit, MaxSuggest)
+		return nil, errkind.Errorf(errkind.Usage, "invalid suggestion limit %d: udata wants 1 to %d", limit, MaxSuggest)
 	}
 	q := url.Values{"q": {query}, "size": {strconv.Itoa(limit)}}
 	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: "users/suggest/", Query: q})
@@ -349,7 +350,7 @@ func (c *Client) SetPassword(ctx context.Context, id string, change userapi.Pass
 		return userapi.Result{}, err
 	}
 	if change.New != "" || change.Current != "" {
-		return userapi.Result{}, userapi.Errorf(userapi.KindUsage, "udata cannot set a password: passwd only forces a password rotation")
+		return userapi.Result{}, errkind.Errorf(errkind.Usage, "udata cannot set a password: passwd only forces a password rotation")
 	}
 	// Demanding a rotation twice is the same demand: a retry is safe.
 	_, err = c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: path, Retry: retry(true)})
@@ -399,7 +400,7 @@ func (c *Client) Raw(ctx context.Context, method, path string, body []byte, head
 		u, err := url.Parse(path)
 		base := c.http.BaseURL()
 		if err != nil || base == nil || !strings.EqualFold(u.Host, base.Host) || u.Scheme != base.Scheme {
-			return nil, userapi.Errorf(userapi.KindUsage, "refusing to send the udata API key to %q: use a path of %s", path, c.base)
+			return nil, errkind.Errorf(errkind.Usage, "refusing to send the udata API key to %q: use a path of %s", path, c.base)
 		}
 	}
 	return c.http.Raw(ctx, strings.ToUpper(method), path, body, header)

@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -704,7 +705,7 @@ func wantErr(t *testing.T, err error, code int, fragments ...string) {
 	if err == nil {
 		t.Fatalf("no error, want exit %d", code)
 	}
-	if got := userapi.ExitCode(err); got != code {
+	if got := errkind.ExitCode(err); got != code {
 		t.Errorf("exit code %d, want %d (error %q)", got, code, err)
 	}
 	for _, f := range fragments {
@@ -804,7 +805,7 @@ func TestDocListQuerySortLimitRole(t *testing.T) {
 	if err != nil || strings.Join(got, ",") != "ada-lovelace" {
 		t.Errorf("role editor = %v, %v", got, err)
 	}
-	if _, err := collect(userapi.ListOptions{Sort: "email"}); err == nil || userapi.ExitCode(err) != 2 {
+	if _, err := collect(userapi.ListOptions{Sort: "email"}); err == nil || errkind.ExitCode(err) != 2 {
 		t.Errorf("sort by an unknown key: %v, want a usage error", err)
 	}
 	// Non-admins cannot list: 403 with udata's own message.

@@ -8,8 +8,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
-	"github.com/userctl/userctl/internal/userapi"
 )
 
 // page is one fetched page, or the error that ended the listing.
@@ -94,7 +94,7 @@ func fetchPages[T any](ctx context.Context, c *Client, what, path string, q url.
 			return
 		}
 		if seen[next] {
-			send(page[T]{err: userapi.Errorf(userapi.KindUnknown,
+			send(page[T]{err: errkind.Errorf(errkind.Unknown,
 				"pagination loop: the server sent the same next_page twice (%s); stopping", httpx.RedactText(next))})
 			return
 		}
@@ -114,7 +114,7 @@ func fetchPages[T any](ctx context.Context, c *Client, what, path string, q url.
 func (c *Client) nextRequest(path, next string) (httpx.Request, error) {
 	u, err := url.Parse(next)
 	if err != nil {
-		return httpx.Request{}, userapi.Errorf(userapi.KindUnknown, "unreadable next_page %q from the server: %v", next, err)
+		return httpx.Request{}, errkind.Errorf(errkind.Unknown, "unreadable next_page %q from the server: %v", next, err)
 	}
 	base := c.http.BaseURL()
 	if u.IsAbs() && base != nil && strings.EqualFold(u.Host, base.Host) && u.Scheme == base.Scheme {

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -108,14 +109,14 @@ func newClient(p userapi.Profile, env userapi.Env, tweak func(*httpx.Options)) (
 		if prof == "" {
 			prof = "(none)"
 		}
-		return nil, &userapi.Error{Kind: userapi.KindUsage, Message: fmt.Sprintf(
+		return nil, &errkind.Error{Kind: errkind.Usage, Message: fmt.Sprintf(
 			"no API key for profile %s: set USERCTL_TOKEN or run `userctl profile add`", prof)}
 	}
 	base := strings.TrimSpace(p.URL)
 	if base == "" {
 		base = DefaultURL
 	}
-	opts := httpx.ForProfile(base, p, env)
+	opts := userapi.HTTPOptions(base, p, env)
 	opts.Auth = func(r *http.Request) { r.Header.Set(HeaderAPIKey, key) }
 	opts.SecretHeaders = []string{HeaderAPIKey}
 	if tweak != nil {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -50,7 +51,7 @@ func listQuery(opts userapi.ListOptions) (url.Values, error) {
 	}
 	if s := strings.TrimSpace(opts.Sort); s != "" {
 		if !slices.Contains(SortKeys, strings.TrimPrefix(s, "-")) {
-			return nil, userapi.Errorf(userapi.KindUsage, "cannot sort udata users by %q: want one of %s (prefix - for descending)",
+			return nil, errkind.Errorf(errkind.Usage, "cannot sort udata users by %q: want one of %s (prefix - for descending)",
 				opts.Sort, strings.Join(SortKeys, ", "))
 		}
 		q.Set("sort", s)
@@ -102,7 +103,7 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 	switch {
 	case err == nil:
 		return u, true, nil
-	case userapi.IsKind(err, userapi.KindNotFound):
+	case errkind.Is(err, errkind.NotFound):
 		return userapi.User{}, false, nil
 	}
 	return userapi.User{}, false, err
@@ -126,7 +127,7 @@ func (c *Client) MapRoles(ctx context.Context, roles []string) ([]string, error)
 				return nil, err
 			}
 			if !slices.Contains(known, r) {
-				return nil, userapi.Errorf(userapi.KindUsage, "the udata API has no role %q (its roles: %s)", r, strings.Join(known, ", "))
+				return nil, errkind.Errorf(errkind.Usage, "the udata API has no role %q (its roles: %s)", r, strings.Join(known, ", "))
 			}
 		}
 		if !slices.Contains(out, r) {
@@ -161,7 +162,7 @@ var extraFields = []string{"website", "about"}
 func checkExtra(extra map[string]string) error {
 	for k := range extra {
 		if !slices.Contains(extraFields, k) {
-			return userapi.Errorf(userapi.KindUsage, "udata users have no field %q: the extra fields are %s", k, strings.Join(extraFields, ", "))
+			return errkind.Errorf(errkind.Usage, "udata users have no field %q: the extra fields are %s", k, strings.Join(extraFields, ", "))
 		}
 	}
 	return nil
@@ -175,7 +176,7 @@ func validEmail(s string) bool {
 // createRequest builds the body of a create, validating it first.
 func createRequest(req userapi.CreateRequest) (createBody, error) {
 	if req.Password != "" {
-		return createBody{}, userapi.Errorf(userapi.KindUsage,
+		return createBody{}, errkind.Errorf(errkind.Usage,
 			"udata users have no password on create: they set it through password reset")
 	}
 	if err := checkExtra(req.Extra); err != nil {
@@ -188,13 +189,13 @@ func createRequest(req userapi.CreateRequest) (createBody, error) {
 	email := strings.TrimSpace(req.Email)
 	switch {
 	case first == "":
-		return createBody{}, userapi.Errorf(userapi.KindUsage, "missing required flag --first-name: udata users need a first name")
+		return createBody{}, errkind.Errorf(errkind.Usage, "missing required flag --first-name: udata users need a first name")
 	case last == "":
-		return createBody{}, userapi.Errorf(userapi.KindUsage, "missing required flag --last-name: udata users need a last name")
+		return createBody{}, errkind.Errorf(errkind.Usage, "missing required flag --last-name: udata users need a last name")
 	case email == "":
-		return createBody{}, userapi.Errorf(userapi.KindUsage, "missing required flag --email: udata users need an email")
+		return createBody{}, errkind.Errorf(errkind.Usage, "missing required flag --email: udata users need an email")
 	case !validEmail(email):
-		return createBody{}, userapi.Errorf(userapi.KindUsage, "invalid email %q: udata wants an email address", email)
+		return createBody{}, errkind.Errorf(errkind.Usage, "invalid email %q: udata wants an email address", email)
 	}
 	roles := slices.Clone(req.Roles)
 	if req.Admin != nil {
@@ -236,7 +237,7 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 	r := httpx.Request{Method: http.MethodPost, Path: usersPath, Body: data, Retry: retry(false)}
 	resp, err := c.http.Do(ctx, r)
 	if err != nil {
-		var e *userapi.Error
+		var e *errkind.Error
 		if !errors.As(err, &e) || !e.MaybeSent {
 			return userapi.User{}, emailTaken(err, body.Email)
 		}
@@ -265,7 +266,7 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 		return userapi.User{}, err
 	}
 	if req.IsEmpty() {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "nothing to update for user %q", id)
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "nothing to update for user %q", id)
 	}
 	if err := checkExtra(req.Extra); err != nil {
 		return userapi.User{}, err
@@ -275,17 +276,17 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 	if req.Name != nil && req.FirstName == nil && req.LastName == nil {
 		first, last := userapi.SplitName(*req.Name)
 		if first == "" || last == "" {
-			return userapi.User{}, userapi.Errorf(userapi.KindUsage,
+			return userapi.User{}, errkind.Errorf(errkind.Usage,
 				"udata needs a first and a last name: give --name \"FIRST LAST\" or --first-name and --last-name")
 		}
 		b.FirstName, b.LastName = &first, &last
 	}
 	if b.FirstName != nil && strings.TrimSpace(*b.FirstName) == "" || b.LastName != nil && strings.TrimSpace(*b.LastName) == "" {
-		return userapi.User{}, userapi.Errorf(userapi.KindUsage, "udata first and last names cannot be empty")
+		return userapi.User{}, errkind.Errorf(errkind.Usage, "udata first and last names cannot be empty")
 	}
 	if req.Email != nil {
 		if !validEmail(*req.Email) {
-			return userapi.User{}, userapi.Errorf(userapi.KindUsage, "invalid email %q: udata wants an email address", *req.Email)
+			return userapi.User{}, errkind.Errorf(errkind.Usage, "invalid email %q: udata wants an email address", *req.Email)
 		}
 		b.Email = req.Email
 	}
@@ -302,7 +303,7 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 		case userapi.StatusDisabled:
 			b.Active = new(false)
 		default:
-			return userapi.User{}, userapi.Errorf(userapi.KindUsage,
+			return userapi.User{}, errkind.Errorf(errkind.Usage,
 				"cannot set status %q on udata: want active or disabled (delete anonymises the account)", *req.Status)
 		}
 	}

@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -184,13 +184,13 @@ func decodeUser(body []byte) (userapi.User, wireUser, error) {
 		return userapi.User{}, w, unreadable("user", err)
 	}
 	if w.ID == "" {
-		return userapi.User{}, w, userapi.Errorf(userapi.KindUnknown, "unreadable udata user: no id in the response")
+		return userapi.User{}, w, errkind.Errorf(errkind.Unknown, "unreadable udata user: no id in the response")
 	}
 	return w.normalize(), w, nil
 }
 
 func unreadable(what string, err error) error {
-	return &userapi.Error{Kind: userapi.KindUnknown, Message: fmt.Sprintf("unreadable udata %s response: %v", what, err), Err: err}
+	return &errkind.Error{Kind: errkind.Unknown, Message: fmt.Sprintf("unreadable udata %s response: %v", what, err), Err: err}
 }
 
 var hexID = regexp.MustCompile(`^[0-9a-fA-F]{24}$`)
@@ -222,26 +222,26 @@ var flaskNotFound = regexp.MustCompile(`(?i)\s*The requested URL was not found o
 
 // subject names the user in not-found, conflict and invalid errors.
 func subject(err error, ref string) error {
-	var e *userapi.Error
+	var e *errkind.Error
 	if !errors.As(err, &e) {
 		return err
 	}
 	switch e.Kind {
-	case userapi.KindNotFound, userapi.KindConflict, userapi.KindInvalid:
+	case errkind.NotFound, errkind.Conflict, errkind.Invalid:
 	default:
 		return err
 	}
-	if e.Kind == userapi.KindNotFound {
+	if e.Kind == errkind.NotFound {
 		c := *e
 		c.Message = flaskNotFound.ReplaceAllString(didYouMean.ReplaceAllString(e.Message, ""), "")
 		c.Message = strings.TrimRight(strings.TrimSpace(c.Message), ":")
-		if c.Message == fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status)) {
+		if c.Message == errkind.StatusLine(e.Status) {
 			c.Message = "" // nothing but the status: "user "x" not found" says it all
 		}
 		c.Err = e
 		e = &c
 	}
-	return userapi.WithSubject(e, fmt.Sprintf("user %q", ref))
+	return errkind.WithSubject(e, fmt.Sprintf("user %q", ref))
 }
 
 // fieldErrors reads the "errors" object of a validation error body: field
@@ -272,12 +272,12 @@ func fieldErrors(body []byte) map[string]string {
 // emailTaken turns a create's 400 whose email error says the address is
 // already used into a conflict (exit 5), and names the user in a 409.
 func emailTaken(err error, email string) error {
-	var e *userapi.Error
+	var e *errkind.Error
 	if !errors.As(err, &e) {
 		return err
 	}
 	if e.Status == 409 {
-		return userapi.WithSubject(err, fmt.Sprintf("user %q", email))
+		return errkind.WithSubject(err, fmt.Sprintf("user %q", email))
 	}
 	if e.Status != 400 {
 		return err
@@ -286,6 +286,6 @@ func emailTaken(err error, email string) error {
 	if !strings.Contains(msg, "already") && !strings.Contains(msg, "exist") && !strings.Contains(msg, "taken") {
 		return err
 	}
-	return &userapi.Error{Kind: userapi.KindConflict, Status: e.Status, Body: e.Body, Err: e,
-		Message: fmt.Sprintf("user %q already exists: %s", email, httpx.StatusMessage(err))}
+	return &errkind.Error{Kind: errkind.Conflict, Status: e.Status, Body: e.Body, Err: e,
+		Message: fmt.Sprintf("user %q already exists: %s", email, errkind.ServerMessage(err))}
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
 )
@@ -145,7 +146,7 @@ func TestRegistered(t *testing.T) {
 
 func TestNewWithoutKeyIsUsage(t *testing.T) {
 	_, err := New(userapi.Profile{Name: "prod"}, userapi.Env{})
-	if userapi.KindOf(err) != userapi.KindUsage || !strings.Contains(err.Error(), "USERCTL_TOKEN") || !strings.Contains(err.Error(), "profile prod") {
+	if errkind.Of(err) != errkind.Usage || !strings.Contains(err.Error(), "USERCTL_TOKEN") || !strings.Contains(err.Error(), "profile prod") {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -299,7 +300,7 @@ func TestListDefaultPageSizeAndLimit(t *testing.T) {
 func TestListSortIsValidated(t *testing.T) {
 	f, c := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) { reply(w, 200, pageJSON(0, 0, "")) })
 	for _, err := range c.ListUsers(ctx(t), userapi.ListOptions{Sort: "email"}) {
-		if userapi.KindOf(err) != userapi.KindUsage || !strings.Contains(err.Error(), "last_name, first_name, datasets, reuses, followers, views, created") {
+		if errkind.Of(err) != errkind.Usage || !strings.Contains(err.Error(), "last_name, first_name, datasets, reuses, followers, views, created") {
 			t.Fatalf("err = %v", err)
 		}
 	}
@@ -351,7 +352,7 @@ func TestListErrorIsLast(t *testing.T) {
 		}
 		n++
 	}
-	if n != 2 || userapi.KindOf(last) != userapi.KindAuth || !strings.Contains(last.Error(), "permission to modify") {
+	if n != 2 || errkind.Of(last) != errkind.Auth || !strings.Contains(last.Error(), "permission to modify") {
 		t.Fatalf("n = %d, err = %v", n, last)
 	}
 }
@@ -420,7 +421,7 @@ func TestCreateValidatesBeforeSending(t *testing.T) {
 		{FirstName: "A", LastName: "B", Email: "a@b.c", Password: "hunter22"},
 		{FirstName: "A", LastName: "B", Email: "a@b.c", Extra: map[string]string{"color": "red"}},
 	} {
-		if _, err := c.CreateUser(ctx(t), req); userapi.KindOf(err) != userapi.KindUsage {
+		if _, err := c.CreateUser(ctx(t), req); errkind.Of(err) != errkind.Usage {
 			t.Errorf("create %+v: err = %v, want usage", req, err)
 		}
 	}
@@ -436,7 +437,7 @@ func TestCreateTakenEmailIsConflict(t *testing.T) {
 	} {
 		_, c := newFake(t, func(w http.ResponseWriter, r *http.Request, _ int) { reply(w, 400, body) })
 		_, err := c.CreateUser(ctx(t), userapi.CreateRequest{FirstName: "A", LastName: "B", Email: "ada@example.org"})
-		if userapi.ExitCode(err) != 5 || !strings.Contains(err.Error(), `user "ada@example.org" already exists`) ||
+		if errkind.ExitCode(err) != 5 || !strings.Contains(err.Error(), `user "ada@example.org" already exists`) ||
 			!strings.Contains(err.Error(), "already associated") {
 			t.Errorf("body %s: err = %v", body, err)
 		}
@@ -445,7 +446,7 @@ func TestCreateTakenEmailIsConflict(t *testing.T) {
 		reply(w, 400, `{"errors": {"first_name": ["This field is required."]}}`)
 	})
 	_, err := c.CreateUser(ctx(t), userapi.CreateRequest{FirstName: "A", LastName: "B", Email: "a@b.c"})
-	if userapi.KindOf(err) != userapi.KindInvalid || !strings.Contains(err.Error(), "first_name: This field is required.") {
+	if errkind.Of(err) != errkind.Invalid || !strings.Contains(err.Error(), "first_name: This field is required.") {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -520,11 +521,11 @@ func TestUpdateAlwaysSendsRoles(t *testing.T) {
 	if f.count() != 3 {
 		t.Errorf("roles given: the user was read anyway (%d requests)", f.count())
 	}
-	if _, err := c.UpdateUser(ctx(t), "x", userapi.UpdateRequest{}); userapi.KindOf(err) != userapi.KindUsage {
+	if _, err := c.UpdateUser(ctx(t), "x", userapi.UpdateRequest{}); errkind.Of(err) != errkind.Usage {
 		t.Errorf("empty update: %v", err)
 	}
 	bad := userapi.StatusPending
-	if _, err := c.UpdateUser(ctx(t), "x", userapi.UpdateRequest{Status: &bad}); userapi.KindOf(err) != userapi.KindUsage {
+	if _, err := c.UpdateUser(ctx(t), "x", userapi.UpdateRequest{Status: &bad}); errkind.Of(err) != errkind.Usage {
 		t.Errorf("pending: %v", err)
 	}
 }
@@ -560,7 +561,7 @@ func TestDelete(t *testing.T) {
 	}
 	f.expect(1, "DELETE", "/api/1/users/ada-lovelace/", "delete_comments=true&no_mail=true")
 	_, err = c.DeleteUser(ctx(t), "ada-lovelace", userapi.DeleteOptions{})
-	if userapi.ExitCode(err) != 3 || !strings.HasPrefix(err.Error(), `user "ada-lovelace" not found`) {
+	if errkind.ExitCode(err) != 3 || !strings.HasPrefix(err.Error(), `user "ada-lovelace" not found`) {
 		t.Errorf("second delete: %v", err)
 	}
 }
@@ -594,7 +595,7 @@ func TestFollowYourselfIsAuth(t *testing.T) {
 		reply(w, 403, `{"message": "You can't follow yourself"}`)
 	})
 	_, err := c.Follow(ctx(t), "5d0000000000000000000001")
-	if userapi.ExitCode(err) != 4 || !strings.Contains(err.Error(), "You can't follow yourself") {
+	if errkind.ExitCode(err) != 4 || !strings.Contains(err.Error(), "You can't follow yourself") {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -616,7 +617,7 @@ func TestUnfollow(t *testing.T) {
 	}
 	f.expect(0, "DELETE", "/api/1/users/5d0000000000000000000001/followers/", "")
 	_, err = c.Unfollow(ctx(t), "5d0000000000000000000001")
-	if userapi.ExitCode(err) != 3 || !strings.Contains(err.Error(), "not following user") {
+	if errkind.ExitCode(err) != 3 || !strings.Contains(err.Error(), "not following user") {
 		t.Errorf("err = %v", err)
 	}
 	f.expect(2, "GET", "/api/1/users/5d0000000000000000000001/", "")
@@ -695,7 +696,7 @@ func TestAvatarMultipart(t *testing.T) {
 		{Data: pngBytes, BBox: "1,2,3"},
 		{Data: pngBytes, BBox: "1,2,3,x"},
 	} {
-		if _, err := c.UploadAvatar(ctx(t), "ada-lovelace", a); userapi.KindOf(err) != userapi.KindUsage {
+		if _, err := c.UploadAvatar(ctx(t), "ada-lovelace", a); errkind.Of(err) != errkind.Usage {
 			t.Errorf("avatar %q bbox %q: err = %v, want usage", a.Data[:4], a.BBox, err)
 		}
 	}
@@ -765,11 +766,11 @@ func TestRolesSuggestPasswordCheck(t *testing.T) {
 	}
 	f.expect(1, "GET", "/api/1/users/suggest/", "q=ada&size=5")
 	for _, limit := range []int{-1, 21} {
-		if _, err := c.SuggestUsers(ctx(t), "ada", limit); userapi.KindOf(err) != userapi.KindUsage {
+		if _, err := c.SuggestUsers(ctx(t), "ada", limit); errkind.Of(err) != errkind.Usage {
 			t.Errorf("limit %d: %v", limit, err)
 		}
 	}
-	if _, err := c.SuggestUsers(ctx(t), " ", 5); userapi.KindOf(err) != userapi.KindUsage {
+	if _, err := c.SuggestUsers(ctx(t), " ", 5); errkind.Of(err) != errkind.Usage {
 		t.Errorf("empty query: %v", err)
 	}
 
@@ -799,24 +800,24 @@ func TestErrorShapes(t *testing.T) {
 	for _, tc := range []struct {
 		status int
 		body   string
-		kind   userapi.Kind
+		kind   errkind.Kind
 		want   string
 	}{
-		{401, `{"message": "Invalid API token"}`, userapi.KindAuth, "401 Unauthorized: Invalid API token"},
-		{403, `{"message": "You do not have the permission to modify that object."}`, userapi.KindAuth, "permission to modify that object"},
-		{400, `{"errors": {"email": ["This field is required."]}}`, userapi.KindInvalid, "email: This field is required."},
-		{400, `{"errors": {"email": "Invalid email address"}, "message": "Validation error"}`, userapi.KindInvalid, "Validation error: email: Invalid email address"},
-		{400, `{"errors": {"size": "Invalid argument"}, "message": "Input payload validation failed"}`, userapi.KindInvalid, "Input payload validation failed: size: Invalid argument"},
-		{410, `{"message": "This user has been deleted"}`, userapi.KindNotFound, `user "ada" not found: This user has been deleted`},
+		{401, `{"message": "Invalid API token"}`, errkind.Auth, "401 Unauthorized: Invalid API token"},
+		{403, `{"message": "You do not have the permission to modify that object."}`, errkind.Auth, "permission to modify that object"},
+		{400, `{"errors": {"email": ["This field is required."]}}`, errkind.Invalid, "email: This field is required."},
+		{400, `{"errors": {"email": "Invalid email address"}, "message": "Validation error"}`, errkind.Invalid, "Validation error: email: Invalid email address"},
+		{400, `{"errors": {"size": "Invalid argument"}, "message": "Input payload validation failed"}`, errkind.Invalid, "Input payload validation failed: size: Invalid argument"},
+		{410, `{"message": "This user has been deleted"}`, errkind.NotFound, `user "ada" not found: This user has been deleted`},
 		{404, `{"message": "The requested URL was not found on the server. You have requested this URI [/api/1/users/ada/] but did you mean /api/1/users/<user>/ ?"}`,
-			userapi.KindNotFound, `user "ada" not found`},
+			errkind.NotFound, `user "ada" not found`},
 		{404, `{"message": "User not found. You have requested this URI [/api/1/users/ada/] but did you mean /api/1/users/<user>/ ?"}`,
-			userapi.KindNotFound, `user "ada" not found: User not found.`},
+			errkind.NotFound, `user "ada" not found: User not found.`},
 	} {
 		_, c := newFake(t, func(w http.ResponseWriter, r *http.Request, _ int) { reply(w, tc.status, tc.body) })
 		_, err := c.GetUser(ctx(t), "ada")
-		if userapi.KindOf(err) != tc.kind || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
-			t.Errorf("%d %s:\n err = %v (kind %v)\nwant %v containing %q", tc.status, tc.body, err, userapi.KindOf(err), tc.kind, tc.want)
+		if errkind.Of(err) != tc.kind || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%d %s:\n err = %v (kind %v)\nwant %v containing %q", tc.status, tc.body, err, errkind.Of(err), tc.kind, tc.want)
 		}
 		if tc.status == 404 && (strings.HasSuffix(err.Error(), ": ") || strings.Contains(err.Error(), "did you mean") ||
 			strings.Contains(err.Error(), "requested URL")) {
@@ -827,7 +828,7 @@ func TestErrorShapes(t *testing.T) {
 
 func TestRawStaysOnHost(t *testing.T) {
 	f, c := newFake(t, func(w http.ResponseWriter, r *http.Request, _ int) { reply(w, 200, `{}`) })
-	if _, err := c.Raw(ctx(t), "get", "https://evil.example/api/1/me/", nil, nil); userapi.KindOf(err) != userapi.KindUsage {
+	if _, err := c.Raw(ctx(t), "get", "https://evil.example/api/1/me/", nil, nil); errkind.Of(err) != errkind.Usage {
 		t.Errorf("other host: %v", err)
 	}
 	resp, err := c.Raw(ctx(t), "get", "/me/", nil, nil)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/userapi"
 )
 
@@ -124,11 +125,11 @@ func Run(t *testing.T, h Harness) {
 	t.Run("GetUnknownIsNotFound", func(t *testing.T) {
 		b := h.New(t)
 		_, err := b.GetUser(ctx(t), "no-such-user-0000")
-		if userapi.KindOf(err) != userapi.KindNotFound {
-			t.Fatalf("get unknown: kind %v (%v), want not found", userapi.KindOf(err), err)
+		if errkind.Of(err) != errkind.NotFound {
+			t.Fatalf("get unknown: kind %v (%v), want not found", errkind.Of(err), err)
 		}
-		if userapi.ExitCode(err) != 3 {
-			t.Errorf("exit code %d, want 3", userapi.ExitCode(err))
+		if errkind.ExitCode(err) != 3 {
+			t.Errorf("exit code %d, want 3", errkind.ExitCode(err))
 		}
 	})
 
@@ -142,7 +143,7 @@ func Run(t *testing.T, h Harness) {
 		if err == nil {
 			t.Skip("this API accepts a duplicate create (documented quirk)")
 		}
-		if k := userapi.KindOf(err); k != userapi.KindConflict {
+		if k := errkind.Of(err); k != errkind.Conflict {
 			t.Fatalf("duplicate create: kind %v (%v), want conflict", k, err)
 		}
 	})
@@ -158,7 +159,7 @@ func Run(t *testing.T, h Harness) {
 		}
 		got, err := b.GetUser(ctx(t), u.ID)
 		switch {
-		case userapi.KindOf(err) == userapi.KindNotFound:
+		case errkind.Of(err) == errkind.NotFound:
 		case err == nil && (got.Status == userapi.StatusDeleted || got.Status == userapi.StatusDisabled):
 			// soft delete (udata) or disable (Datadog)
 		default:
@@ -291,8 +292,8 @@ func Run(t *testing.T, h Harness) {
 			for verb, call := range calls {
 				// ErrInvalidID only comes from userapi.ValidateID: the ID
 				// was refused before a request was built.
-				if err := call(); !errors.Is(err, userapi.ErrInvalidID) || userapi.ExitCode(err) != 2 {
-					t.Errorf("%s %q: %v (exit %d), want the invalid user ID error, exit 2", verb, id, err, userapi.ExitCode(err))
+				if err := call(); !errors.Is(err, userapi.ErrInvalidID) || errkind.ExitCode(err) != 2 {
+					t.Errorf("%s %q: %v (exit %d), want the invalid user ID error, exit 2", verb, id, err, errkind.ExitCode(err))
 				}
 			}
 		}
@@ -303,8 +304,8 @@ func Run(t *testing.T, h Harness) {
 		c, cancel := context.WithCancel(context.Background())
 		cancel()
 		_, err := b.GetUser(c, "anyone")
-		if userapi.KindOf(err) != userapi.KindInterrupted {
-			t.Fatalf("get with canceled context: kind %v (%v), want interrupted", userapi.KindOf(err), err)
+		if errkind.Of(err) != errkind.Interrupted {
+			t.Fatalf("get with canceled context: kind %v (%v), want interrupted", errkind.Of(err), err)
 		}
 	})
 }

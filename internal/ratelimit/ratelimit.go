@@ -1,4 +1,7 @@
-package httpx
+// Package ratelimit paces the requests that many goroutines send to one
+// API: the Limiter the HTTP client calls, and Adaptive, the limiter the
+// workers of a bulk command share.
+package ratelimit
 
 import (
 	"context"
@@ -6,7 +9,24 @@ import (
 	"time"
 )
 
-// AdaptiveLimiter is a Limiter (and RateObserver) shared by the workers of
+// Limiter paces requests shared by many goroutines (bulk commands). Wait is
+// called before each attempt; Backoff when the server said to slow down for
+// d (a 429); Success after each 2xx.
+type Limiter interface {
+	Wait(ctx context.Context) error
+	Backoff(d time.Duration)
+	Success()
+}
+
+// Observer is an optional interface of a Limiter: the HTTP client calls
+// ObserveRateLimit for every response that advertises its rate limit
+// (X-RateLimit-Limit requests per X-RateLimit-Period), so the limiter can
+// pace at that rate instead of discovering it through 429s.
+type Observer interface {
+	ObserveRateLimit(limit float64, period time.Duration)
+}
+
+// Adaptive is a Limiter (and Observer) shared by the workers of
 // a bulk command so that together they run close to the server's rate limit
 // with few 429s. It is safe for concurrent use.
 //
@@ -31,7 +51,7 @@ import (
 //     as one a second (the floor): a server advertising one request a year
 //     cannot stall a run, it answers 429 if it means it, and those waits
 //     are bounded by the client's MaxWait.
-type AdaptiveLimiter struct {
+type Adaptive struct {
 	mu    sync.Mutex
 	clock clock
 
@@ -48,7 +68,7 @@ type AdaptiveLimiter struct {
 	head, n   int
 }
 
-// Tuning of the AdaptiveLimiter (see its doc).
+// Tuning of the Adaptive (see its doc).
 const (
 	limiterWindow     = time.Second
 	limiterDecrease   = 0.95
@@ -60,32 +80,32 @@ const (
 	limiterRingLength = 1 << 14
 )
 
-// NewAdaptiveLimiter returns a limiter starting at initialRate requests per
+// NewAdaptive returns a limiter starting at initialRate requests per
 // second (0: unlimited until the server pushes back).
-func NewAdaptiveLimiter(initialRate float64) *AdaptiveLimiter {
-	return newAdaptiveLimiter(initialRate, realClock{})
+func NewAdaptive(initialRate float64) *Adaptive {
+	return newAdaptive(initialRate, realClock{})
 }
 
-func newAdaptiveLimiter(initialRate float64, c clock) *AdaptiveLimiter {
+func newAdaptive(initialRate float64, c clock) *Adaptive {
 	if !(initialRate > 0) {
 		initialRate = 0
 	}
 	now := c.Now()
-	return &AdaptiveLimiter{
+	return &Adaptive{
 		clock: c, rate: initialRate, floor: initialRate, grown: now,
 		changed: make(chan struct{}), successes: make([]time.Time, limiterRingLength),
 	}
 }
 
 // Rate returns the current pace in requests per second (0: unlimited).
-func (l *AdaptiveLimiter) Rate() float64 {
+func (l *Adaptive) Rate() float64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.rate
 }
 
 // Wait blocks until the caller may send its next request, or ctx ends.
-func (l *AdaptiveLimiter) Wait(ctx context.Context) error {
+func (l *Adaptive) Wait(ctx context.Context) error {
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -127,7 +147,7 @@ func (l *AdaptiveLimiter) Wait(ctx context.Context) error {
 
 // Backoff pauses every caller for d and lowers the rate (see the type's
 // doc).
-func (l *AdaptiveLimiter) Backoff(d time.Duration) {
+func (l *Adaptive) Backoff(d time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.clock.Now()
@@ -168,7 +188,7 @@ func (l *AdaptiveLimiter) Backoff(d time.Duration) {
 }
 
 // Success records a 2xx and lets the rate creep back up.
-func (l *AdaptiveLimiter) Success() {
+func (l *Adaptive) Success() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.clock.Now()
@@ -195,7 +215,7 @@ func (l *AdaptiveLimiter) Success() {
 
 // ObserveRateLimit adopts the server's advertised limit of limit requests
 // per period: the limiter paces at 97% of it and never faster.
-func (l *AdaptiveLimiter) ObserveRateLimit(limit float64, period time.Duration) {
+func (l *Adaptive) ObserveRateLimit(limit float64, period time.Duration) {
 	if !(limit > 0) || period <= 0 {
 		return
 	}
@@ -214,7 +234,7 @@ func (l *AdaptiveLimiter) ObserveRateLimit(limit float64, period time.Duration) 
 
 // countSince counts successes after t (the ring holds them in order) and
 // returns the oldest of them.
-func (l *AdaptiveLimiter) countSince(t time.Time) (int, time.Time) {
+func (l *Adaptive) countSince(t time.Time) (int, time.Time) {
 	count, oldest := 0, t
 	for i := l.n - 1; i >= 0; i-- {
 		at := l.successes[(l.head+i)%len(l.successes)]
@@ -241,3 +261,8 @@ func (realClock) After(d time.Duration) (<-chan time.Time, func()) {
 	t := time.NewTimer(d)
 	return t.C, func() { t.Stop() }
 }
+
+var (
+	_ Limiter  = (*Adaptive)(nil)
+	_ Observer = (*Adaptive)(nil)
+)

@@ -1,4 +1,4 @@
-package httpx
+package ratelimit
 
 import (
 	"context"
@@ -69,7 +69,7 @@ func (f *fakeClock) blocked(t *testing.T) {
 }
 
 // startWait runs l.Wait in a goroutine and returns its result channel.
-func startWait(ctx context.Context, l *AdaptiveLimiter) <-chan error {
+func startWait(ctx context.Context, l *Adaptive) <-chan error {
 	done := make(chan error, 1)
 	go func() { done <- l.Wait(ctx) }()
 	return done
@@ -97,7 +97,7 @@ func mustDone(t *testing.T, done <-chan error) {
 }
 
 func TestAdaptiveLimiterUnlimited(t *testing.T) {
-	l := newAdaptiveLimiter(0, newFakeClock())
+	l := newAdaptive(0, newFakeClock())
 	for range 1000 {
 		if err := l.Wait(context.Background()); err != nil {
 			t.Fatal(err)
@@ -111,7 +111,7 @@ func TestAdaptiveLimiterUnlimited(t *testing.T) {
 
 func TestAdaptiveLimiterPacing(t *testing.T) {
 	clk := newFakeClock()
-	l := newAdaptiveLimiter(10, clk) // one per 100ms, 5ms tolerance
+	l := newAdaptive(10, clk) // one per 100ms, 5ms tolerance
 	ctx := context.Background()
 	mustDone(t, startWait(ctx, l))
 	done := startWait(ctx, l)
@@ -125,7 +125,7 @@ func TestAdaptiveLimiterPacing(t *testing.T) {
 
 func TestAdaptiveLimiterBackoffPausesEveryone(t *testing.T) {
 	clk := newFakeClock()
-	l := newAdaptiveLimiter(0, clk)
+	l := newAdaptive(0, clk)
 	ctx := context.Background()
 	for range 100 { // the server accepted 100/s
 		clk.Advance(10 * time.Millisecond)
@@ -174,7 +174,7 @@ func TestAdaptiveLimiterBackoffPausesEveryone(t *testing.T) {
 
 func TestAdaptiveLimiterDecreaseAndIncrease(t *testing.T) {
 	clk := newFakeClock()
-	l := newAdaptiveLimiter(0, clk)
+	l := newAdaptive(0, clk)
 	// 200 successes spread over the last second: the server accepted 200/s.
 	for range 200 {
 		clk.Advance(5 * time.Millisecond)
@@ -212,12 +212,12 @@ func TestAdaptiveLimiterDecreaseAndIncrease(t *testing.T) {
 }
 
 func TestAdaptiveLimiterHalvesWithoutObservations(t *testing.T) {
-	l := newAdaptiveLimiter(10, newFakeClock())
+	l := newAdaptive(10, newFakeClock())
 	l.Backoff(0)
 	if r := l.Rate(); r != 5 {
 		t.Errorf("rate %v, want 5", r)
 	}
-	u := newAdaptiveLimiter(0, newFakeClock())
+	u := newAdaptive(0, newFakeClock())
 	u.Backoff(time.Second)
 	if r := u.Rate(); r != 0 {
 		t.Errorf("unlimited without observations: rate %v, want the pause alone", r)
@@ -226,7 +226,7 @@ func TestAdaptiveLimiterHalvesWithoutObservations(t *testing.T) {
 
 func TestAdaptiveLimiterAdvertisedRate(t *testing.T) {
 	clk := newFakeClock()
-	l := newAdaptiveLimiter(0, clk)
+	l := newAdaptive(0, clk)
 	l.ObserveRateLimit(1000, time.Second)
 	if r := l.Rate(); math.Abs(r-970) > 0.01 {
 		t.Fatalf("rate %v, want 97%% of 1000", r)
@@ -250,7 +250,7 @@ func TestAdaptiveLimiterAdvertisedRate(t *testing.T) {
 
 func TestAdaptiveLimiterCancel(t *testing.T) {
 	clk := newFakeClock()
-	l := newAdaptiveLimiter(0, clk)
+	l := newAdaptive(0, clk)
 	l.Backoff(time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := startWait(ctx, l)
@@ -282,7 +282,7 @@ func (c *tickClock) After(d time.Duration) (<-chan time.Time, func()) {
 // TestAdaptiveLimiterConcurrent hammers the limiter from many goroutines
 // (run with -race).
 func TestAdaptiveLimiterConcurrent(t *testing.T) {
-	l := newAdaptiveLimiter(0, &tickClock{})
+	l := newAdaptive(0, &tickClock{})
 	var wg sync.WaitGroup
 	for w := range 16 {
 		wg.Add(1)
@@ -311,7 +311,7 @@ func TestAdaptiveLimiterConcurrent(t *testing.T) {
 // does not stall the run: the pace never drops below one a second.
 func TestAdaptiveLimiterHintFloor(t *testing.T) {
 	clk := newFakeClock()
-	l := newAdaptiveLimiter(0, clk)
+	l := newAdaptive(0, clk)
 	l.ObserveRateLimit(1, 365*24*time.Hour)
 	if r := l.Rate(); r != limiterHintFloor {
 		t.Fatalf("rate %v, want the floor %v", r, limiterHintFloor)
