@@ -7,7 +7,12 @@
 #      xargs -P 16 curl;
 #   3. export of 100,000 and 1,000,000 seeded users (`users export -o jsonl`)
 #      vs curl fetching the same pages raw (per_page=1000): users/s, ratio, and
-#      userctl's peak RSS (/usr/bin/time -v).
+#      userctl's peak RSS (/usr/bin/time -v);
+#   4. latency-bound export: 100,000 users from a sandbox answering in 20ms
+#      with pages capped at 100 (`--latency 20ms --max-page-size 100`), pages
+#      in parallel (the default window) vs one after another
+#      (--page-concurrency 1), and vs the bound
+#      min(rate limit, window x page size / latency); peak RSS.
 #
 # Usage: scripts/bench.sh [--quick]    (--quick: smaller sizes, for a smoke run)
 #
@@ -30,8 +35,12 @@ N_RAW=2000       # requests for xargs+curl
 WRK_SECONDS=10
 EXPORT_SIZES=(100000 1000000)
 LIMIT=1000
+N_PAGED=100000   # step 4
+LATENCY_MS=20
+PAGE_CAP=100
+WINDOW=8         # userctl's default --page-concurrency
 if [[ "${1:-}" == "--quick" ]]; then
-	N_IMPORT=1000 N_RAW=200 WRK_SECONDS=3 EXPORT_SIZES=(10000)
+	N_IMPORT=1000 N_RAW=200 WRK_SECONDS=3 EXPORT_SIZES=(10000) N_PAGED=10000
 fi
 
 tmp=$(mktemp -d)
@@ -69,6 +78,9 @@ log "building ./userctl"
 timeout 300 go build -o ./userctl .
 
 export USERCTL_CONFIG="$tmp/config.yaml" USERCTL_NO_INPUT=1 USERCTL_TOKEN=x NO_COLOR=1
+# A config file named by USERCTL_CONFIG must exist (a typo must not fall back
+# to the built-in sandbox): an empty one, private.
+(umask 077 && : >"$tmp/config.yaml")
 unset USERCTL_PROFILE USERCTL_OUTPUT USERCTL_DEBUG
 
 # serve ARGS... : starts a rest sandbox, sets URL and SERVER_PID.
@@ -206,3 +218,37 @@ for n in "${EXPORT_SIZES[@]}"; do
 	fi
 	stop_server
 done
+
+echo
+echo "== 4. latency-bound export: $N_PAGED users, sandbox --latency ${LATENCY_MS}ms --max-page-size $PAGE_CAP"
+serve --seed "$N_PAGED" --latency "${LATENCY_MS}ms" --max-page-size "$PAGE_CAP"
+# timed_export CONCURRENCY -> sets SECS, GOT and RSS
+timed_export() {
+	local t0 t1
+	t0=$(now)
+	if [[ $have_time -eq 1 ]]; then
+		timeout 900 /usr/bin/time -v -o "$tmp/time.paged" ./userctl -p sandbox users export -o jsonl --page-concurrency "$1" >"$tmp/export.paged"
+	else
+		timeout 900 ./userctl -p sandbox users export -o jsonl --page-concurrency "$1" >"$tmp/export.paged"
+	fi
+	t1=$(now)
+	GOT=$(wc -l <"$tmp/export.paged")
+	SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+	RSS="?"
+	[[ -f "$tmp/time.paged" ]] && RSS=$(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); printf "%.1f MiB", $2 / 1024 }' "$tmp/time.paged")
+}
+timed_export "$WINDOW"
+par_rate=$(div "$GOT" "$SECS")
+par_ids=$(grep -o '"id":"[^"]*"' "$tmp/export.paged" | md5sum | cut -c1-12)
+echo "parallel (--page-concurrency $WINDOW): $GOT users in ${SECS}s = ${par_rate} users/s, peak RSS $RSS"
+timed_export 1
+seq_rate=$(div "$GOT" "$SECS")
+seq_ids=$(grep -o '"id":"[^"]*"' "$tmp/export.paged" | md5sum | cut -c1-12)
+rm -f "$tmp/export.paged"
+echo "sequential (--page-concurrency 1): $GOT users in ${SECS}s = ${seq_rate} users/s, peak RSS $RSS"
+# No rate limit on this sandbox: the bound is the window's.
+bound=$(awk -v w="$WINDOW" -v s="$PAGE_CAP" -v l="$LATENCY_MS" 'BEGIN { printf "%.0f", w * s / (l / 1000) }')
+same="identical"
+[[ "$par_ids" == "$seq_ids" ]] || same="DIFFERENT"
+echo "parallel/sequential: $(div "$par_rate" "$seq_rate") (goal >= 5)  parallel/bound (${bound} users/s = $WINDOW x $PAGE_CAP / ${LATENCY_MS}ms): $(div "$par_rate" "$bound") (goal >= 0.7)  users and order: $same"
+stop_server

@@ -56,11 +56,13 @@ and a warning is printed.
 
 Without --state the users live in memory only; with it they are loaded from and saved
 to FILE. --seed N creates N users quickly (a million in seconds) for benchmarks.
---rate-limit, --latency and --fail-rate inject the faults real APIs have.`,
+--rate-limit, --latency and --fail-rate inject the faults real APIs have;
+--max-page-size caps list pages silently, as real APIs do (often at 100).`,
 		Example: `  userctl sandbox serve --api rest --addr 127.0.0.1:8080
   userctl sandbox serve --api datadog --addr 127.0.0.1:0 --seed 1000 --rate-limit 100
   userctl sandbox serve --api udata --token secret-admin-key --state ./udata.json
-  userctl sandbox serve --api scim --seed 1000`,
+  userctl sandbox serve --api scim --seed 1000
+  userctl sandbox serve --seed 100000 --latency 20ms --max-page-size 100`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if _, ok := sb.LookupDialect(opts.Opts.API); !ok {
@@ -69,8 +71,8 @@ to FILE. --seed N creates N users quickly (a million in seconds) for benchmarks.
 			if opts.Opts.FailRate < 0 || opts.Opts.FailRate > 1 {
 				return errkind.Errorf(errkind.Usage, "--fail-rate must be between 0 and 1")
 			}
-			if opts.Opts.RateLimit < 0 || opts.Opts.Seed < 0 || opts.Opts.Latency < 0 {
-				return errkind.Errorf(errkind.Usage, "--rate-limit, --seed and --latency must not be negative")
+			if opts.Opts.RateLimit < 0 || opts.Opts.Seed < 0 || opts.Opts.Latency < 0 || opts.Opts.MaxPageSize < 0 {
+				return errkind.Errorf(errkind.Usage, "--rate-limit, --seed, --latency and --max-page-size must not be negative")
 			}
 			if !loopback(opts.Addr) {
 				if err := opts.requireExactCredentials(); err != nil {
@@ -90,6 +92,7 @@ to FILE. --seed N creates N users quickly (a million in seconds) for benchmarks.
 	fl.IntVar(&opts.Opts.Seed, "seed", 0, "create this many users when starting empty")
 	fl.Float64Var(&opts.Opts.RateLimit, "rate-limit", 0, "requests per second before 429 (0: no limit)")
 	fl.DurationVar(&opts.Opts.Latency, "latency", 0, "delay added to every response")
+	fl.IntVar(&opts.Opts.MaxPageSize, "max-page-size", 0, "most users in one list page, whatever the client asks (0: the dialect's own cap)")
 	fl.Float64Var(&opts.Opts.FailRate, "fail-rate", 0, "fraction of requests answered 503")
 	fl.StringVar(&opts.Opts.Token, "token", "", "the only token (rest, scim) or admin API key (udata) to accept")
 	fl.StringVar(&opts.Opts.APIKey, "api-key", "", "the only Datadog API key to accept")

@@ -75,6 +75,8 @@ func NewHandler(opts Options, st *Store) (*Handler, error) {
 		return nil, fmt.Errorf("sandbox: fail rate %v: want a fraction between 0 and 1", opts.FailRate)
 	case opts.Latency < 0:
 		return nil, fmt.Errorf("sandbox: latency %v is negative", opts.Latency)
+	case opts.MaxPageSize < 0:
+		return nil, fmt.Errorf("sandbox: max page size %d is negative", opts.MaxPageSize)
 	}
 	if opts.Seed > 0 && st.Len() == 0 {
 		d.Seed(st, opts.Seed)

@@ -19,6 +19,9 @@ type Options struct {
 	Latency time.Duration
 	// FailRate is the fraction of requests answered 503 (0..1).
 	FailRate float64
+	// MaxPageSize caps the users of one list page below the dialect's own
+	// maximum, silently as real APIs do (0: the dialect's maximum).
+	MaxPageSize int
 	// Credentials to require; empty ones accept any non-empty credential of
 	// the dialect's kind (missing credentials are always 401).
 	Token    string
@@ -28,6 +31,15 @@ type Options struct {
 	Password string
 	// Clock replaces time.Now for the rate limiter (tests); nil is time.Now.
 	Clock func() time.Time
+}
+
+// PageCap returns size capped by MaxPageSize: each dialect's server calls it
+// on the page size of its listings.
+func (o Options) PageCap(size int) int {
+	if o.MaxPageSize > 0 {
+		return min(size, o.MaxPageSize)
+	}
+	return size
 }
 
 // Dialect is one API the sandbox can speak.

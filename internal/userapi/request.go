@@ -12,6 +12,11 @@ type ListOptions struct {
 	Sort     string
 	Role     string
 	PageSize int
+	// PageConcurrency is how many pages may be fetched at once where the
+	// API's paging allows it (page numbers or offsets with a known total);
+	// 0 is paging.DefaultWindow, 1 fetches one page after another. Users
+	// come in the same order either way.
+	PageConcurrency int
 }
 
 // CreateRequest is a user to create. Dialects use the fields they know and

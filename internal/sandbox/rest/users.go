@@ -72,7 +72,7 @@ func (h *restHandler) list(w http.ResponseWriter, r *http.Request) {
 		var perPage int
 		perPage, err = positiveParam(r, "per_page", restDefaultPerPage)
 		if err == nil {
-			h.writePage(w, r, page, min(perPage, restMaxPerPage))
+			h.writePage(w, r, page, h.opts.PageCap(min(perPage, restMaxPerPage)))
 			return
 		}
 	}

@@ -36,7 +36,7 @@ func (h *scimHandler) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start = max(start, 1)
-	count = min(max(count, 0), scimMaxPerPage)
+	count = h.opts.PageCap(min(max(count, 0), scimMaxPerPage))
 	var keep func(*sandbox.Record) bool
 	if fs := r.URL.Query().Get("filter"); fs != "" {
 		f, err := parseSCIMFilter(fs)

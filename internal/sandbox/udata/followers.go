@@ -36,6 +36,7 @@ func (h *udataHandler) followers(w http.ResponseWriter, r *http.Request, id stri
 	if !ok {
 		return
 	}
+	size = h.opts.PageCap(size)
 	type entry struct {
 		id    string
 		since time.Time

@@ -81,6 +81,7 @@ func (h *udataHandler) list(w http.ResponseWriter, r *http.Request, c udCaller) 
 	if !ok {
 		return
 	}
+	size = h.opts.PageCap(size)
 	q := r.URL.Query()
 	sortKey := q.Get("sort")
 	if sortKey != "" && !slices.Contains(udSortKeys, strings.TrimPrefix(sortKey, "-")) {

@@ -15,6 +15,7 @@ import (
 	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/userapi/paging"
 )
 
 // pageState says how to ask for the next page: an absolute URL, or the list
@@ -56,7 +57,7 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 		if opts.Role != "" || query != "" {
 			stopAfter = 0 // filtered on the client: more pages may be needed
 		}
-		go c.fetchPages(ctx, c.first(size), size, stopAfter, pages)
+		go c.fetchPages(ctx, c.first(size), size, stopAfter, paging.Window(opts.PageConcurrency), pages)
 		n := 0
 		for p := range pages {
 			for _, u := range p.users {
@@ -81,6 +82,8 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 		}
 	}
 }
+
+func userID(u userapi.User) string { return u.ID }
 
 func hasRole(u userapi.User, role string) bool {
 	for _, r := range u.Roles {
@@ -108,12 +111,19 @@ func (c *Client) first(size int) *pageState {
 
 // fetchPages runs in its own goroutine and closes out when done; it stops
 // as soon as ctx is cancelled (the consumer went away), or once it has
-// fetched stopAfter users (0: all).
-func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter int, out chan<- page) {
+// fetched stopAfter users (0: all). Where the first two pages show page
+// numbers or offsets, the same page size and a total, up to window of the
+// pages this loop will ask for next are fetched at once (see ahead); the
+// loop still decides every step.
+func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter, window int, out chan<- page) {
 	defer close(out)
 	seen := map[string]bool{}
 	offset := 0
 	prevFirst := ""
+	var ahead *paging.Ahead[string, fetched]
+	defer func() { ahead.Stop() }()
+	var bound paging.Boundary
+	firstGot, pageNo := 0, 0
 	for first := true; st != nil; first = false {
 		key := st.url + "?" + st.query.Encode()
 		if seen[key] {
@@ -121,11 +131,10 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter 
 			return
 		}
 		seen[key] = true
-		req := httpx.Request{Method: http.MethodGet, Path: c.listPath, Query: st.query}
-		if st.url != "" {
-			req.Path, req.Query = st.url, nil
+		got, err, ok := ahead.Take(key)
+		if !ok {
+			got, err = c.fetchPage(ctx, st)
 		}
-		resp, err := c.http.Do(ctx, req)
 		if err != nil && !first && st.url == "" && !st.query.Has("cursor") && errkind.Of(err) == errkind.NotFound {
 			// A page number or offset the client worked out, past the end:
 			// some services answer 404 there rather than an empty page.
@@ -138,14 +147,7 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter 
 			}
 			return
 		}
-		users, meta, err := c.decodePage(resp)
-		if err != nil {
-			select {
-			case out <- page{err: err}:
-			case <-ctx.Done():
-			}
-			return
-		}
+		resp, users, meta := got.resp, got.users, got.meta
 		if len(users) > 0 {
 			if users[0].ID != "" && users[0].ID == prevFirst {
 				if st.url == "" && !st.query.Has("cursor") {
@@ -168,13 +170,96 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter 
 		if stopAfter > 0 && offset >= stopAfter {
 			next = nil // enough for the caller's limit: no request more
 		}
+		if first {
+			firstGot = len(users)
+		} else if pageNo == 1 && window > 1 && len(users) == firstGot {
+			// Two pages agree on the page size: predict the rest.
+			ahead = c.ahead(ctx, next, meta, len(users), offset, stopAfter, window)
+		}
+		pageNo++
+		// Users created during the listing shift entries to later pages:
+		// the tail of a page comes again at the head of the next.
+		kept := paging.Page(&bound, users, userID)
 		select {
-		case out <- page{users: users, next: next}:
+		case out <- page{users: kept, next: next}:
 		case <-ctx.Done():
 			return
 		}
 		st = next
 	}
+}
+
+// fetched is one page as fetchPage returns it: decoded, its body dropped.
+type fetched struct {
+	resp  *httpx.Response
+	users []userapi.User
+	meta  map[string]any
+}
+
+// fetchPage requests and decodes the page st names.
+func (c *Client) fetchPage(ctx context.Context, st *pageState) (fetched, error) {
+	req := httpx.Request{Method: http.MethodGet, Path: c.listPath, Query: st.query}
+	if st.url != "" {
+		req.Path, req.Query = st.url, nil
+	}
+	resp, err := c.http.Do(ctx, req)
+	if err != nil {
+		return fetched{}, err
+	}
+	users, meta, err := c.decodePage(resp)
+	if err != nil {
+		return fetched{}, err
+	}
+	resp.Body = nil // decoded: only the headers and URL are read from here on
+	return fetched{resp: resp, users: users, meta: meta}, nil
+}
+
+// ahead predicts, after the second page, the pages fetchPages will ask for
+// and starts fetching up to window of them at once. It predicts only what
+// the answer makes certain: the next page is a page number or an offset the
+// client works out (not a server's link or cursor), the answer carries a
+// total, and the pages so far held got users each (offset: all so far) out
+// of it. Page n then starts at (n-1)*got, whatever page size was asked for
+// (a server capping it answers every page with its cap). A wrong guess costs
+// nothing but early requests: fetchPages asks for what it really needs and
+// Take serves only a page whose request is exactly the predicted one.
+func (c *Client) ahead(ctx context.Context, next *pageState, meta map[string]any, got, offset, stopAfter, window int) *paging.Ahead[string, fetched] {
+	if next == nil || next.url != "" || next.query.Has("cursor") || got == 0 {
+		return nil
+	}
+	total, ok := metaInt(meta, "total", "total_count", "totalCount", "total_items", "totalItems", "total_results")
+	if !ok || total <= offset {
+		return nil
+	}
+	if stopAfter > 0 {
+		total = min(total, stopAfter)
+	}
+	n := (total - offset + got - 1) / got // pages still to fetch
+	var key func(i int) *pageState
+	switch {
+	case next.query.Get("page") != "" && next.page > 0:
+		key = func(i int) *pageState {
+			q := cloneQuery(next.query)
+			q.Set("page", strconv.Itoa(next.page+i))
+			return &pageState{query: q, page: next.page + i}
+		}
+	case next.query.Has("offset"):
+		key = func(i int) *pageState {
+			q := cloneQuery(next.query)
+			q.Set("offset", strconv.Itoa(offset+i*got))
+			return &pageState{query: q}
+		}
+	default:
+		return nil
+	}
+	return paging.Start(ctx, n, func(i int) string { return "?" + key(i).query.Encode() }, paging.Fit(window, got),
+		func(ctx context.Context, k string) (fetched, error) {
+			q, err := url.ParseQuery(strings.TrimPrefix(k, "?"))
+			if err != nil {
+				return fetched{}, err
+			}
+			return c.fetchPage(ctx, &pageState{query: q})
+		})
 }
 
 var linkNext = regexp.MustCompile(`<([^>]+)>\s*;[^,]*rel="?next"?`)

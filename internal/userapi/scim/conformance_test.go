@@ -2,7 +2,10 @@ package scim_test
 
 import (
 	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,6 +39,23 @@ func TestConformance(t *testing.T) {
 		NewUser: func(i int) userapi.CreateRequest {
 			return userapi.CreateRequest{Username: fmt.Sprintf("person%d", i), Email: fmt.Sprintf("person%d@example.com", i),
 				Name: fmt.Sprintf("Person %d", i), Password: "long-enough-pw"}
+		},
+	})
+}
+
+func TestParallelPaging(t *testing.T) {
+	userapitest.RunPaging(t, userapitest.PagingHarness{
+		API: "scim",
+		New: func(t *testing.T, url string) userapi.Backend {
+			c, err := scim.New(userapi.Profile{Name: "t", API: "scim", URL: url, Secrets: map[string]string{"token": "tok"}}, userapi.Env{Timeout: 10 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		},
+		Page: func(r *http.Request, size int) (int, bool) {
+			s, err := strconv.Atoi(r.URL.Query().Get("startIndex"))
+			return (s-1)/size + 1, err == nil && s >= 1 && r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/Users")
 		},
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/userapi/paging"
 )
 
 // maxPages bounds a listing: a server that never ends its pages (always
@@ -31,7 +32,16 @@ const maxPages = 1 << 20
 // silent count cap and paging goes on. When fewer users than totalResults
 // arrived, or the server sent no totalResults, it may count from 0 and
 // have skipped its first user: startIndex 0 is asked for at the end.
-func (c *Client) pages(ctx context.Context, filter string, limit int, yield func(wireUser) bool) error {
+//
+// Once two pages of the same length are short of totalResults, the pages
+// after them are predicted (startIndex advancing by that length, up to
+// totalResults) and fetched up to window at a time ahead of this loop; the
+// loop takes a fetched page only when it asks for exactly that startIndex,
+// so a page shorter than the first two (the prediction fails) makes it go
+// on one page at a time from where it really is. Users a page repeats from
+// the previous one (entries shifted by users created meanwhile) are
+// dropped.
+func (c *Client) pages(ctx context.Context, filter string, limit, window int, yield func(wireUser) bool) error {
 	count := c.pageSize
 	if f := c.features(ctx); f.maxResults > 0 && count > f.maxResults {
 		count = f.maxResults
@@ -40,16 +50,23 @@ func (c *Client) pages(ctx context.Context, filter string, limit int, yield func
 		count = limit
 	}
 	start, received, total := 1, 0, -1
-	firstID := ""
+	firstID, firstLen := "", 0
 	seen := map[string]bool{}
+	var ahead *paging.Ahead[int, fetchedPage]
+	defer func() { ahead.Stop() }()
+	var bound paging.Boundary
 	for n := 0; ; n++ {
 		if n >= maxPages {
 			return errkind.Errorf(errkind.Unknown, "the SCIM server sent more than %d pages; stopped", maxPages)
 		}
-		p, users, err := c.pageUsers(ctx, start, count, filter)
+		got, err, ok := ahead.Take(start)
+		if !ok {
+			got.p, got.users, err = c.pageUsers(ctx, start, count, filter)
+		}
 		if err != nil {
 			return err
 		}
+		p, users := got.p, got.users
 		if p.TotalResults != nil && *p.TotalResults >= 0 {
 			total = *p.TotalResults
 		}
@@ -63,8 +80,13 @@ func (c *Client) pages(ctx context.Context, filter string, limit int, yield func
 		seen[key] = true
 		if n == 0 {
 			firstID = users[0].ID
+			firstLen = len(users)
 		}
-		for _, w := range users {
+		if n == 1 && window > 1 && len(users) == firstLen && total > received+len(users) {
+			// Two pages agree on the page size: predict the rest.
+			ahead = c.ahead(ctx, start+len(users), len(users), total, limit, count, window, filter)
+		}
+		for _, w := range paging.Page(&bound, users, wireID) {
 			if !yield(w) {
 				return nil
 			}
@@ -90,6 +112,33 @@ func (c *Client) pages(ctx context.Context, filter string, limit int, yield func
 		}
 	}
 	return nil
+}
+
+func wireID(w wireUser) string { return w.ID }
+
+// fetchedPage is a page fetched ahead of the listing loop.
+type fetchedPage struct {
+	p     listPage
+	users []wireUser
+}
+
+// ahead starts fetching the pages after the first two (of size users,
+// the next at startIndex from), up to total users (limit, when set, bounds
+// them), window at a time.
+func (c *Client) ahead(ctx context.Context, from, size, total, limit, count, window int, filter string) *paging.Ahead[int, fetchedPage] {
+	if limit > 0 {
+		total = min(total, limit)
+	}
+	left := total - (from - 1)
+	if size <= 0 || left <= 0 {
+		return nil
+	}
+	n := (left + size - 1) / size
+	return paging.Start(ctx, n, func(i int) int { return from + i*size }, paging.Fit(window, size),
+		func(ctx context.Context, start int) (fetchedPage, error) {
+			p, users, err := c.pageUsers(ctx, start, count, filter)
+			return fetchedPage{p, users}, err
+		})
 }
 
 func (c *Client) pageUsers(ctx context.Context, start, count int, filter string) (listPage, []wireUser, error) {
@@ -197,9 +246,10 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 		if q != "" && c.features(ctx).filter {
 			filter = queryFilter(strings.TrimSpace(opts.Query))
 		}
-		err = c.pages(ctx, filter, limit, emit)
+		window := paging.Window(opts.PageConcurrency)
+		err = c.pages(ctx, filter, limit, window, emit)
 		if err != nil && filter != "" && n == 0 && len(sorted) == 0 && filterRefused(err) {
-			err = c.pages(ctx, "", 0, emit)
+			err = c.pages(ctx, "", 0, window, emit)
 		}
 		if stopped {
 			return
@@ -273,7 +323,7 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 	}
 	find := func(filter string) (*wireUser, error) {
 		var found *wireUser
-		err := c.pages(ctx, filter, 0, func(w wireUser) bool {
+		err := c.pages(ctx, filter, 0, paging.DefaultWindow, func(w wireUser) bool {
 			if match(w) {
 				found = &w
 				return false

@@ -2,7 +2,9 @@ package udata_test
 
 import (
 	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -160,4 +162,21 @@ func TestSandboxCapabilities(t *testing.T) {
 			t.Errorf("non-admin list: %v", err)
 		}
 	}
+}
+
+func TestParallelPaging(t *testing.T) {
+	userapitest.RunPaging(t, userapitest.PagingHarness{
+		API: "udata",
+		New: func(t *testing.T, url string) userapi.Backend {
+			c, err := udata.New(userapi.Profile{Name: "t", URL: url, Secrets: map[string]string{"token": "admin-key"}}, userapi.Env{Timeout: 10 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		},
+		Page: func(r *http.Request, _ int) (int, bool) {
+			p, err := strconv.Atoi(r.URL.Query().Get("page"))
+			return p, err == nil && r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/users/")
+		},
+	})
 }

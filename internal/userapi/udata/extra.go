@@ -141,7 +141,7 @@ func (c *Client) Followers(ctx context.Context, id string, limit int) iter.Seq2[
 			size = limit
 		}
 		q := url.Values{"page": {"1"}, "page_size": {strconv.Itoa(size)}}
-		seq := stream(ctx, c, "followers", path, q, limit, false, func(w wireFollower) (userapi.Follower, bool) {
+		seq := stream(ctx, c, "followers", path, q, limit, false, pager[wireFollower]{window: 1}, func(w wireFollower) (userapi.Follower, bool) {
 			f := userapi.Follower{ID: w.Follower.ID, Name: fullName(w.Follower.FirstName, w.Follower.LastName)}
 			if f.Name == "" {
 				f.Name = w.Follower.Slug

@@ -15,6 +15,7 @@ import (
 	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/userapi/paging"
 )
 
 const usersPath = "users/"
@@ -31,7 +32,8 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 		return func(yield func(userapi.User, error) bool) { yield(userapi.User{}, err) }
 	}
 	role := strings.TrimSpace(opts.Role)
-	return stream(ctx, c, "user list", usersPath, q, opts.Limit, role != "", func(w wireUser) (userapi.User, bool) {
+	pg := pager[wireUser]{window: paging.Window(opts.PageConcurrency), id: func(w wireUser) string { return w.ID }}
+	return stream(ctx, c, "user list", usersPath, q, opts.Limit, role != "", pg, func(w wireUser) (userapi.User, bool) {
 		u := w.normalize()
 		return u, role == "" || slices.Contains(u.Roles, role)
 	})
