@@ -3,6 +3,7 @@ package profile
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -38,7 +39,10 @@ func newAddCmd(f *cmdutil.Factory, runF func(context.Context, *AddOptions) error
 prompts, or read from stdin with --with-secrets, one per line in this order:
 ` + secretOrderHelp() + `
 They are stored in the OS keyring when one is available, else in the config file
-(mode 0600), and userctl says which. The first profile added becomes the current one.
+(mode 0600), and userctl says which. Or a secret is left where it is: --set
+token_env=NAME (likewise api_key_env, app_key_env, password_env) reads it from the
+environment variable NAME at run time and it is not asked for. The first profile
+added becomes the current one.
 
 The other settings of each API are set with their flag or with --set KEY=VALUE; an
 unknown key is an error. Environment variables override the profile:
@@ -80,6 +84,16 @@ unknown key is an error. Environment variables override the profile:
 					return errkind.Errorf(errkind.Usage, "--set %q: want KEY=VALUE", kv)
 				}
 				k = strings.ToLower(k)
+				if base, ok := strings.CutSuffix(k, "_env"); ok {
+					if st, ok := d.Setting(base); ok && st.Secret {
+						// Where the secret lives, not the secret: NAME_env.
+						if !envName.MatchString(v) {
+							return errkind.Errorf(errkind.Usage, "--set %s: %q is not an environment variable name", k, v)
+						}
+						opts.Entry.Secret(base).Env = v
+						continue
+					}
+				}
 				if st, ok := d.Setting(k); ok && st.Secret {
 					return errkind.Errorf(errkind.Usage, "--set %s: secrets are never taken from arguments; use the prompt or --with-secrets", k)
 				}
@@ -339,8 +353,14 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 	if err := userapi.CheckBaseURL(opts.Entry.URL); err != nil {
 		return err
 	}
-	// Read the secrets before anything is written.
-	secrets := d.RequiredSecrets()
+	// Read the secrets before anything is written; those that --set
+	// FIELD_env placed in a variable are not asked for.
+	var secrets []userapi.Setting
+	for _, s := range d.RequiredSecrets() {
+		if r := opts.Entry.Secrets[s.Key]; r == nil || r.Env == "" {
+			secrets = append(secrets, s)
+		}
+	}
 	values := map[string]string{}
 	switch {
 	case opts.WithSecrets:
@@ -401,7 +421,7 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 	for _, n := range notices {
 		f.Notice("%s", n)
 	}
-	if len(values) == 0 || allEmpty(values) {
+	if len(secrets) > 0 && (len(values) == 0 || allEmpty(values)) {
 		f.Notice("Profile %q saved without secrets: set them in the environment (%s) or run `userctl profile add %s --force` again.",
 			opts.Name, envHint(secrets), opts.Name)
 	} else {
@@ -412,6 +432,10 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 	}
 	return nil
 }
+
+// envName is what a shell can export: a letter or _, then letters,
+// digits or _.
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func allEmpty(m map[string]string) bool {
 	for _, v := range m {

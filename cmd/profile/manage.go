@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -355,7 +356,11 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		}
 	}
 	if missing := res.MissingSecrets(); len(missing) > 0 && !res.Sandbox {
-		return errkind.Errorf(errkind.Usage, "profile %q has no %v: store it with `userctl profile add %s --force` or set it in the environment", p.Name, missing, p.Name)
+		if err := res.UnsetEnvError(p); err != nil {
+			return err
+		}
+		return errkind.Errorf(errkind.Usage, "profile %q has no %s: store it with `userctl profile add %s --force` or set it in the environment",
+			p.Name, strings.Join(missing, " and "), p.Name)
 	}
 	b, err := f.Backend()
 	if err != nil {

@@ -153,7 +153,7 @@ func dryRunResult(f *cmdutil.Factory, plan *bulk.Plan, exitCode bool) error {
 		c.Create, c.Update, c.Delete, c.Unchanged)
 	switch {
 	case c.Invalid > 0:
-		return errkind.Errorf(errkind.Usage, "apply --dry-run: %d items of the input are invalid (see the plan)", c.Invalid)
+		return errkind.Errorf(errkind.Usage, "apply --dry-run: %s (see the plan)", c.InvalidItems("input"))
 	case exitCode && plan.HasChanges():
 		return errkind.Errorf(errkind.Drift, "apply --dry-run --exit-code: the API differs from the input: %d to create, %d to update, %d to delete",
 			c.Create, c.Update, c.Delete)

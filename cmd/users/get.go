@@ -25,7 +25,8 @@ func newGetCmd(f *cmdutil.Factory, runF func(context.Context, *GetOptions) error
 		Short: "Show one or more users",
 		Long: `Show users by ID, or the IDs of -f FILE (- for stdin: one a line, JSON Lines objects
 with an "id" as users list -o jsonl prints, or a JSON array of them). With several IDs,
-each is fetched and printed in order (a JSON array with -o json); a user not found or
+each is fetched and printed in order (a JSON array with -o json, as with -f FILE
+whatever the number of IDs it holds); a user not found or
 an invalid ID does not stop the others: the command exits 3 (2 for an invalid ID) at
 the end, naming them, or 0 for users not found with --ignore-not-found.`,
 		Example: `  userctl users get usr_000001
@@ -63,8 +64,11 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 		}
 		return err
 	})
-	if len(users) > 0 {
-		w, err := opts.F.Printer(output.UserSchema(), len(opts.IDs) > 1)
+	// Several IDs, or a selection of any size, are one list, printed even
+	// when --ignore-not-found left every user out (`[]` with -o json).
+	list := len(opts.IDs) > 1 || opts.File != ""
+	if len(users) > 0 || (list && runErr == nil) {
+		w, err := opts.F.Printer(output.UserSchema(), list)
 		if err != nil {
 			return err
 		}

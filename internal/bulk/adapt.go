@@ -144,11 +144,7 @@ func (t *target) note() string {
 		fields = append(fields, fmt.Sprintf("%s (%d)", f, n))
 	}
 	sort.Strings(fields)
-	title := t.info.Title
-	if title == "" {
-		title = t.info.Name
-	}
-	return fmt.Sprintf("the %s cannot hold these fields of the input, left out (items): %s", title, strings.Join(fields, ", "))
+	return fmt.Sprintf("%s cannot hold these fields of the input, left out (items): %s", t.info.Described(), strings.Join(fields, ", "))
 }
 
 // newPassword returns a random password: 26 characters of base32, 130

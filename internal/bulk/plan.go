@@ -103,6 +103,15 @@ type PlanCounts struct {
 	Create, Update, Unchanged, Delete, Invalid int
 }
 
+// InvalidItems says how many items of the source are invalid: "1 item of
+// the input is invalid", "3 items of the input are invalid".
+func (c PlanCounts) InvalidItems(source string) string {
+	if c.Invalid == 1 {
+		return "1 item of the " + source + " is invalid"
+	}
+	return fmt.Sprintf("%d items of the %s are invalid", c.Invalid, source)
+}
+
 // Counts counts the items by action; an item with Err counts as invalid.
 func (p *Plan) Counts() PlanCounts {
 	var c PlanCounts
@@ -277,16 +286,12 @@ func ComputePlan(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, e
 	if self != nil {
 		plan.keep(self)
 	} else {
-		title := b.Info().Title
-		if title == "" {
-			title = b.Info().Name
-		}
-		plan.SelfUnknown = fmt.Sprintf("the %s cannot tell which account userctl authenticates as: list it in the file or it may be deleted", title)
+		plan.SelfUnknown = b.Info().Described() + " cannot tell which account userctl authenticates as: list it in the file or it may be deleted"
 	}
 	c := plan.Counts()
 	if c.Invalid > 0 {
 		return plan, errkind.Errorf(errkind.Usage,
-			"apply --prune: %d items of the file are invalid (see the plan); fix them first, as their users would be deleted", c.Invalid)
+			"apply --prune: %s (see the plan); fix them first, as their users would be deleted", c.InvalidItems("file"))
 	}
 	maxDel := opts.MaxDeletes
 	switch {

@@ -60,6 +60,8 @@ func (c *Client) writeHeaders(b *strings.Builder, prefix string, h http.Header) 
 		v := strings.Join(h[k], ", ")
 		if c.isSecretHeader(k) {
 			v = Redacted
+		} else {
+			v = RedactText(v) // URLs of Link, Location, …
 		}
 		fmt.Fprintf(b, "%s%s: %s\n", prefix, k, v)
 	}

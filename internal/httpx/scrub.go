@@ -133,9 +133,24 @@ func (sc *scrubber) Error(err error) error {
 
 // requestSecrets are the secret values of one request beyond the
 // profile's: the values of secret-named fields of a JSON or form body (a new
-// user's password, a current password) and of secret-named headers.
+// user's password, a current password), of secret-named headers, and of
+// secret-named query parameters (a next link's access_token).
 func (c *Client) requestSecrets(r Request) []string {
 	out := append([]string{}, r.Secrets...)
+	queries := []url.Values{r.Query}
+	if _, raw, ok := strings.Cut(r.Path, "?"); ok {
+		raw, _, _ = strings.Cut(raw, "#")
+		if q, err := url.ParseQuery(raw); err == nil {
+			queries = append(queries, q)
+		}
+	}
+	for _, q := range queries {
+		for k, vs := range q {
+			if secretQuery.MatchString(k) {
+				out = append(out, vs...)
+			}
+		}
+	}
 	for k, vs := range r.Header {
 		if c.isSecretHeader(k) {
 			out = append(out, vs...)

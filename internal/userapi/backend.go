@@ -276,16 +276,21 @@ func Capabilities(b Backend) []string {
 	return verbsOf(func(c Capability) bool { return Implements(b, c) })
 }
 
+// Described names the API in a sentence: "the scim API (SCIM 2.0)", or
+// "the rest API" when it has no title.
+func (i Info) Described() string {
+	if i.Title == "" || i.Title == i.Name {
+		return "the " + i.Name + " API"
+	}
+	return fmt.Sprintf("the %s API (%s)", i.Name, i.Title)
+}
+
 // Unsupported returns the usage error for a verb the backend cannot do.
 func Unsupported(b Backend, verb string) error {
 	info := b.Info()
-	title := info.Title
-	if title == "" {
-		title = info.Name
-	}
-	return &errkind.Error{Kind: errkind.Unsupported, Message: verbUnsupportedMessage(info.Name, title, verb, Capabilities(b))}
+	return &errkind.Error{Kind: errkind.Unsupported, Message: verbUnsupportedMessage(info, verb, Capabilities(b))}
 }
 
-func verbUnsupportedMessage(name, title, verb string, can []string) string {
-	return fmt.Sprintf("%s: the %s API (%s) cannot do this; it supports: %s", verb, name, title, strings.Join(can, ", "))
+func verbUnsupportedMessage(info Info, verb string, can []string) string {
+	return fmt.Sprintf("%s: %s cannot do this; it supports: %s", verb, info.Described(), strings.Join(can, ", "))
 }

@@ -15,7 +15,8 @@ import (
 func CheckBaseURL(raw string) error { return httpx.CheckBaseURL(raw) }
 
 // ParseHeader reads "KEY: VALUE" lines into the header of a RawRequester
-// request; a line without a colon or a key is an error naming it.
+// request; a line without a colon or a key, a key HTTP cannot carry or a
+// value with a control character is an error naming it.
 func ParseHeader(lines []string) (http.Header, error) {
 	header := http.Header{}
 	for _, h := range lines {
@@ -23,9 +24,34 @@ func ParseHeader(lines []string) (http.Header, error) {
 		if !ok || strings.TrimSpace(k) == "" {
 			return nil, fmt.Errorf("%q: want KEY:VALUE", h)
 		}
-		header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if err := CheckHeaderName(k); err != nil {
+			return nil, fmt.Errorf("%q: %w", h, err)
+		}
+		if strings.ContainsFunc(v, func(r rune) bool { return r != '\t' && (r < ' ' || r == 0x7f) }) {
+			return nil, fmt.Errorf("%q: a header value cannot hold control characters", h)
+		}
+		header.Add(k, v)
 	}
 	return header, nil
+}
+
+// CheckHeaderName returns an error unless name can be sent as an HTTP
+// header field name: a non-empty token of RFC 9110 (letters, digits and
+// !#$%&'*+-.^_`|~), so no space, colon or control character.
+func CheckHeaderName(name string) error {
+	if name == "" {
+		return fmt.Errorf("empty header name")
+	}
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		case strings.ContainsRune("!#$%&'*+-.^_`|~", r):
+		default:
+			return fmt.Errorf("invalid header name %q: want letters, digits or !#$%%&'*+-.^_`|~", name)
+		}
+	}
+	return nil
 }
 
 // HTTPOptions returns the options every dialect's client starts from: its

@@ -84,6 +84,9 @@ func validAuth(v string) error {
 		return nil
 	}
 	if name, ok := strings.CutPrefix(mode, "header:"); ok && strings.TrimSpace(name) != "" {
+		if err := userapi.CheckHeaderName(strings.TrimSpace(name)); err != nil {
+			return fmt.Errorf("auth %q: %w", v, err)
+		}
 		return nil
 	}
 	return fmt.Errorf("auth %q is not bearer or header:NAME", v)
@@ -153,6 +156,9 @@ func New(p userapi.Profile, env userapi.Env) (*Client, error) {
 		opts.Auth = func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
 	case strings.HasPrefix(mode, "header:") && strings.TrimSpace(strings.TrimPrefix(mode, "header:")) != "":
 		name := strings.TrimSpace(strings.TrimPrefix(mode, "header:"))
+		if err := userapi.CheckHeaderName(name); err != nil {
+			return nil, errkind.Errorf(errkind.Usage, "profile %s: auth %q: %v", prof, mode, err)
+		}
 		opts.Auth = func(r *http.Request) { r.Header.Set(name, token) }
 		opts.SecretHeaders = []string{name}
 	default:

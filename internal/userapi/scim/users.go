@@ -31,7 +31,9 @@ const maxPages = 1 << 20
 // the page, which some servers send); a short page before that is a
 // silent count cap and paging goes on. When fewer users than totalResults
 // arrived, or the server sent no totalResults, it may count from 0 and
-// have skipped its first user: startIndex 0 is asked for at the end.
+// have skipped its first user: startIndex 0 is asked for at the end —
+// unless the listing ended on a repeated page, where the server wraps
+// around and the user at 0 has been listed already.
 //
 // Once two pages of the same length are short of totalResults, the pages
 // after them are predicted (startIndex advancing by that length, up to
@@ -55,6 +57,7 @@ func (c *Client) pages(ctx context.Context, filter string, limit, window int, yi
 	var ahead *paging.Ahead[int, fetchedPage]
 	defer func() { ahead.Stop() }()
 	var bound paging.Boundary
+	repeated := false
 	for n := 0; ; n++ {
 		if n >= maxPages {
 			return errkind.Errorf(errkind.Unknown, "the SCIM server sent more than %d pages; stopped", maxPages)
@@ -75,6 +78,7 @@ func (c *Client) pages(ctx context.Context, filter string, limit, window int, yi
 		}
 		key := users[0].ID + "\x00" + users[len(users)-1].ID + "\x00" + strconv.Itoa(len(users))
 		if seen[key] {
+			repeated = true
 			break
 		}
 		seen[key] = true
@@ -99,7 +103,7 @@ func (c *Client) pages(ctx context.Context, filter string, limit, window int, yi
 			break
 		}
 	}
-	if total < 0 || total > received {
+	if !repeated && (total < 0 || total > received) {
 		// A server counting from 0 took startIndex 1 as its second user:
 		// ask for index 0, which a conforming server reads as 1 (RFC 7644
 		// §3.4.2.4) and answers with the first user again.
