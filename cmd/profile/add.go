@@ -50,6 +50,7 @@ unknown key is an error. Environment variables override the profile:
 		Example: `  userctl profile add prod --api udata --url https://www.data.gouv.fr/api/1
   printf '%s\n%s\n' "$DD_API_KEY" "$DD_APP_KEY" | userctl profile add dd --api datadog --site datadoghq.eu --with-secrets
   userctl profile add crm --api rest --url https://api.example.com/v1 --set pagination=cursor
+  userctl profile add js --api rest --url http://127.0.0.1:3000 --set auth=none --set page_param=_page --set size_param=_limit
   userctl profile add svc --api basic --url https://svc.example.com --username admin
   userctl profile add okta --api scim --url https://app.example.com/scim/v2`,
 		Args: cmdutil.ExactArgs(1, "NAME"),
@@ -354,9 +355,10 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 		return err
 	}
 	// Read the secrets before anything is written; those that --set
-	// FIELD_env placed in a variable are not asked for.
+	// FIELD_env placed in a variable, or that the profile's other values
+	// make unneeded (rest's token with auth: none), are not asked for.
 	var secrets []userapi.Setting
-	for _, s := range d.RequiredSecrets() {
+	for _, s := range d.NeededSecrets(opts.Entry.Values) {
 		if r := opts.Entry.Secrets[s.Key]; r == nil || r.Env == "" {
 			secrets = append(secrets, s)
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/userctl/userctl/internal/cmdutil/cmdtest"
+	_ "github.com/userctl/userctl/internal/dialects" // registers every sandbox server
 	sb "github.com/userctl/userctl/internal/sandbox"
 )
 

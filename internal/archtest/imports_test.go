@@ -35,7 +35,10 @@ type rule struct {
 }
 
 // rules are the import rules of ARCHITECTURE.md. The dialect packages are
-// those internal/dialects registers; each may import none of the others.
+// those internal/dialects registers (a dialect's client, internal/userapi/
+// NAME, and its sandbox server, internal/sandbox/NAME); each may import none
+// of the others, but for the tests of a dialect's client, which run against
+// its own server (the conformance suite).
 func rules(dialects []string) []rule {
 	rs := []rule{
 		{From: "internal/errkind", AnyOfModule: true,
@@ -52,14 +55,22 @@ func rules(dialects []string) []rule {
 			Why: "survey stays behind internal/prompt"},
 	}
 	for _, d := range dialects {
-		var others []string
+		var others, itsOwn []string
 		for _, o := range dialects {
-			if o != d {
+			switch {
+			case o == d:
+			case path.Base(o) == path.Base(d):
+				itsOwn = append(itsOwn, o)
+			default:
 				others = append(others, o)
 			}
 		}
 		rs = append(rs, rule{From: d, Forbidden: others,
 			Why: "a dialect package imports no other dialect: what they share lives in userapi or httpx"})
+		if len(itsOwn) > 0 {
+			rs = append(rs, rule{From: d, Forbidden: itsOwn, ProductOnly: true,
+				Why: "a dialect's client and its sandbox server stay apart: only the client's tests run against the server"})
+		}
 	}
 	return rs
 }
@@ -235,7 +246,8 @@ func TestImportRulesCatchViolations(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "go.mod"), []byte("module "+m+"\n\ngo 1.26\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	write("internal/dialects/dialects.go", m+"/internal/userapi/rest", m+"/internal/userapi/udata")
+	write("internal/dialects/dialects.go", m+"/internal/userapi/rest", m+"/internal/userapi/udata",
+		m+"/internal/sandbox/rest", m+"/internal/sandbox/udata")
 	// Violations.
 	write("internal/httpx/client.go", "net/http", m+"/internal/errkind", m+"/internal/userapi")
 	write("internal/httpx/client_test.go", m+"/internal/userapi/rest")
@@ -245,7 +257,11 @@ func TestImportRulesCatchViolations(t *testing.T) {
 	write("internal/userapi/rest/rest.go", m+"/internal/httpx", m+"/internal/userapi/udata")
 	write("internal/errkind/errkind.go", "net/http", m+"/internal/termsafe")
 	write("internal/ratelimit/ratelimit.go", "time", m+"/internal/errkind")
+	write("internal/userapi/udata/pages.go", m+"/internal/sandbox/udata")
+	write("internal/userapi/udata/pages_test.go", m+"/internal/sandbox/rest")
+	write("internal/sandbox/rest/users.go", m+"/internal/sandbox", m+"/internal/userapi/rest")
 	// Allowed.
+	write("internal/userapi/rest/conformance_test.go", m+"/internal/sandbox", m+"/internal/sandbox/rest")
 	write("cmd/users/users_test.go", "net/http/httptest")
 	write("cmd/root.go", m+"/internal/errkind", m+"/internal/cmdutil")
 	write("internal/output/table.go", "github.com/olekukonko/tablewriter")
@@ -259,7 +275,7 @@ func TestImportRulesCatchViolations(t *testing.T) {
 		t.Fatalf("module %q", mod)
 	}
 	dialects := registeredDialects(mod, files)
-	if !slices.Equal(dialects, []string{"internal/userapi/rest", "internal/userapi/udata"}) {
+	if !slices.Equal(dialects, []string{"internal/sandbox/rest", "internal/sandbox/udata", "internal/userapi/rest", "internal/userapi/udata"}) {
 		t.Fatalf("dialects %v", dialects)
 	}
 	var got []string
@@ -278,7 +294,10 @@ func TestImportRulesCatchViolations(t *testing.T) {
 		"internal/httpx/client.go internal/userapi",
 		"internal/httpx/client_test.go internal/userapi/rest",
 		"internal/ratelimit/ratelimit.go internal/errkind",
+		"internal/sandbox/rest/users.go internal/userapi/rest",
 		"internal/userapi/rest/rest.go internal/userapi/udata",
+		"internal/userapi/udata/pages.go internal/sandbox/udata",
+		"internal/userapi/udata/pages_test.go internal/sandbox/rest",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("violations:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

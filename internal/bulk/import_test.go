@@ -423,6 +423,33 @@ func TestImportWithoutReportListsFailuresOnStderr(t *testing.T) {
 	}
 }
 
+// On an API that allows duplicate emails (no 409 ever), --skip-existing
+// still creates nothing twice: the users found in the listing taken before
+// the run are skipped without a create.
+func TestImportSkipExistingWithoutConflicts(t *testing.T) {
+	f := newFake()
+	f.unique = false
+	for i := range 3 {
+		f.add(userapi.CreateRequest{Email: fmt.Sprintf("USER%d@example.com", i*2)})
+	}
+	rep, path := reportFile(t)
+	sum, err := Import(context.Background(), f, items(6), Options{SkipExisting: true, Report: rep})
+	if err != nil || sum.Created != 3 || sum.Skipped != 3 {
+		t.Fatalf("skip-existing: %+v, %v", sum, err)
+	}
+	if n := f.creates.Load(); n != 3 {
+		t.Errorf("%d creates sent, want 3", n)
+	}
+	for e, n := range f.emails() {
+		if n != 1 {
+			t.Errorf("%s stored %d times", e, n)
+		}
+	}
+	if l := byLine(t, readReport(t, path))[2]; l.Result != Skipped || l.Note != "already exists" {
+		t.Errorf("line 2: %+v", l)
+	}
+}
+
 // TestImportGivesUpOnRateLimitStorm: when every request is refused (429)
 // for GiveUpAfter, the run stops instead of retrying for ever: rate limited
 // (exit 6), every line failed and reported "not sent".

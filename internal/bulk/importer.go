@@ -78,6 +78,12 @@ func Import(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, error]
 			ent := entryFor(t, WouldCreate, nil)
 			ent.Note = "dry run: nothing was sent"
 			return ent, true
+		case e.opts.SkipExisting && e.before.hasKey(t.Item):
+			// Found in the one listing taken before the run: servers
+			// that allow duplicate emails never answer 409.
+			ent := entryFor(t, Skipped, nil)
+			ent.Note = "already exists"
+			return ent, true
 		}
 		return Entry{}, false
 	}
@@ -299,6 +305,17 @@ func (s userSet) has(u *userapi.User) bool {
 	_, byName := s["u:"+strings.ToLower(u.Username)]
 	_, byEmail := s["e:"+strings.ToLower(u.Email)]
 	return (u.Username != "" && byName) || (u.Email != "" && byEmail)
+}
+
+// hasKey reports whether the set has a user with the item's email or
+// username (case insensitive).
+func (s userSet) hasKey(it *Item) bool {
+	if s == nil || it == nil {
+		return false
+	}
+	_, byName := s["u:"+strings.ToLower(it.Username)]
+	_, byEmail := s["e:"+strings.ToLower(it.Email)]
+	return (it.Username != "" && byName) || (it.Email != "" && byEmail)
 }
 
 // existed ends an item whose user was found after an uncertain create but

@@ -11,6 +11,7 @@ import (
 	"github.com/userctl/userctl/internal/bulk"
 	"github.com/userctl/userctl/internal/ratelimit"
 	"github.com/userctl/userctl/internal/sandbox"
+	_ "github.com/userctl/userctl/internal/sandbox/rest" // its sandbox server
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/rest"
 )

@@ -54,9 +54,7 @@ func Load(path string) (*Config, []string, error) {
 	if ps, ok := v.Get(keyProfiles).(map[string]any); ok {
 		for name, raw := range ps {
 			m, _ := raw.(map[string]any)
-			if m == nil {
-				m = map[string]any{}
-			}
+			m = flattenNested(m)
 			if name == Sandbox {
 				warnings = append(warnings, fmt.Sprintf("config file %s: profile %q is ignored: sandbox is built in", path, name))
 			} else if _, err := entryFromRaw(m); err != nil {
@@ -141,9 +139,8 @@ func checkStructure(path string, data []byte) error {
 					}
 				}
 				settings, strict := dialectSettings(api)
-				for n := 0; n+1 < len(pv.Content); n += 2 {
-					key, v := pv.Content[n], pv.Content[n+1]
-					k := strings.ToLower(key.Value)
+				for _, kv := range flatNodes(pv) {
+					key, v, k := kv.key, kv.value, kv.name
 					if kind, st := classify(settings, k); strict && pk.Value != Sandbox {
 						switch kind {
 						case keyUnknown:

@@ -78,7 +78,7 @@ func (r Resolved) MissingSecrets() []string {
 		return nil
 	}
 	var out []string
-	for _, s := range d.RequiredSecrets() {
+	for _, s := range d.NeededSecrets(r.Profile.Values) {
 		if r.Profile.Secrets[s.Key] == "" {
 			out = append(out, s.Key)
 		}

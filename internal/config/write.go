@@ -65,11 +65,16 @@ func (c *Config) marshal() ([]byte, error) {
 				}
 			}
 		}
-		for _, k := range sortedKeys(raw) {
+		rest := map[string]any{}
+		for k, v := range raw {
 			if !seen[k] {
-				if err := add(pn, k, raw[k]); err != nil {
-					return nil, err
-				}
+				rest[k] = v
+			}
+		}
+		rest = nestDotted(rest)
+		for _, k := range sortedKeys(rest) {
+			if err := add(pn, k, rest[k]); err != nil {
+				return nil, err
 			}
 		}
 		if err := add(profiles, name, pn); err != nil {

@@ -35,8 +35,16 @@ func ServerMessage(contentType string, body []byte) string {
 			if m := jsonMessage(v); m != "" {
 				return clip(oneLine(m))
 			}
-			if _, isObj := v.(map[string]any); isObj {
+			switch t := v.(type) {
+			case map[string]any:
+				if len(t) == 0 {
+					return "" // {}: the server said nothing
+				}
 				return clip(oneLine(s))
+			case []any:
+				if len(t) == 0 {
+					return ""
+				}
 			}
 		}
 	}

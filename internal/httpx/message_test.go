@@ -11,6 +11,8 @@ func TestServerMessage(t *testing.T) {
 	}{
 		{"empty", "application/json", "", ""},
 		{"blank", "text/plain", " \n\t ", ""},
+		{"empty object", "application/json", `{}`, ""},
+		{"empty list", "application/json", ` [ ] `, ""},
 		{"message", "application/json", `{"message": "Invalid API token"}`, "Invalid API token"},
 		{"error", "application/json", `{"error": "email already used"}`, "email already used"},
 		{"error object", "application/json", `{"error": {"code": 7, "message": "quota"}}`, "quota"},

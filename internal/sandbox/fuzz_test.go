@@ -1,4 +1,4 @@
-package sandbox
+package sandbox_test
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/userctl/userctl/internal/sandbox"
 )
 
 // fuzzMethods are the methods a fuzzed request may use (its index is taken
@@ -47,7 +49,7 @@ func FuzzHandlers(f *testing.F) {
 	for _, s := range seeds {
 		f.Add(s.method, s.path, []byte(s.body), uint8(0))
 	}
-	names := Dialects()
+	names := sandbox.Dialects()
 	f.Fuzz(func(t *testing.T, method uint8, path string, body []byte, auth uint8) {
 		if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " \r\n\t#") {
 			path = "/" + strings.Map(func(r rune) rune {
@@ -59,7 +61,7 @@ func FuzzHandlers(f *testing.F) {
 		}
 		m := fuzzMethods[int(method)%len(fuzzMethods)]
 		for _, name := range names {
-			h, err := NewHandler(Options{API: name, Seed: 3}, NewStore())
+			h, err := sandbox.NewHandler(sandbox.Options{API: name, Seed: 3}, sandbox.NewStore())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package sandbox
+package sandbox_test
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/userctl/userctl/internal/sandbox"
 )
 
 // fakeClock is a clock tests move by hand.
@@ -42,31 +44,31 @@ func authed(method, target string) *http.Request {
 }
 
 func TestNewHandlerOptions(t *testing.T) {
-	st := NewStore()
-	for _, opts := range []Options{
+	st := sandbox.NewStore()
+	for _, opts := range []sandbox.Options{
 		{API: "nope"},
 		{API: "rest", RateLimit: -1},
 		{API: "rest", FailRate: 1.5},
 		{API: "rest", FailRate: -0.1},
 		{API: "rest", Latency: -time.Second},
 	} {
-		if _, err := NewHandler(opts, st); err == nil {
+		if _, err := sandbox.NewHandler(opts, st); err == nil {
 			t.Errorf("NewHandler(%+v): no error", opts)
 		}
 	}
-	h, err := NewHandler(Options{Seed: 3}, st)
+	h, err := sandbox.NewHandler(sandbox.Options{Seed: 3}, st)
 	if err != nil || h.Dialect().Name != "rest" || st.Len() != 3 {
 		t.Fatalf("default API: %v %v, %d users", h, err, st.Len())
 	}
 	// A store with users is not seeded again.
-	if _, err := NewHandler(Options{Seed: 3}, st); err != nil || st.Len() != 3 {
+	if _, err := sandbox.NewHandler(sandbox.Options{Seed: 3}, st); err != nil || st.Len() != 3 {
 		t.Fatalf("second handler seeded again: %d users", st.Len())
 	}
 }
 
 func TestRateLimit(t *testing.T) {
 	clock := &fakeClock{now: time.Unix(1_700_000_000, 0)}
-	h, err := NewHandler(Options{API: "rest", RateLimit: 2, Clock: clock.Now}, NewStore())
+	h, err := sandbox.NewHandler(sandbox.Options{API: "rest", RateLimit: 2, Clock: clock.Now}, sandbox.NewStore())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +109,7 @@ func TestRateLimit(t *testing.T) {
 
 func TestRateLimitSlowRateRetryAfterWholeSeconds(t *testing.T) {
 	clock := &fakeClock{now: time.Unix(1_700_000_000, 0)}
-	h, _ := NewHandler(Options{API: "rest", RateLimit: 0.4, Clock: clock.Now}, NewStore())
+	h, _ := sandbox.NewHandler(sandbox.Options{API: "rest", RateLimit: 0.4, Clock: clock.Now}, sandbox.NewStore())
 	serveOnce(h, authed("GET", "/v1/users"))
 	rec := serveOnce(h, authed("GET", "/v1/users"))
 	// One token per 2.5 s: Retry-After rounds the wait up.
@@ -121,7 +123,7 @@ func TestRateLimitSlowRateRetryAfterWholeSeconds(t *testing.T) {
 // configured rate.
 func TestRateLimitWellBehavedClientReachesRate(t *testing.T) {
 	clock := &fakeClock{now: time.Unix(1_700_000_000, 0)}
-	h, _ := NewHandler(Options{API: "rest", RateLimit: 1000, Clock: clock.Now}, NewStore())
+	h, _ := sandbox.NewHandler(sandbox.Options{API: "rest", RateLimit: 1000, Clock: clock.Now}, sandbox.NewStore())
 	start := clock.Now()
 	ok := 0
 	for ok < 5000 {
@@ -144,7 +146,7 @@ func TestRateLimitWellBehavedClientReachesRate(t *testing.T) {
 }
 
 func TestFailRate(t *testing.T) {
-	h, _ := NewHandler(Options{API: "rest", FailRate: 0.25}, NewStore())
+	h, _ := sandbox.NewHandler(sandbox.Options{API: "rest", FailRate: 0.25}, sandbox.NewStore())
 	var codes []int
 	for range 8 {
 		rec := serveOnce(h, authed("GET", "/v1/users"))
@@ -164,7 +166,7 @@ func TestFailRate(t *testing.T) {
 	if h.Stats().Failed.Load() != 2 {
 		t.Fatalf("Failed = %d", h.Stats().Failed.Load())
 	}
-	all, _ := NewHandler(Options{API: "rest", FailRate: 1}, NewStore())
+	all, _ := sandbox.NewHandler(sandbox.Options{API: "rest", FailRate: 1}, sandbox.NewStore())
 	for range 3 {
 		if rec := serveOnce(all, authed("GET", "/v1/users")); rec.Code != 503 {
 			t.Fatalf("fail rate 1: %d", rec.Code)
@@ -173,8 +175,8 @@ func TestFailRate(t *testing.T) {
 }
 
 func TestLatencyCancelledByContext(t *testing.T) {
-	st := NewStore()
-	h, _ := NewHandler(Options{API: "rest", Latency: time.Hour}, st)
+	st := sandbox.NewStore()
+	h, _ := sandbox.NewHandler(sandbox.Options{API: "rest", Latency: time.Hour}, st)
 	ctx, cancel := context.WithCancel(context.Background())
 	req := httptest.NewRequestWithContext(ctx, "POST", "/v1/users",
 		strings.NewReader(`{"email":"a@example.com","name":"A","password":"12345678"}`))
@@ -189,7 +191,7 @@ func TestLatencyCancelledByContext(t *testing.T) {
 }
 
 func TestLatencyDelays(t *testing.T) {
-	h, _ := NewHandler(Options{API: "rest", Latency: 20 * time.Millisecond}, NewStore())
+	h, _ := sandbox.NewHandler(sandbox.Options{API: "rest", Latency: 20 * time.Millisecond}, sandbox.NewStore())
 	start := time.Now()
 	if rec := serveOnce(h, authed("GET", "/v1/users")); rec.Code != 200 {
 		t.Fatalf("status %d", rec.Code)
@@ -200,7 +202,7 @@ func TestLatencyDelays(t *testing.T) {
 }
 
 func TestStatsCountsCreates(t *testing.T) {
-	h, _ := NewHandler(Options{API: "rest"}, NewStore())
+	h, _ := sandbox.NewHandler(sandbox.Options{API: "rest"}, sandbox.NewStore())
 	post := func(body string) int {
 		req := httptest.NewRequest("POST", "/v1/users", strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer tok")
@@ -219,11 +221,11 @@ func TestStatsCountsCreates(t *testing.T) {
 
 func TestServeShutsDownOnContext(t *testing.T) {
 	ln := listenLocal(t)
-	url := BaseURL(ln, "rest")
+	url := sandbox.BaseURL(ln, "rest")
 	if !strings.HasPrefix(url, "http://127.0.0.1:") || !strings.HasSuffix(url, "/v1") {
 		t.Fatalf("BaseURL = %q", url)
 	}
-	h, err := NewHandler(Options{API: "rest", Seed: 2, Latency: time.Hour}, NewStore())
+	h, err := sandbox.NewHandler(sandbox.Options{API: "rest", Seed: 2, Latency: time.Hour}, sandbox.NewStore())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +233,7 @@ func TestServeShutsDownOnContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() {
-		errc <- ServeHandler(ctx, ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		errc <- sandbox.ServeHandler(ctx, ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			arrived <- struct{}{}
 			h.ServeHTTP(w, r)
 		}))
@@ -265,7 +267,7 @@ func TestServeShutsDownOnContext(t *testing.T) {
 
 func TestServeUnknownAPI(t *testing.T) {
 	ln := listenLocal(t)
-	if err := Serve(context.Background(), ln, Options{API: "nope"}, NewStore()); err == nil {
+	if err := sandbox.Serve(context.Background(), ln, sandbox.Options{API: "nope"}, sandbox.NewStore()); err == nil {
 		t.Fatal("no error for an unknown API")
 	}
 }
@@ -277,7 +279,7 @@ func TestBaseURLUnspecifiedAddress(t *testing.T) {
 	}
 	defer ln.Close()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	if got := BaseURL(ln, "rest"); got != "http://127.0.0.1:"+port+"/v1" {
+	if got := sandbox.BaseURL(ln, "rest"); got != "http://127.0.0.1:"+port+"/v1" {
 		t.Fatalf("BaseURL = %q", got)
 	}
 }

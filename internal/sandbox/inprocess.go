@@ -13,9 +13,23 @@ import (
 // resolve.
 const InProcessHost = "sandbox.userctl.invalid"
 
-// demoCount is the number of users the built-in sandbox starts with when a
+// DemoCount is the number of users the built-in sandbox starts with when a
 // dialect has no Demo.
-const demoCount = 6
+const DemoCount = 6
+
+// DemoPerson is one of the plausible users of the built-in sandbox.
+type DemoPerson struct{ First, Last, Role string }
+
+// DemoPeople are the plausible users of the built-in sandbox: a dialect's
+// Demo may add them, and dialects without one get their names.
+var DemoPeople = []DemoPerson{
+	{"Ada", "Lovelace", "admin"},
+	{"Alan", "Turing", "user"},
+	{"Grace", "Hopper", "admin"},
+	{"Linus", "Torvalds", "user"},
+	{"Margaret", "Hamilton", "user"},
+	{"Ken", "Thompson", "user"},
+}
 
 // DefaultStatePath returns where the built-in sandbox of api keeps its
 // users: $XDG_DATA_HOME/userctl/sandbox-API.json, by default under
@@ -66,7 +80,7 @@ func InProcess(api, statePath string) (rt http.RoundTripper, baseURL string, clo
 }
 
 // seedDemo adds the built-in sandbox's first users: the dialect's Demo, or
-// demoCount generated users renamed after demoPeople.
+// DemoCount generated users renamed after DemoPeople.
 func seedDemo(d Dialect, st *Store) {
 	if d.Demo != nil {
 		d.Demo(st)
@@ -75,12 +89,12 @@ func seedDemo(d Dialect, st *Store) {
 	if d.Seed == nil {
 		return
 	}
-	d.Seed(st, demoCount)
-	recs, _ := st.Page(nil, 0, demoCount)
+	d.Seed(st, DemoCount)
+	recs, _ := st.Page(nil, 0, DemoCount)
 	for i := range recs {
-		p := demoPeople[i%len(demoPeople)]
+		p := DemoPeople[i%len(DemoPeople)]
 		_, _ = st.Update(recs[i].ID, func(r *Record) error {
-			r.Name, r.FirstName, r.LastName = p.first+" "+p.last, p.first, p.last
+			r.Name, r.FirstName, r.LastName = p.First+" "+p.Last, p.First, p.Last
 			return nil
 		})
 	}

@@ -1,10 +1,12 @@
-package sandbox
+package sandbox_test
 
 import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/userctl/userctl/internal/sandbox"
 )
 
 // TestMaxPageSizeCapsEveryDialectsListSilently: --max-page-size answers a
@@ -20,7 +22,7 @@ func TestMaxPageSizeCapsEveryDialectsListSilently(t *testing.T) {
 		{"scim", "/scim/v2/Users?startIndex=8&count=100", "Authorization", "Bearer x", "Resources", "itemsPerPage"},
 	} {
 		t.Run(tc.api, func(t *testing.T) {
-			h, err := NewHandler(Options{API: tc.api, Seed: 30, MaxPageSize: 7}, NewStore())
+			h, err := sandbox.NewHandler(sandbox.Options{API: tc.api, Seed: 30, MaxPageSize: 7}, sandbox.NewStore())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -44,7 +46,7 @@ func TestMaxPageSizeCapsEveryDialectsListSilently(t *testing.T) {
 			}
 		})
 	}
-	if _, err := NewHandler(Options{API: "rest", MaxPageSize: -1}, NewStore()); err == nil {
+	if _, err := sandbox.NewHandler(sandbox.Options{API: "rest", MaxPageSize: -1}, sandbox.NewStore()); err == nil {
 		t.Fatal("a negative max page size was accepted")
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 // Options configure a sandbox server.
 type Options struct {
-	// API is the dialect to speak: rest, udata, datadog or basic.
+	// API is the dialect to speak, one of Dialects() ("" is rest).
 	API string
 	// Seed adds this many generated users to an empty store.
 	Seed int
@@ -33,8 +33,9 @@ type Options struct {
 	Clock func() time.Time
 }
 
-// pageCap returns size capped by MaxPageSize.
-func (o Options) pageCap(size int) int {
+// PageCap returns size capped by MaxPageSize: each dialect's server calls it
+// on the page size of its listings.
+func (o Options) PageCap(size int) int {
 	if o.MaxPageSize > 0 {
 		return min(size, o.MaxPageSize)
 	}
@@ -72,8 +73,9 @@ var (
 	dialects = map[string]Dialect{}
 )
 
-// RegisterDialect adds a dialect's server; each dialect file calls it from
-// init.
+// RegisterDialect adds a dialect's server; each dialect's package
+// (internal/sandbox/NAME) calls it from init, and internal/dialects imports
+// them all.
 func RegisterDialect(d Dialect) {
 	regMu.Lock()
 	defer regMu.Unlock()

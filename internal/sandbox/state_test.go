@@ -1,4 +1,4 @@
-package sandbox
+package sandbox_test
 
 import (
 	"bufio"
@@ -13,12 +13,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/userctl/userctl/internal/sandbox"
 )
 
 func TestStateSaveAndReload(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "state")
 	path := filepath.Join(dir, "rest.json")
-	s, err := OpenState(path, "rest")
+	s, err := sandbox.OpenState(path, "rest")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +28,7 @@ func TestStateSaveAndReload(t *testing.T) {
 		t.Fatalf("fresh state: %d users, dirty %v", s.Store().Len(), s.Dirty())
 	}
 	seedREST(s.Store(), 50)
-	if _, err := s.Store().Update("usr_000003", func(r *Record) error { r.Name = "Renamed"; return nil }); err != nil {
+	if _, err := s.Store().Update("usr_000003", func(r *sandbox.Record) error { r.Name = "Renamed"; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Store().Remove("usr_000004"); err != nil {
@@ -47,7 +49,7 @@ func TestStateSaveAndReload(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s2, err := OpenState(path, "rest")
+	s2, err := sandbox.OpenState(path, "rest")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,14 +65,14 @@ func TestStateSaveAndReload(t *testing.T) {
 	if _, ok := s2.Store().Get("usr_000004"); ok {
 		t.Fatal("removed user came back")
 	}
-	if _, err := OpenState(path, "datadog"); err == nil || !strings.Contains(err.Error(), "rest") {
+	if _, err := sandbox.OpenState(path, "datadog"); err == nil || !strings.Contains(err.Error(), "rest") {
 		t.Fatalf("state of another API: %v", err)
 	}
 }
 
 // stripMono drops the monotonic clock readings that a JSON round trip
 // loses.
-func stripMono(recs []Record) []Record {
+func stripMono(recs []sandbox.Record) []sandbox.Record {
 	for i := range recs {
 		recs[i].CreatedAt = recs[i].CreatedAt.Round(0)
 		recs[i].UpdatedAt = recs[i].UpdatedAt.Round(0)
@@ -91,7 +93,7 @@ func checkMode(t *testing.T, path string, want os.FileMode) {
 
 func TestStateSaveEveryFinalSave(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.json")
-	s, err := OpenState(path, "rest")
+	s, err := sandbox.OpenState(path, "rest")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +104,7 @@ func TestStateSaveEveryFinalSave(t *testing.T) {
 	if err := s.SaveEvery(ctx, 1<<62); err != nil {
 		t.Fatal(err)
 	}
-	s2, err := OpenState(path, "rest")
+	s2, err := sandbox.OpenState(path, "rest")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,15 +117,15 @@ func TestStateSaveEveryFinalSave(t *testing.T) {
 // inProcessClient serves the rest sandbox over the state file at path.
 func inProcessClient(t *testing.T, path string) (*http.Client, func() error) {
 	t.Helper()
-	s, err := OpenState(path, "rest")
+	s, err := sandbox.OpenState(path, "rest")
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := NewHandler(Options{API: "rest"}, s.Store())
+	h, err := sandbox.NewHandler(sandbox.Options{API: "rest"}, s.Store())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &http.Client{Transport: Transport(s.Handler(h))}, s.Close
+	return &http.Client{Transport: sandbox.Transport(s.Handler(h))}, s.Close
 }
 
 func sandboxDo(c *http.Client, method, url, body string) (int, string, error) {
@@ -182,7 +184,7 @@ func TestStateConcurrentWriters(t *testing.T) {
 	for err := range errc {
 		t.Fatal(err)
 	}
-	s, err := OpenState(path, "rest")
+	s, err := sandbox.OpenState(path, "rest")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +247,7 @@ func TestStateCompactsJournal(t *testing.T) {
 	if n := countLines(t, path); n > 2+66 {
 		t.Fatalf("state file has %d lines for 1 user", n)
 	}
-	s, err := OpenState(path, "rest")
+	s, err := sandbox.OpenState(path, "rest")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +277,7 @@ func countLines(t *testing.T, path string) int {
 // rewrites the file whole.
 func TestStateTornTail(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "torn.json")
-	s, _ := OpenState(path, "rest")
+	s, _ := sandbox.OpenState(path, "rest")
 	seedREST(s.Store(), 3)
 	if err := s.Save(); err != nil {
 		t.Fatal(err)
@@ -290,7 +292,7 @@ func TestStateTornTail(t *testing.T) {
 		t.Fatalf("create: %d %s", code, raw)
 	}
 	closeFn()
-	s2, err := OpenState(path, "rest")
+	s2, err := sandbox.OpenState(path, "rest")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,11 +305,11 @@ func TestStateTornTail(t *testing.T) {
 func TestStateRejectsForeignFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "foreign.json")
 	os.WriteFile(path, []byte(`{"users":[]}`+"\n"), 0o600)
-	if _, err := OpenState(path, "rest"); err == nil {
+	if _, err := sandbox.OpenState(path, "rest"); err == nil {
 		t.Fatal("no error for a file that is not a state file")
 	}
 	os.WriteFile(path, []byte("not json\n"), 0o600)
-	if _, err := OpenState(path, "rest"); err == nil || !strings.Contains(err.Error(), "line 1") {
+	if _, err := sandbox.OpenState(path, "rest"); err == nil || !strings.Contains(err.Error(), "line 1") {
 		t.Fatalf("garbage: %v", err)
 	}
 }
@@ -315,11 +317,11 @@ func TestStateRejectsForeignFile(t *testing.T) {
 func TestInProcess(t *testing.T) {
 	data := t.TempDir()
 	t.Setenv("XDG_DATA_HOME", data)
-	path := DefaultStatePath("rest")
+	path := sandbox.DefaultStatePath("rest")
 	if path != filepath.Join(data, "userctl", "sandbox-rest.json") {
 		t.Fatalf("DefaultStatePath = %q", path)
 	}
-	rt, base, closeFn, err := InProcess("rest", "")
+	rt, base, closeFn, err := sandbox.InProcess("rest", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +346,7 @@ func TestInProcess(t *testing.T) {
 	}
 	checkMode(t, path, 0o600)
 
-	rt, base, closeFn, err = InProcess("rest", "")
+	rt, base, closeFn, err = sandbox.InProcess("rest", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,24 +355,24 @@ func TestInProcess(t *testing.T) {
 	if code != 200 || !strings.Contains(raw, `"total":1`) {
 		t.Fatalf("second invocation: %d %s", code, raw)
 	}
-	if _, _, _, err := InProcess("nope", ""); err == nil {
+	if _, _, _, err := sandbox.InProcess("nope", ""); err == nil {
 		t.Fatal("no error for an unknown API")
 	}
 }
 
 // Every registered dialect can start as the built-in sandbox.
 func TestInProcessEveryDialect(t *testing.T) {
-	for _, api := range Dialects() {
+	for _, api := range sandbox.Dialects() {
 		t.Run(api, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), api+".json")
-			_, _, closeFn, err := InProcess(api, path)
+			_, _, closeFn, err := sandbox.InProcess(api, path)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if err := closeFn(); err != nil {
 				t.Fatal(err)
 			}
-			s, err := OpenState(path, api)
+			s, err := sandbox.OpenState(path, api)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -384,16 +386,16 @@ func TestInProcessEveryDialect(t *testing.T) {
 
 func TestServeStateSavesAtShutdown(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "served.json")
-	s, err := OpenState(path, "rest")
+	s, err := sandbox.OpenState(path, "rest")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	ln := listenLocal(t)
-	base := BaseURL(ln, "rest")
+	base := sandbox.BaseURL(ln, "rest")
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	go func() { errc <- ServeState(ctx, ln, Options{API: "rest", Seed: 10}, s, 1<<62) }()
+	go func() { errc <- sandbox.ServeState(ctx, ln, sandbox.Options{API: "rest", Seed: 10}, s, 1<<62) }()
 	code, raw, err := sandboxDo(http.DefaultClient, "POST", base+"/users", `{"email":"x@example.com","name":"X","password":"12345678"}`)
 	if err != nil || code != 201 {
 		t.Fatalf("create: %d %s %v", code, raw, err)
@@ -402,7 +404,7 @@ func TestServeStateSavesAtShutdown(t *testing.T) {
 	if err := <-errc; err != nil {
 		t.Fatal(err)
 	}
-	s2, err := OpenState(path, "rest")
+	s2, err := sandbox.OpenState(path, "rest")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,11 @@
-// Package sandbox is userctl's built-in server: one in-memory store of
-// users, optionally persisted to a state file, and one HTTP handler per API
-// dialect that speaks exactly that dialect's wire format.
+// Package sandbox is the core of userctl's built-in server: the in-memory
+// store of users and its state file, the middleware every dialect shares
+// (latency, rate limit, fault injection), the in-process transport, serving,
+// the Router the dialects route with, and the registry of dialect servers.
+//
+// Each dialect's server is a subpackage (sandbox/rest, sandbox/udata, …)
+// that registers itself from init with RegisterDialect; package
+// internal/dialects imports them all, with the client dialects.
 package sandbox
 
 import (

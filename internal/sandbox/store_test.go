@@ -1,4 +1,4 @@
-package sandbox
+package sandbox_test
 
 import (
 	"encoding/json"
@@ -6,14 +6,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/userctl/userctl/internal/sandbox"
 )
 
 // Page without a filter skips removed records at any offset, like the
 // filtered scan does.
 func TestStorePageWithHoles(t *testing.T) {
-	st := NewStore()
+	st := sandbox.NewStore()
 	for i := range 5000 {
-		if _, err := st.Create(Record{ID: fmt.Sprint(i), Email: fmt.Sprintf("u%d@example.com", i)}); err != nil {
+		if _, err := st.Create(sandbox.Record{ID: fmt.Sprint(i), Email: fmt.Sprintf("u%d@example.com", i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -28,7 +30,7 @@ func TestStorePageWithHoles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	all := func(*Record) bool { return true }
+	all := func(*sandbox.Record) bool { return true }
 	for _, c := range []struct{ offset, limit int }{{0, 10}, {1, 7}, {100, 50}, {3300, 100}, {3320, 100}, {0, 0}, {9999, 5}} {
 		fast, ft := st.Page(nil, c.offset, c.limit)
 		slow, stt := st.Page(all, c.offset, c.limit)
@@ -51,8 +53,8 @@ func TestStorePageWithHoles(t *testing.T) {
 }
 
 func TestStoreFindByKeys(t *testing.T) {
-	st := NewStore()
-	st.Create(Record{ID: "a", Email: "A@example.com", Username: "alpha"})
+	st := sandbox.NewStore()
+	st.Create(sandbox.Record{ID: "a", Email: "A@example.com", Username: "alpha"})
 	if _, ok := st.FindByEmail("alpha"); ok {
 		t.Fatal("FindByEmail matched a username")
 	}
@@ -67,8 +69,8 @@ func TestStoreFindByKeys(t *testing.T) {
 // Seeding 10,000 users and paging through all of them through the rest
 // handler returns each once, in order.
 func TestRESTSeedAndPageThrough(t *testing.T) {
-	st := NewStore()
-	h, err := NewHandler(Options{API: "rest", Seed: 10_000}, st)
+	st := sandbox.NewStore()
+	h, err := sandbox.NewHandler(sandbox.Options{API: "rest", Seed: 10_000}, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +110,7 @@ func TestRESTSeedAndPageThrough(t *testing.T) {
 
 func BenchmarkSeedREST1M(b *testing.B) {
 	for b.Loop() {
-		st := NewStore()
+		st := sandbox.NewStore()
 		seedREST(st, 1_000_000)
 		if st.Len() != 1_000_000 {
 			b.Fatalf("%d users", st.Len())
@@ -117,12 +119,12 @@ func BenchmarkSeedREST1M(b *testing.B) {
 }
 
 func BenchmarkRESTPageDeepIn1M(b *testing.B) {
-	st := NewStore()
+	st := sandbox.NewStore()
 	seedREST(st, 1_000_000)
 	for i := 1; i <= 100; i++ { // a few holes
 		st.Remove(restID(int64(i * 5000)))
 	}
-	h, _ := NewHandler(Options{API: "rest"}, st)
+	h, _ := sandbox.NewHandler(sandbox.Options{API: "rest"}, st)
 	req := httptest.NewRequest("GET", "/v1/users?page=900&per_page=1000", nil)
 	req.Header.Set("Authorization", "Bearer tok")
 	for b.Loop() {

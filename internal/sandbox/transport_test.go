@@ -1,4 +1,4 @@
-package sandbox
+package sandbox_test
 
 import (
 	"bytes"
@@ -8,11 +8,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/userctl/userctl/internal/sandbox"
 )
 
 func TestTransportServesInProcess(t *testing.T) {
-	h, _ := NewHandler(Options{API: "rest"}, NewStore())
-	c := &http.Client{Transport: Transport(h)}
+	h, _ := sandbox.NewHandler(sandbox.Options{API: "rest"}, sandbox.NewStore())
+	c := &http.Client{Transport: sandbox.Transport(h)}
 	req, _ := http.NewRequest("POST", "http://sandbox.userctl.invalid/v1/users",
 		strings.NewReader(`{"email":"a@example.com","name":"A","password":"12345678"}`))
 	req.Header.Set("Authorization", "Bearer tok")
@@ -52,7 +54,7 @@ func TestTransportStreamsLargeBodies(t *testing.T) {
 			}
 		}
 	})
-	resp, err := (&http.Client{Transport: Transport(h)}).Get("http://x.invalid/big")
+	resp, err := (&http.Client{Transport: sandbox.Transport(h)}).Get("http://x.invalid/big")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +77,7 @@ func TestTransportClosingBodyStopsHandler(t *testing.T) {
 			}
 		}
 	})
-	resp, err := (&http.Client{Transport: Transport(h)}).Get("http://x.invalid/endless")
+	resp, err := (&http.Client{Transport: sandbox.Transport(h)}).Get("http://x.invalid/endless")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +99,7 @@ func TestTransportHonoursContext(t *testing.T) {
 	req, _ := http.NewRequestWithContext(ctx, "GET", "http://x.invalid/slow", nil)
 	errc := make(chan error, 1)
 	go func() {
-		_, err := Transport(h).RoundTrip(req)
+		_, err := sandbox.Transport(h).RoundTrip(req)
 		errc <- err
 	}()
 	<-entered
@@ -116,7 +118,7 @@ func TestTransportHonoursContext(t *testing.T) {
 		<-r.Context().Done()
 	})
 	req, _ = http.NewRequestWithContext(ctx, "GET", "http://x.invalid/stream", nil)
-	resp, err := Transport(h2).RoundTrip(req)
+	resp, err := sandbox.Transport(h2).RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +144,7 @@ func TestTransportRequestDetails(t *testing.T) {
 	})
 	req, _ := http.NewRequest("PUT", "http://host.invalid/a/b?x=1", strings.NewReader("payload"))
 	req.Header.Set("X-Test", "yes")
-	resp, err := Transport(h).RoundTrip(req)
+	resp, err := sandbox.Transport(h).RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +161,7 @@ func TestTransportRequestDetails(t *testing.T) {
 
 func TestTransportHandlerPanic(t *testing.T) {
 	h := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })
-	resp, err := Transport(h).RoundTrip(mustRequest(t, "GET", "http://x.invalid/"))
+	resp, err := sandbox.Transport(h).RoundTrip(mustRequest(t, "GET", "http://x.invalid/"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +173,7 @@ func TestTransportHandlerPanic(t *testing.T) {
 }
 
 func TestTransportEmptyHandlerIs200(t *testing.T) {
-	resp, err := Transport(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).RoundTrip(mustRequest(t, "GET", "http://x.invalid/"))
+	resp, err := sandbox.Transport(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).RoundTrip(mustRequest(t, "GET", "http://x.invalid/"))
 	if err != nil {
 		t.Fatal(err)
 	}

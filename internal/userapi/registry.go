@@ -110,6 +110,10 @@ type Setting struct {
 	// AskAtUse: when the secret resolves empty and prompts are possible,
 	// it is asked for before the client is built (basic's password).
 	AskAtUse bool
+	// NeededWith, when set, tells whether a Required secret is needed by
+	// a profile with these other values (rest's token is not with auth:
+	// none); nil: always.
+	NeededWith func(values map[string]string) bool
 }
 
 // Check validates a value of the setting; "" (unset) is always valid.
@@ -175,6 +179,19 @@ func (d Dialect) RequiredSecrets() []Setting {
 	var out []Setting
 	for _, s := range d.Settings {
 		if s.Secret && s.Required {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// NeededSecrets lists the required secrets a profile with these values
+// needs (RequiredSecrets less those whose NeededWith says no), in the
+// order --with-secrets reads them.
+func (d Dialect) NeededSecrets(values map[string]string) []Setting {
+	out := d.RequiredSecrets()[:0:0]
+	for _, s := range d.RequiredSecrets() {
+		if s.NeededWith == nil || s.NeededWith(values) {
 			out = append(out, s)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/userctl/userctl/internal/sandbox"
+	_ "github.com/userctl/userctl/internal/sandbox/basic" // its sandbox server
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/basic"
 	"github.com/userctl/userctl/internal/userapi/userapitest"

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/userctl/userctl/internal/sandbox"
+	_ "github.com/userctl/userctl/internal/sandbox/rest" // its sandbox server
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/rest"
 	"github.com/userctl/userctl/internal/userapi/userapitest"

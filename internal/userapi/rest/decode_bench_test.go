@@ -21,7 +21,11 @@ func BenchmarkDecodePage(b *testing.B) {
 	}
 	sb.WriteString(`],"page":1,"per_page":1000,"total":1000,"next_page":null}`)
 	resp := &httpx.Response{Status: 200, Body: []byte(sb.String()), URL: &url.URL{Path: "/users"}}
-	c := &Client{idField: "id"}
+	m, err := parseMapping("b", func(string) string { return "" })
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := &Client{m: m}
 	b.SetBytes(int64(len(resp.Body)))
 	for b.Loop() {
 		users, _, err := c.decodePage(resp)

@@ -43,7 +43,7 @@ func (c *Client) ListUsers(ctx context.Context, opts userapi.ListOptions) iter.S
 			return
 		}
 		query := strings.ToLower(opts.Query)
-		size := c.pageSize
+		size := c.m.pageSize
 		if opts.PageSize > 0 {
 			size = opts.PageSize
 		}
@@ -96,38 +96,57 @@ func hasRole(u userapi.User, role string) bool {
 
 func (c *Client) first(size int) *pageState {
 	q := url.Values{}
-	switch c.pagination {
+	switch c.m.pagination {
 	case PageAuto, PagePage:
-		q.Set("page", "1")
-		q.Set("per_page", strconv.Itoa(size))
+		q.Set(c.m.pageParam, "1")
+		q.Set(c.m.sizeParam, strconv.Itoa(size))
 	case PageOffset:
-		q.Set("offset", "0")
-		q.Set("limit", strconv.Itoa(size))
+		q.Set(c.m.offsetParam, "0")
+		q.Set(c.m.limitParam, strconv.Itoa(size))
 	case PageCursor, PageLink:
-		q.Set("limit", strconv.Itoa(size))
+		q.Set(c.m.limitParam, strconv.Itoa(size))
 	}
 	return &pageState{query: q, page: 1}
 }
 
 // fetchPages runs in its own goroutine and closes out when done; it stops
 // as soon as ctx is cancelled (the consumer went away), or once it has
-// fetched stopAfter users (0: all). Where the first two pages show page
-// numbers or offsets, the same page size and a total, up to window of the
-// pages this loop will ask for next are fetched at once (see ahead); the
-// loop still decides every step.
+// fetched stopAfter users (0: all). A listing is complete or it fails:
+// when the server said how many users there are, paging goes on until
+// they all came, and an end before that is an error saying how many are
+// missing. Where the first two pages show page numbers or offsets, the
+// same page size and a total, up to window of the pages this loop will ask
+// for next are fetched at once (see ahead); the loop still decides every
+// step.
 func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter, window int, out chan<- page) {
 	defer close(out)
 	seen := map[string]bool{}
 	offset := 0
 	prevFirst := ""
+	total, hasTotal := 0, false
 	var ahead *paging.Ahead[string, fetched]
 	defer func() { ahead.Stop() }()
 	var bound paging.Boundary
 	firstGot, pageNo := 0, 0
+	fail := func(err error) {
+		select {
+		case out <- page{err: err}:
+		case <-ctx.Done():
+		}
+	}
+	// end is called where the server's pages end: short of a known total,
+	// the listing failed.
+	end := func() {
+		if hasTotal && offset < total && (stopAfter == 0 || offset < stopAfter) {
+			fail(errkind.Errorf(errkind.Unknown,
+				"incomplete listing: the server reported %d users but its pages ended after %d (%d missing); check the profile's pagination keys (pagination, page_param, size_param, total)",
+				total, offset, total-offset))
+		}
+	}
 	for first := true; st != nil; first = false {
 		key := st.url + "?" + st.query.Encode()
 		if seen[key] {
-			out <- page{err: errkind.Errorf(errkind.Unknown, "pagination loop: the server sent the same next page twice (%s); stopping", httpx.RedactText(key))}
+			fail(errkind.Errorf(errkind.Unknown, "pagination loop: the server sent the same next page twice (%s); stopping", httpx.RedactText(key)))
 			return
 		}
 		seen[key] = true
@@ -135,19 +154,24 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter,
 		if !ok {
 			got, err = c.fetchPage(ctx, st)
 		}
+		if err != nil && first && st.url == "" && errkind.Is(err, errkind.NotFound) {
+			fail(c.wrongEndpoint(http.MethodGet, c.m.listPath, "list_path", err))
+			return
+		}
 		if err != nil && !first && st.url == "" && !st.query.Has("cursor") && errkind.Of(err) == errkind.NotFound {
 			// A page number or offset the client worked out, past the end:
 			// some services answer 404 there rather than an empty page.
+			end()
 			return
 		}
 		if err != nil {
-			select {
-			case out <- page{err: err}:
-			case <-ctx.Done():
-			}
+			fail(err)
 			return
 		}
 		resp, users, meta := got.resp, got.users, got.meta
+		if t, ok := c.totalOf(resp, meta); ok {
+			total, hasTotal = t, true
+		}
 		if len(users) > 0 {
 			if users[0].ID != "" && users[0].ID == prevFirst {
 				if st.url == "" && !st.query.Has("cursor") {
@@ -155,26 +179,35 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter,
 					// the same page again: that was everyone. (A cursor
 					// or a link came from the server, which said there
 					// was more: the same page again is a loop.)
+					end()
 					return
 				}
-				select {
-				case out <- page{err: errkind.Errorf(errkind.Unknown, "pagination loop: the server sent the same page twice (%s); stopping", httpx.RedactText(key))}:
-				case <-ctx.Done():
-				}
+				fail(errkind.Errorf(errkind.Unknown, "pagination loop: the server sent the same page twice (%s); stopping", httpx.RedactText(key)))
 				return
 			}
 			prevFirst = users[0].ID
 		}
 		offset += len(users)
-		next := c.next(st, resp, meta, len(users), size, offset)
+		if first && !hasTotal && len(users) > 0 && len(users) < size {
+			// A short first page without a total may be a page size the
+			// server capped silently: it ends the listing only when the
+			// next page comes back empty or repeated.
+			size = len(users)
+		}
+		next := c.next(st, resp, meta, len(users), size, offset, total, hasTotal)
+		if next == nil && hasTotal && offset < total && len(users) > 0 {
+			// The server's paging says "end" short of its own total: ask
+			// for the next page anyway where the client numbers them.
+			next = c.continueAfter(st, offset)
+		}
 		if stopAfter > 0 && offset >= stopAfter {
 			next = nil // enough for the caller's limit: no request more
 		}
 		if first {
 			firstGot = len(users)
-		} else if pageNo == 1 && window > 1 && len(users) == firstGot {
+		} else if pageNo == 1 && window > 1 && len(users) == firstGot && hasTotal {
 			// Two pages agree on the page size: predict the rest.
-			ahead = c.ahead(ctx, next, meta, len(users), offset, stopAfter, window)
+			ahead = c.ahead(ctx, next, len(users), offset, total, stopAfter, window)
 		}
 		pageNo++
 		// Users created during the listing shift entries to later pages:
@@ -184,6 +217,9 @@ func (c *Client) fetchPages(ctx context.Context, st *pageState, size, stopAfter,
 		case out <- page{users: kept, next: next}:
 		case <-ctx.Done():
 			return
+		}
+		if next == nil {
+			end()
 		}
 		st = next
 	}
@@ -198,7 +234,7 @@ type fetched struct {
 
 // fetchPage requests and decodes the page st names.
 func (c *Client) fetchPage(ctx context.Context, st *pageState) (fetched, error) {
-	req := httpx.Request{Method: http.MethodGet, Path: c.listPath, Query: st.query}
+	req := httpx.Request{Method: http.MethodGet, Path: c.m.listPath, Query: st.query}
 	if st.url != "" {
 		req.Path, req.Query = st.url, nil
 	}
@@ -223,12 +259,8 @@ func (c *Client) fetchPage(ctx context.Context, st *pageState) (fetched, error) 
 // (a server capping it answers every page with its cap). A wrong guess costs
 // nothing but early requests: fetchPages asks for what it really needs and
 // Take serves only a page whose request is exactly the predicted one.
-func (c *Client) ahead(ctx context.Context, next *pageState, meta map[string]any, got, offset, stopAfter, window int) *paging.Ahead[string, fetched] {
-	if next == nil || next.url != "" || next.query.Has("cursor") || got == 0 {
-		return nil
-	}
-	total, ok := metaInt(meta, "total", "total_count", "totalCount", "total_items", "totalItems", "total_results")
-	if !ok || total <= offset {
+func (c *Client) ahead(ctx context.Context, next *pageState, got, offset, total, stopAfter, window int) *paging.Ahead[string, fetched] {
+	if next == nil || next.url != "" || next.query.Has("cursor") || got == 0 || total <= offset {
 		return nil
 	}
 	if stopAfter > 0 {
@@ -237,16 +269,16 @@ func (c *Client) ahead(ctx context.Context, next *pageState, meta map[string]any
 	n := (total - offset + got - 1) / got // pages still to fetch
 	var key func(i int) *pageState
 	switch {
-	case next.query.Get("page") != "" && next.page > 0:
+	case next.query.Get(c.m.pageParam) != "" && next.page > 0:
 		key = func(i int) *pageState {
 			q := cloneQuery(next.query)
-			q.Set("page", strconv.Itoa(next.page+i))
+			q.Set(c.m.pageParam, strconv.Itoa(next.page+i))
 			return &pageState{query: q, page: next.page + i}
 		}
-	case next.query.Has("offset"):
+	case next.query.Has(c.m.offsetParam):
 		key = func(i int) *pageState {
 			q := cloneQuery(next.query)
-			q.Set("offset", strconv.Itoa(offset+i*got))
+			q.Set(c.m.offsetParam, strconv.Itoa(offset+i*got))
 			return &pageState{query: q}
 		}
 	default:
@@ -262,14 +294,60 @@ func (c *Client) ahead(ctx context.Context, next *pageState, meta map[string]any
 		})
 }
 
+// continueAfter is the page after cur by the client's own numbering (page
+// numbers or offsets), nil when the pages are the server's links or
+// cursors.
+func (c *Client) continueAfter(cur *pageState, offset int) *pageState {
+	if cur.url != "" || cur.query == nil {
+		return nil
+	}
+	q := cloneQuery(cur.query)
+	switch {
+	case q.Get(c.m.pageParam) != "":
+		q.Set(c.m.pageParam, strconv.Itoa(cur.page+1))
+		return &pageState{query: q, page: cur.page + 1}
+	case q.Has(c.m.offsetParam):
+		q.Set(c.m.offsetParam, strconv.Itoa(offset))
+		return &pageState{query: q}
+	}
+	return nil
+}
+
+// totalOf reads how many users the listing has: from the profile's total
+// key (a dotted body path or header:NAME), else from the usual body keys or
+// an X-Total-Count header.
+func (c *Client) totalOf(resp *httpx.Response, meta map[string]any) (int, bool) {
+	toInt := func(v any) (int, bool) {
+		n, err := strconv.Atoi(strings.TrimSpace(text(v)))
+		return n, err == nil && n >= 0
+	}
+	if t := c.m.total; t != "" {
+		if h, ok := strings.CutPrefix(t, "header:"); ok {
+			return toInt(resp.Header.Get(strings.TrimSpace(h)))
+		}
+		v, ok := lookup(meta, strings.Split(t, "."))
+		if !ok {
+			return 0, false
+		}
+		return toInt(v)
+	}
+	if n, ok := metaInt(meta, "total", "total_count", "totalCount", "total_items", "totalItems", "total_results", "totalResults", "count"); ok {
+		return n, true
+	}
+	if v := resp.Header.Get("X-Total-Count"); v != "" {
+		return toInt(v)
+	}
+	return 0, false
+}
+
 var linkNext = regexp.MustCompile(`<([^>]+)>\s*;[^,]*rel="?next"?`)
 
 // next decides where the next page is, or nil at the end.
-func (c *Client) next(cur *pageState, resp *httpx.Response, meta map[string]any, got, size, offset int) *pageState {
+func (c *Client) next(cur *pageState, resp *httpx.Response, meta map[string]any, got, size, offset, total int, hasTotal bool) *pageState {
 	if got == 0 {
 		return nil
 	}
-	mode := c.pagination
+	mode := c.m.pagination
 	if mode == PageNone {
 		return nil
 	}
@@ -293,6 +371,16 @@ func (c *Client) next(cur *pageState, resp *httpx.Response, meta map[string]any,
 			return nil
 		}
 	}
+	more := func() bool {
+		if hasTotal {
+			return offset < total
+		}
+		if got >= size {
+			return true
+		}
+		ps, ok := metaInt(meta, "per_page", "page_size", "perPage", "pageSize", "limit")
+		return ok && ps > 0 && got >= ps
+	}
 	if mode == PageAuto {
 		if s, ok := meta["next"].(string); ok && s != "" {
 			return c.abs(resp, s)
@@ -310,9 +398,9 @@ func (c *Client) next(cur *pageState, resp *httpx.Response, meta map[string]any,
 				}
 			case json.Number:
 				// The server numbers its pages: trust it over page sizes.
-				if num, err := n.Int64(); err == nil && cur.query.Get("page") != "" {
+				if num, err := n.Int64(); err == nil && cur.query.Get(c.m.pageParam) != "" {
 					q := cloneQuery(cur.query)
-					q.Set("page", strconv.FormatInt(num, 10))
+					q.Set(c.m.pageParam, strconv.FormatInt(num, 10))
 					return &pageState{query: q, page: int(num)}
 				}
 			}
@@ -322,21 +410,21 @@ func (c *Client) next(cur *pageState, resp *httpx.Response, meta map[string]any,
 		}
 	}
 	if mode == PageOffset {
-		if !morePages(meta, got, size, offset) {
+		if !more() {
 			return nil
 		}
 		q := cloneQuery(cur.query)
-		q.Set("offset", strconv.Itoa(offset))
+		q.Set(c.m.offsetParam, strconv.Itoa(offset))
 		return &pageState{query: q}
 	}
 	// page + per_page until a short page (or the server's next_page number).
-	if !morePages(meta, got, size, offset) {
+	if !more() {
 		if hm, ok := meta["has_more"].(bool); !ok || !hm {
 			return nil
 		}
 	}
 	q := cloneQuery(cur.query)
-	if q == nil || q.Get("page") == "" {
+	if q == nil || q.Get(c.m.pageParam) == "" {
 		return nil
 	}
 	nextNum := cur.page + 1
@@ -345,24 +433,8 @@ func (c *Client) next(cur *pageState, resp *httpx.Response, meta map[string]any,
 			nextNum = int(n)
 		}
 	}
-	q.Set("page", strconv.Itoa(nextNum))
+	q.Set(c.m.pageParam, strconv.Itoa(nextNum))
 	return &pageState{query: q, page: nextNum}
-}
-
-// morePages guesses whether a page-number or offset listing goes on after
-// a page of got users (offset in all so far), asked for size per page. A
-// total in the answer decides; else a full page means more. A page is full
-// when it has size users, or as many as the page size the server says it
-// used (services cap per_page below what was asked).
-func morePages(meta map[string]any, got, size, offset int) bool {
-	if total, ok := metaInt(meta, "total", "total_count", "totalCount", "total_items", "totalItems", "total_results"); ok {
-		return offset < total
-	}
-	if got >= size {
-		return true
-	}
-	ps, ok := metaInt(meta, "per_page", "page_size", "perPage", "pageSize", "limit")
-	return ok && ps > 0 && got >= ps
 }
 
 // metaInt reads the first of keys that holds a whole number (JSON number or
@@ -414,7 +486,7 @@ func cloneQuery(q url.Values) url.Values {
 // reflection; ok is false when the page needs encoding/json (see
 // scanUsers).
 func (c *Client) scanPage(body []byte) ([]userapi.User, map[string]any, bool) {
-	if c.idField != "id" {
+	if !c.m.plain {
 		return nil, nil, false
 	}
 	var ws []wire
@@ -425,11 +497,7 @@ func (c *Client) scanPage(body []byte) ([]userapi.User, map[string]any, bool) {
 			return nil, nil, false
 		}
 	} else {
-		keys := []string{"data", "users", "items", "results"}
-		if c.itemsKey != "" {
-			keys = []string{c.itemsKey}
-		}
-		list, _, raw, ok := scanPageObject(body, keys)
+		list, _, raw, ok := scanPageObject(body, c.itemsKeys())
 		if !ok {
 			return nil, nil, false
 		}
@@ -458,6 +526,9 @@ func (c *Client) decodePage(resp *httpx.Response) ([]userapi.User, map[string]an
 	if users, meta, ok := c.scanPage(body); ok {
 		return users, meta, nil
 	}
+	if len(c.m.itemsKey) > 1 {
+		return c.decodeNestedPage(resp, body)
+	}
 	var raws []json.RawMessage
 	meta := map[string]any{}
 	items, found := body, "the body"
@@ -466,21 +537,17 @@ func (c *Client) decodePage(resp *httpx.Response) ([]userapi.User, map[string]an
 		if err := json.Unmarshal(body, &top); err != nil {
 			return nil, nil, unreadable(resp, err)
 		}
-		keys := []string{"data", "users", "items", "results"}
-		if c.itemsKey != "" {
-			keys = []string{c.itemsKey}
-		}
 		found = ""
-		for _, k := range keys {
+		for _, k := range c.itemsKeys() {
 			if raw, ok := top[k]; ok {
 				items, found = raw, k
 				break
 			}
 		}
 		if found == "" {
-			want := "one of data, users, items, results"
-			if c.itemsKey != "" {
-				want = fmt.Sprintf("%q (items_key)", c.itemsKey)
+			want := "one of data, users, items, results, Resources"
+			if c.m.itemsKey != nil {
+				want = fmt.Sprintf("%q (items_key)", strings.Join(c.m.itemsKey, "."))
 			}
 			return nil, nil, unreadable(resp, fmt.Errorf("no list of users under %s", want))
 		}
@@ -508,4 +575,41 @@ func (c *Client) decodePage(resp *httpx.Response) ([]userapi.User, map[string]an
 		users = append(users, u)
 	}
 	return users, meta, nil
+}
+
+// itemsKeys are the top-level keys that may hold the users of a page.
+func (c *Client) itemsKeys() []string {
+	if len(c.m.itemsKey) == 1 {
+		return c.m.itemsKey
+	}
+	return []string{"data", "users", "items", "results", "Resources"}
+}
+
+// decodeNestedPage reads a page whose users are at a dotted items_key
+// (data.items); the whole object is the paging metadata.
+func (c *Client) decodeNestedPage(resp *httpx.Response, body []byte) ([]userapi.User, map[string]any, error) {
+	var top map[string]any
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	if err := d.Decode(&top); err != nil {
+		return nil, nil, unreadable(resp, err)
+	}
+	key := strings.Join(c.m.itemsKey, ".")
+	v, ok := lookup(top, c.m.itemsKey)
+	if !ok {
+		return nil, nil, unreadable(resp, fmt.Errorf("no list of users under %q (items_key)", key))
+	}
+	list, ok := v.([]any)
+	if !ok && v != nil {
+		return nil, nil, unreadable(resp, fmt.Errorf("%q is not a list of objects", key))
+	}
+	users := make([]userapi.User, 0, len(list))
+	for i, it := range list {
+		obj, ok := it.(map[string]any)
+		if !ok {
+			return nil, nil, unreadable(resp, fmt.Errorf("item %d is not a user object", i))
+		}
+		users = append(users, c.normalize(obj))
+	}
+	return users, top, nil
 }

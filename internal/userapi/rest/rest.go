@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -35,45 +36,31 @@ func init() {
 }
 
 // Settings are the profile keys of the dialect: its credentials and the
-// options that adapt it to real services of the rest shape.
-var Settings = []userapi.Setting{
-	userapi.TokenSetting("bearer token (or the value of the auth header)", "API token"),
-	userapi.UsernameSetting("username, with auth: basic", false),
-	userapi.PasswordSetting("password, with auth: basic", false),
-	{Key: "list_path", Help: "path of the users collection", Default: "/users"},
-	{Key: "items_key", Help: "key of the users array in a list response (default: found)"},
-	{Key: "pagination", Help: "paging style of list responses", Default: PageAuto,
-		Values: []string{PageAuto, PageNone, PagePage, PageOffset, PageCursor, PageLink}},
-	{Key: "page_size", Help: "users per list page", Default: "100", Validate: positiveInt},
-	{Key: "id_field", Help: "field of a user that is its ID", Default: "id"},
-	{Key: "auth", Help: "how the token is sent: bearer, basic or header:NAME", Default: "bearer", Validate: validAuth},
-	{Key: "disable", Help: "method that disables a user: PUT or PATCH", Default: http.MethodPut, Validate: validDisable},
-	{Key: "password_path", Help: "path under a user that sets its password"},
-}
-
-func positiveInt(v string) error {
-	if n, err := strconv.Atoi(v); err != nil || n < 1 {
-		return fmt.Errorf("page_size %q is not a positive number", v)
+// mapping keys (Keys) that adapt it to real services of the rest shape,
+// each validated as New reads it (CheckKey).
+var Settings = func() []userapi.Setting {
+	token := userapi.TokenSetting("bearer token, or the value of the auth header (none with auth: none or basic)", "API token")
+	token.NeededWith = func(values map[string]string) bool {
+		a := values["auth"]
+		return a != "none" && a != "basic"
 	}
-	return nil
-}
-
-func validDisable(v string) error {
-	if m := strings.ToUpper(v); m != http.MethodPut && m != http.MethodPatch {
-		return fmt.Errorf("disable %q is not PUT or PATCH", v)
+	out := []userapi.Setting{
+		token,
+		userapi.UsernameSetting("username, with auth: basic", false),
+		userapi.PasswordSetting("password, with auth: basic", false),
 	}
-	return nil
-}
-
-func validAuth(v string) error {
-	if v == "bearer" || v == "basic" {
-		return nil
+	allowed := map[string][]string{
+		"pagination":    {PageAuto, PageNone, PagePage, PageOffset, PageCursor, PageLink},
+		"update_method": {UpdateMerge, UpdatePatch, UpdatePut},
+		"auth":          {"bearer", "basic", "header:", "none"},
+		"disable":       {http.MethodPut, http.MethodPatch},
 	}
-	if name, ok := strings.CutPrefix(v, "header:"); ok && strings.TrimSpace(name) != "" {
-		return nil
+	for _, k := range Keys {
+		out = append(out, userapi.Setting{Key: k.Name, Help: k.Help, Default: k.Default, Values: allowed[k.Name],
+			Validate: func(v string) error { return CheckKey(k.Name, v) }})
 	}
-	return fmt.Errorf("auth %q is not bearer, basic or header:NAME", v)
-}
+	return out
+}()
 
 // Compile-time checks of the capabilities this dialect has.
 var (
@@ -101,56 +88,21 @@ const (
 
 // Client talks to one rest API.
 type Client struct {
-	http         *httpx.Client
-	listPath     string
-	itemsKey     string
-	pagination   string
-	pageSize     int
-	idField      string
-	disableVerb  string
-	passwordPath string
+	http *httpx.Client
+	m    *mapping
+	// probe remembers whether user_path was found to answer for a user
+	// the collection lists (see checkUserPath).
+	probe probeState
 }
 
-// New builds a client from a profile. Options (profile keys): list_path,
-// items_key, pagination, page_size, id_field, auth, disable, password_path.
+// New builds a client from a profile; its Options are the keys of
+// apis/rest.md (Keys lists them).
 func New(p userapi.Profile, env userapi.Env) (userapi.Backend, error) {
-	o := p.Values
-	c := &Client{
-		listPath:     "/users",
-		pagination:   PageAuto,
-		pageSize:     100,
-		idField:      "id",
-		disableVerb:  http.MethodPut,
-		itemsKey:     o["items_key"],
-		passwordPath: o["password_path"],
+	m, err := parseMapping(p.Name, func(k string) string { return p.Values[k] })
+	if err != nil {
+		return nil, err
 	}
-	if v := o["list_path"]; v != "" {
-		c.listPath = "/" + strings.Trim(v, "/")
-	}
-	if v := o["pagination"]; v != "" {
-		switch v {
-		case PageAuto, PageNone, PagePage, PageOffset, PageCursor, PageLink:
-			c.pagination = v
-		default:
-			return nil, errkind.Errorf(errkind.Usage, "profile %q: pagination %q is not one of auto, none, page, offset, cursor, link", p.Name, v)
-		}
-	}
-	if v := o["page_size"]; v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return nil, errkind.Errorf(errkind.Usage, "profile %q: page_size %q is not a positive number", p.Name, v)
-		}
-		c.pageSize = n
-	}
-	if v := o["id_field"]; v != "" {
-		c.idField = v
-	}
-	if v := strings.ToUpper(o["disable"]); v != "" {
-		if v != http.MethodPut && v != http.MethodPatch {
-			return nil, errkind.Errorf(errkind.Usage, "profile %q: disable %q is not PUT or PATCH", p.Name, o["disable"])
-		}
-		c.disableVerb = v
-	}
+	c := &Client{m: m}
 	if p.URL == "" {
 		return nil, errkind.Errorf(errkind.Usage, "profile %q has no url: set it with `userctl profile add` or USERCTL_URL", p.Name)
 	}
@@ -177,6 +129,9 @@ func authFunc(p userapi.Profile) (func(*http.Request), string, error) {
 		return errkind.Errorf(errkind.Usage, "profile %q has no %s: set USERCTL_TOKEN, or store one with `userctl profile add %s --api rest --url URL --force`", p.Name, what, p.Name)
 	}
 	switch {
+	case mode == "none":
+		// Servers without authentication (json-server, a local mock).
+		return func(*http.Request) {}, "", nil
 	case mode == "" || mode == "bearer":
 		if p.Secrets["token"] == "" {
 			return nil, "", missing("token")
@@ -198,7 +153,7 @@ func authFunc(p userapi.Profile) (func(*http.Request), string, error) {
 		}
 		return func(r *http.Request) { r.Header.Set(name, p.Secrets["token"]) }, name, nil
 	}
-	return nil, "", errkind.Errorf(errkind.Usage, "profile %q: auth %q is not bearer, basic or header:NAME", p.Name, mode)
+	return nil, "", errkind.Errorf(errkind.Usage, "profile %q: auth %q is not bearer, basic, header:NAME or none", p.Name, mode)
 }
 
 // Info describes the dialect.
@@ -230,20 +185,6 @@ func (c *Client) MapRoles(_ context.Context, roles []string) ([]string, error) {
 	return out, nil
 }
 
-func str(m map[string]any, k string) string {
-	switch v := m[k].(type) {
-	case string:
-		return v
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case json.Number:
-		return v.String()
-	case bool:
-		return strconv.FormatBool(v)
-	}
-	return ""
-}
-
 // parseTime reads the times of a user object: RFC 3339 as the document
 // says, the usual near misses (no zone, a space, a date), and Unix times in
 // seconds or milliseconds. The result is UTC; nil when absent or unreadable.
@@ -266,7 +207,7 @@ func parseTime(s string) *time.Time {
 		t = t.UTC()
 		return &t
 	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999", "2006-01-02 15:04:05", "2006-01-02"} {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999", "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			t = t.UTC()
 			return &t
@@ -316,9 +257,6 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-var known = map[string]bool{"id": true, "email": true, "name": true, "username": true, "role": true, "roles": true,
-	"status": true, "created_at": true, "updated_at": true, "password": true}
-
 // wire is the user object of rest.md, for the fast path of decoding: an
 // object with exactly these keys decodes without a map.
 type wire struct {
@@ -333,11 +271,12 @@ type wire struct {
 	UpdatedAt string   `json:"updated_at"`
 }
 
-// decodeItem decodes one user object: into the wire struct when it has only
-// known keys (the common, fast case), else through a map so that unknown
-// keys reach extra and other id fields or types are understood.
+// decodeItem decodes one user object: into the wire struct when the
+// mapping is the document's and the object has only known keys (the
+// common, fast case), else through a map so that unknown keys reach extra
+// and the profile's field mapping applies.
 func (c *Client) decodeItem(raw []byte) (userapi.User, error) {
-	if c.idField == "id" {
+	if c.m.plain {
 		var w wire
 		d := json.NewDecoder(bytes.NewReader(raw))
 		d.DisallowUnknownFields()
@@ -354,33 +293,101 @@ func (c *Client) decodeItem(raw []byte) (userapi.User, error) {
 	return c.normalize(m), nil
 }
 
-func (c *Client) normalize(m map[string]any) userapi.User {
-	w := wire{ID: str(m, c.idField), Username: str(m, "username"), Email: str(m, "email"), Name: str(m, "name"),
-		Role: str(m, "role"), Status: str(m, "status"), CreatedAt: str(m, "created_at"), UpdatedAt: str(m, "updated_at")}
-	if w.Status == "" {
-		// No status: services of this shape often say it with a boolean.
-		if v, ok := m["active"].(bool); ok {
-			w.Status = map[bool]string{true: "active", false: "disabled"}[v]
-		} else if v, ok := m["enabled"].(bool); ok {
-			w.Status = map[bool]string{true: "active", false: "disabled"}[v]
-		} else if v, ok := m["disabled"].(bool); ok {
-			w.Status = map[bool]string{true: "disabled", false: "active"}[v]
+// normalize maps an API user object to the normalized user through the
+// profile's mapping. A value of an unexpected type reads as null; the
+// object's other top-level keys (never a password) go to extra.
+func (c *Client) normalize(obj map[string]any) userapi.User {
+	m := c.m
+	// odd holds the raw values of fields of a type they cannot have (a
+	// number for an email, an object for a name): null, and kept in extra.
+	odd := map[string]any{}
+	get := func(name string, numbers bool) string {
+		v, ok := m.read(obj, name)
+		if s, isStr := v.(string); isStr {
+			return s
+		}
+		if t := text(v); numbers && t != "" {
+			return t
+		}
+		if ok && v != nil {
+			odd[name] = v
+		}
+		return ""
+	}
+	idv, _ := lookup(obj, strings.Split(m.idField, "."))
+	u := userapi.User{ID: text(idv), Username: get("username", false), Email: get("email", false), Name: get("name", false),
+		CreatedAt: m.parseTime(get("created_at", true)), UpdatedAt: m.parseTime(get("updated_at", true)),
+		Roles: []string{}, Extra: map[string]any{}}
+	if u.Name == "" {
+		u.Name = strings.TrimSpace(get("first_name", false) + " " + get("last_name", false))
+	}
+	addRole := func(r string) {
+		if r = strings.TrimSpace(r); r != "" && !slices.Contains(u.Roles, r) {
+			u.Roles = append(u.Roles, r)
 		}
 	}
-	if rs, ok := m["roles"].([]any); ok {
-		for _, r := range rs {
-			if s, ok := r.(string); ok {
-				w.Roles = append(w.Roles, s)
+	addRoles := func(v any) {
+		switch t := v.(type) {
+		case string:
+			addRole(t)
+		case []any:
+			for _, r := range t {
+				if s, ok := r.(string); ok {
+					addRole(s)
+				}
 			}
 		}
 	}
-	extra := map[string]any{}
-	for k, v := range m {
-		if !known[k] && k != c.idField {
-			extra[k] = v
+	if _, mapped := m.fields["roles"]; mapped {
+		v, _ := m.read(obj, "roles")
+		addRoles(v)
+	} else {
+		addRoles(obj["role"])
+		addRoles(obj["roles"])
+	}
+	sv, hasStatus := m.read(obj, "status")
+	var rawStatus string
+	u.Status, rawStatus = m.statusOf(sv)
+	if !hasStatus || sv == nil {
+		// No status: services of this shape often say it with a boolean.
+		if v, ok := obj["active"].(bool); ok {
+			u.Status = map[bool]userapi.Status{true: userapi.StatusActive, false: userapi.StatusDisabled}[v]
+		} else if v, ok := obj["enabled"].(bool); ok {
+			u.Status = map[bool]userapi.Status{true: userapi.StatusActive, false: userapi.StatusDisabled}[v]
+		} else if v, ok := obj["disabled"].(bool); ok {
+			u.Status = map[bool]userapi.Status{true: userapi.StatusDisabled, false: userapi.StatusActive}[v]
 		}
 	}
-	return build(w, extra)
+	// The top-level keys read into normalized fields are not repeated in
+	// extra; a password (or its confirmation) never shows.
+	used := map[string]bool{}
+	for _, k := range strings.Split(m.idField, ".")[:1] {
+		used[k] = true
+	}
+	for _, f := range NormalFields {
+		for _, p := range m.paths(f) {
+			if len(p) == 1 || f == "password" {
+				used[p[0]] = true
+			}
+		}
+	}
+	if _, mapped := m.fields["roles"]; !mapped {
+		used["role"] = true
+	}
+	for k, v := range obj {
+		if !used[k] {
+			u.Extra[k] = v
+		}
+	}
+	for k, v := range odd {
+		u.Extra[k] = v
+	}
+	if u.Status == "" && rawStatus != "" {
+		// A status the normalized object has no word for: null, and the
+		// service's own word in extra rather than a guess.
+		u.Extra["status"] = sv
+	}
+	return u
 }
 
 // build maps the wire object to the normalized user.
@@ -426,42 +433,50 @@ func normalStatus(s string) userapi.Status {
 	return ""
 }
 
-// userPath is the path of one user; an ID that cannot be one path segment
-// is refused (userapi.ValidateID) before any request.
-func userPath(id string) (string, error) {
-	esc, err := userapi.EscapeID(id)
-	if err != nil {
-		return "", err
-	}
-	return "/users/" + esc, nil
+// userPath is the path of one user (user_path); an ID that cannot be one
+// path segment is refused (userapi.ValidateID) before any request.
+func (c *Client) userPath(id string) (string, error) {
+	return expand(c.m.userPath, id)
 }
 
 func (c *Client) decodeUser(resp *httpx.Response) (userapi.User, error) {
-	if c.idField == "id" {
+	if c.m.plain {
 		if w, ok := scanUser(resp.Body); ok && w.ID != "" {
 			return build(w, nil), nil
 		}
 	}
+	obj, err := c.userObject(resp)
+	if err != nil {
+		return userapi.User{}, err
+	}
+	return c.normalize(obj), nil
+}
+
+// userObject decodes the user object of an answer as the API wrote it.
+func (c *Client) userObject(resp *httpx.Response) (map[string]any, error) {
 	var m map[string]any
 	dec := json.NewDecoder(bytes.NewReader(resp.Body))
 	dec.UseNumber()
 	if err := dec.Decode(&m); err != nil {
-		return userapi.User{}, unreadable(resp, err)
+		return nil, unreadable(resp, err)
 	}
 	// Some services wrap the object: {"data": {...}} or {"user": {...}}.
-	for _, k := range []string{"data", "user"} {
-		if inner, ok := m[k].(map[string]any); ok && m[c.idField] == nil {
-			m = inner
-			break
+	idPath := strings.Split(c.m.idField, ".")
+	if _, has := lookup(m, idPath); !has {
+		for _, k := range []string{"data", "user"} {
+			if inner, ok := m[k].(map[string]any); ok {
+				m = inner
+				break
+			}
 		}
 	}
 	u := c.normalize(m)
 	if u.ID == "" && u.Email == "" && u.Username == "" {
 		// A 2xx whose body is no user (a login page's JSON, {"data": "…"})
 		// must not pass for an empty user.
-		return userapi.User{}, unreadable(resp, fmt.Errorf("no user in it (no %s, email or username)", c.idField))
+		return nil, unreadable(resp, fmt.Errorf("no user in it (no %s, email or username)", c.m.idField))
 	}
-	return u, nil
+	return m, nil
 }
 
 func unreadable(resp *httpx.Response, err error) error {
@@ -481,13 +496,13 @@ func subject(id string) string { return fmt.Sprintf("user %q", id) }
 
 // GetUser fetches one user.
 func (c *Client) GetUser(ctx context.Context, id string) (userapi.User, error) {
-	path, err := userPath(id)
+	path, err := c.userPath(id)
 	if err != nil {
 		return userapi.User{}, err
 	}
 	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: path})
 	if err != nil {
-		return userapi.User{}, errkind.WithSubject(err, subject(id))
+		return userapi.User{}, c.userError(ctx, id, err)
 	}
 	return c.decodeUser(resp)
 }
@@ -569,7 +584,7 @@ func asConflict(err error) error {
 	return err
 }
 
-// CreateUser creates a user with POST /users. A POST that may have reached
+// CreateUser creates a user with POST to create_path. A POST that may have reached
 // the server without an answer is checked by email before one retry. An
 // inactive user is created, then disabled the documented way, since the
 // document's create body has no status.
@@ -587,15 +602,26 @@ func (c *Client) CreateUser(ctx context.Context, req userapi.CreateRequest) (use
 	if err != nil {
 		return userapi.User{}, err
 	}
-	body := jsonBody(fields)
-	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: "/users", Body: body})
+	if c.m.statusMapped {
+		// The profile names the status field: the create writes it, so
+		// that a server keeping what it is sent (json-server) holds it.
+		fields["status"] = string(userapi.StatusActive)
+		if req.Inactive {
+			fields["status"] = string(userapi.StatusDisabled)
+		}
+	}
+	body := jsonBody(c.mapped(fields))
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: c.m.createPath, Body: body})
 	var e *errkind.Error
 	if err != nil && errors.As(err, &e) && e.MaybeSent {
 		if u, found, ferr := c.FindUser(ctx, req.Email); ferr == nil && found {
 			return c.finishCreate(ctx, req, u)
 		} else if ferr == nil {
-			resp, err = c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: "/users", Body: body})
+			resp, err = c.http.Do(ctx, httpx.Request{Method: http.MethodPost, Path: c.m.createPath, Body: body})
 		}
+	}
+	if errkind.Is(err, errkind.NotFound) {
+		return userapi.User{}, c.wrongEndpoint(http.MethodPost, c.m.createPath, "create_path", err)
 	}
 	if err != nil {
 		return userapi.User{}, errkind.WithSubject(asConflict(err), fmt.Sprintf("user %q", req.Email))
@@ -640,12 +666,13 @@ func (c *Client) finishCreate(ctx context.Context, req userapi.CreateRequest, u 
 	if !req.Inactive || u.Status == userapi.StatusDisabled {
 		return u, nil
 	}
-	d, err := c.DisableUser(ctx, u.ID)
+	want, verb := userapi.StatusDisabled, "disabled"
+	d, err := c.setStatus(ctx, u.ID, want)
 	if err != nil {
 		var e *errkind.Error
 		if errors.As(err, &e) {
 			ce := *e
-			ce.Message = fmt.Sprintf("user %q was created with id %q but not disabled: %s", req.Email, u.ID, e.Message)
+			ce.Message = fmt.Sprintf("user %q was created with id %q but not %s: %s", req.Email, u.ID, verb, e.Message)
 			ce.Err = e
 			return u, &ce
 		}
@@ -696,7 +723,7 @@ func updateBody(req userapi.UpdateRequest) (map[string]any, error) {
 	return body, nil
 }
 
-// UpdateUser sends PUT /users/{id} with the changed fields.
+// UpdateUser writes the changed fields the profile's update_method way.
 func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRequest) (userapi.User, error) {
 	if err := userapi.ValidateID(id); err != nil {
 		return userapi.User{}, err
@@ -711,33 +738,164 @@ func (c *Client) UpdateUser(ctx context.Context, id string, req userapi.UpdateRe
 	if err != nil {
 		return userapi.User{}, err
 	}
-	u, err := c.put(ctx, http.MethodPut, id, body)
+	u, err := c.write(ctx, id, body)
 	return u, asConflict(err)
 }
 
-func (c *Client) put(ctx context.Context, method, id string, body map[string]any) (userapi.User, error) {
-	path, err := userPath(id)
+// mapped returns a body of the document's keys (email, name, username,
+// password, role, status and extras) written where the profile maps them.
+func (c *Client) mapped(body map[string]any) map[string]any {
+	obj := map[string]any{}
+	c.apply(obj, body)
+	return obj
+}
+
+// apply writes a body of the document's keys into an API object.
+func (c *Client) apply(obj, body map[string]any) {
+	for _, k := range slices.Sorted(maps.Keys(body)) {
+		v := body[k]
+		switch k {
+		case "email", "name", "username", "password":
+			c.m.write(obj, k, v)
+		case "role":
+			paths, ok := c.m.fields["roles"]
+			if !ok {
+				obj["role"] = v
+				continue
+			}
+			for _, p := range paths {
+				cur, _ := lookup(obj, p)
+				if _, isList := cur.([]any); isList || p[len(p)-1] == "roles" {
+					assign(obj, p, []any{v})
+				} else {
+					assign(obj, p, v)
+				}
+			}
+		case "status":
+			st, _ := v.(string)
+			c.m.write(obj, "status", c.m.statusValue(userapi.Status(st)))
+		default:
+			obj[k] = v
+		}
+	}
+}
+
+// write sends a change of a user: body holds the document's keys. With
+// update_method merge the user is read first and written back whole, so
+// that nothing the change does not name is lost.
+func (c *Client) write(ctx context.Context, id string, body map[string]any) (userapi.User, error) {
+	path, err := c.userPath(id)
 	if err != nil {
 		return userapi.User{}, err
 	}
-	resp, err := c.http.Do(ctx, httpx.Request{Method: method, Path: path, Body: jsonBody(body)})
+	switch c.m.updateMethod {
+	case UpdatePatch:
+		return c.send(ctx, http.MethodPatch, id, path, c.mapped(body), nil)
+	case UpdatePut:
+		return c.send(ctx, http.MethodPut, id, path, c.mapped(body), nil)
+	}
+	obj, err := c.getObject(ctx, id, path)
 	if err != nil {
-		return userapi.User{}, errkind.WithSubject(err, subject(id))
+		return userapi.User{}, err
 	}
+	had := c.keptKeys(obj)
+	c.apply(obj, body)
+	u, err := c.send(ctx, http.MethodPut, id, path, obj, had)
+	if errkind.Is(err, errkind.Invalid) {
+		// A server that refuses its own read-only fields (id, created_at)
+		// in a PUT merges what it accepts: send the change alone, and the
+		// answer is still checked for every field the user had.
+		if u2, err2 := c.send(ctx, http.MethodPut, id, path, c.mapped(body), had); !errkind.Is(err2, errkind.Invalid) {
+			return u2, err2
+		}
+	}
+	return u, err
+}
+
+// keptKeys lists the top-level keys of a user object that a whole-object
+// PUT must keep: all but the password fields, which servers rarely echo.
+func (c *Client) keptKeys(obj map[string]any) []string {
+	secret := map[string]bool{}
+	for _, p := range c.m.paths("password") {
+		secret[p[0]] = true
+	}
+	var keys []string
+	for k := range obj {
+		if !secret[k] {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// getObject reads a user as the API writes it.
+func (c *Client) getObject(ctx context.Context, id, path string) (map[string]any, error) {
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: path})
+	if err != nil {
+		return nil, c.userError(ctx, id, err)
+	}
+	return c.userObject(resp)
+}
+
+// send writes obj to a user's path. had, when set, lists the keys the
+// user had before: an answer without one of them means the server dropped
+// data, which is reported rather than printed as success.
+func (c *Client) send(ctx context.Context, method, id, path string, obj map[string]any, had []string) (userapi.User, error) {
+	resp, err := c.http.Do(ctx, httpx.Request{Method: method, Path: path, Body: jsonBody(obj)})
+	if err != nil {
+		return userapi.User{}, c.userError(ctx, id, err)
+	}
+	var ans map[string]any
 	if len(bytes.TrimSpace(resp.Body)) == 0 {
-		return c.GetUser(ctx, id)
+		if had == nil {
+			return c.GetUser(ctx, id)
+		}
+		upath, err := c.userPath(id)
+		if err != nil {
+			return userapi.User{}, err
+		}
+		if ans, err = c.getObject(ctx, id, upath); err != nil {
+			return userapi.User{}, err
+		}
+	} else if ans, err = c.userObject(resp); err != nil {
+		return userapi.User{}, err
 	}
-	return c.decodeUser(resp)
+	var lost []string
+	for _, k := range had {
+		if _, ok := ans[k]; !ok {
+			lost = append(lost, k)
+		}
+	}
+	if len(lost) > 0 {
+		return c.normalize(ans), errkind.Errorf(errkind.Unknown,
+			"user %q: after %s %s the user lacks fields it had (%s): the server dropped them; check the user and restore them (update_method: patch suits a server whose PUT does not keep the whole object)",
+			id, method, path, strings.Join(lost, ", "))
+	}
+	return c.normalize(ans), nil
 }
 
 // DisableUser sets status disabled.
 func (c *Client) DisableUser(ctx context.Context, id string) (userapi.User, error) {
-	return c.put(ctx, c.disableVerb, id, map[string]any{"status": "disabled"})
+	return c.setStatus(ctx, id, userapi.StatusDisabled)
 }
 
 // EnableUser sets status active.
 func (c *Client) EnableUser(ctx context.Context, id string) (userapi.User, error) {
-	return c.put(ctx, c.disableVerb, id, map[string]any{"status": "active"})
+	return c.setStatus(ctx, id, userapi.StatusActive)
+}
+
+func (c *Client) setStatus(ctx context.Context, id string, st userapi.Status) (userapi.User, error) {
+	body := map[string]any{"status": string(st)}
+	if c.m.disableVerb != "" {
+		// The older disable key: that method with the status alone.
+		path, err := c.userPath(id)
+		if err != nil {
+			return userapi.User{}, err
+		}
+		return c.send(ctx, c.m.disableVerb, id, path, c.mapped(body), nil)
+	}
+	return c.write(ctx, id, body)
 }
 
 // PasswordPolicy: a new password of at least 8 characters.
@@ -745,35 +903,43 @@ func (c *Client) PasswordPolicy() userapi.PasswordPolicy {
 	return userapi.PasswordPolicy{NeedsNew: true, MinLength: MinPasswordLength}
 }
 
-// SetPassword sends PUT /users/{id} {"password": …} (or to password_path,
-// where "{id}" is replaced by the user's ID).
+// SetPassword writes {"password": …} (at the fields.password paths) the
+// update_method way, or, when password_path names an endpoint of its own,
+// sends it there alone.
 func (c *Client) SetPassword(ctx context.Context, id string, ch userapi.PasswordChange) (userapi.Result, error) {
-	path, err := userPath(id)
-	if err != nil {
+	if err := userapi.ValidateID(id); err != nil {
 		return userapi.Result{}, err
 	}
 	if len(ch.New) < MinPasswordLength {
 		return userapi.Result{}, errkind.Errorf(errkind.Usage, "password must be at least %d characters", MinPasswordLength)
 	}
-	if c.passwordPath != "" {
-		esc, _ := userapi.EscapeID(id) // valid: userPath accepted it
-		path = strings.ReplaceAll(c.passwordPath, "{id}", esc)
-	}
-	_, err = c.http.Do(ctx, httpx.Request{Method: http.MethodPut, Path: path, Body: jsonBody(map[string]string{"password": ch.New})})
-	if err != nil {
-		return userapi.Result{}, errkind.WithSubject(err, subject(id))
+	body := map[string]any{"password": ch.New}
+	if c.m.passwordPathSet {
+		path, err := expand(c.m.passwordPath, id)
+		if err != nil {
+			return userapi.Result{}, err
+		}
+		method := http.MethodPut
+		if c.m.updateMethod == UpdatePatch {
+			method = http.MethodPatch
+		}
+		if _, err := c.http.Do(ctx, httpx.Request{Method: method, Path: path, Body: jsonBody(c.mapped(body))}); err != nil {
+			return userapi.Result{}, c.userError(ctx, id, err)
+		}
+	} else if _, err := c.write(ctx, id, body); err != nil {
+		return userapi.Result{}, err
 	}
 	return userapi.Result{ID: id, Action: "password changed", Message: fmt.Sprintf("password of user %q changed", id)}, nil
 }
 
-// DeleteUser sends DELETE /users/{id}.
+// DeleteUser sends DELETE to the user's path.
 func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOptions) (userapi.Result, error) {
-	path, err := userPath(id)
+	path, err := c.userPath(id)
 	if err != nil {
 		return userapi.Result{}, err
 	}
 	if _, err := c.http.Do(ctx, httpx.Request{Method: http.MethodDelete, Path: path}); err != nil {
-		return userapi.Result{}, errkind.WithSubject(err, subject(id))
+		return userapi.Result{}, c.userError(ctx, id, err)
 	}
 	return userapi.Result{ID: id, Action: "deleted", Message: fmt.Sprintf("user %q deleted", id)}, nil
 }
@@ -785,8 +951,13 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 	match := func(u userapi.User) bool {
 		return strings.EqualFold(u.Email, key) || strings.EqualFold(u.Username, key) || u.ID == key
 	}
-	q := url.Values{"email": {key}}
-	if resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: c.listPath, Query: q}); err == nil {
+	// Filter on the email field where it is a top-level key; servers
+	// that know no such parameter ignore it, and the page is checked.
+	q := url.Values{}
+	if p := c.m.paths("email")[0]; len(p) == 1 {
+		q.Set(p[0], key)
+	}
+	if resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: c.m.listPath, Query: q}); err == nil {
 		if items, _, err := c.decodePage(resp); err == nil {
 			for _, u := range items {
 				if match(u) {
@@ -817,10 +988,13 @@ func (c *Client) FindUser(ctx context.Context, key string) (userapi.User, bool, 
 // Check lists one page to prove the URL and token work.
 func (c *Client) Check(ctx context.Context) (string, error) {
 	q := url.Values{}
-	if c.pagination == PageAuto || c.pagination == PagePage {
-		q.Set("per_page", "1")
+	if c.m.pagination == PageAuto || c.m.pagination == PagePage {
+		q.Set(c.m.sizeParam, "1")
 	}
-	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: c.listPath, Query: q})
+	resp, err := c.http.Do(ctx, httpx.Request{Method: http.MethodGet, Path: c.m.listPath, Query: q})
+	if errkind.Is(err, errkind.NotFound) {
+		return "", c.wrongEndpoint(http.MethodGet, c.m.listPath, "list_path", err)
+	}
 	if err != nil {
 		return "", err
 	}

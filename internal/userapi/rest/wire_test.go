@@ -94,8 +94,8 @@ func TestCreateBodyAndValidation(t *testing.T) {
 	}
 }
 
-func TestUpdateDisablePasswd(t *testing.T) {
-	b, reqs := fake(t, nil, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, userJSON) })
+func TestUpdateDisablePasswdPut(t *testing.T) {
+	b, reqs := fake(t, map[string]string{"update_method": "put"}, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, userJSON) })
 	ctx := context.Background()
 	name := "Ada King"
 	if _, err := b.(userapi.Updater).UpdateUser(ctx, "usr_1", userapi.UpdateRequest{Name: &name}); err != nil {
@@ -141,7 +141,9 @@ func TestDeleteAndErrors(t *testing.T) {
 		msg    string
 	}{
 		{204, "", 0, ""},
-		{404, `{"error":"no such user"}`, 3, `user "usr_9" not found: no such user`},
+		// 404 everywhere, the collection too: the profile's paths are
+		// wrong, which is never a missing user.
+		{404, `{"error":"no such user"}`, 2, `wrong endpoint: GET`},
 		{401, `{"message":"bad token"}`, 4, "bad token"},
 		{400, `{"errors":["email is invalid"]}`, 2, "email is invalid"},
 		{409, `conflict!`, 5, "conflict!"},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/userctl/userctl/internal/sandbox"
+	_ "github.com/userctl/userctl/internal/sandbox/scim" // its sandbox server
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/scim"
 	"github.com/userctl/userctl/internal/userapi/userapitest"

@@ -11,6 +11,7 @@ import (
 
 	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/sandbox"
+	_ "github.com/userctl/userctl/internal/sandbox/udata" // its sandbox server
 	"github.com/userctl/userctl/internal/userapi"
 	"github.com/userctl/userctl/internal/userapi/udata"
 	"github.com/userctl/userctl/internal/userapi/userapitest"

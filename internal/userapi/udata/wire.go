@@ -30,6 +30,9 @@ type wireUser struct {
 	Since       string         `json:"since"`
 	LastLoginAt any            `json:"last_login_at"`
 	Metrics     map[string]any `json:"metrics"`
+	// bad holds the raw values of fields of an unexpected type (see
+	// UnmarshalJSON); normalize shows them in extra.
+	bad map[string]any
 }
 
 // wirePage is one page of a paginated listing.
@@ -118,6 +121,9 @@ func (w *wireUser) normalize() userapi.User {
 	}
 	if w.Metrics != nil {
 		u.Extra["metrics"] = w.Metrics
+	}
+	for k, v := range w.bad {
+		u.Extra[k] = v
 	}
 	u.Roles = slices.DeleteFunc(append([]string{}, u.Roles...), func(r string) bool { return r == "" })
 	if t, ok := parseTime(w.Since); ok {

@@ -1,4 +1,4 @@
-package sandbox
+package datadog
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/userctl/userctl/internal/sandbox"
 )
 
 type ddResp struct {
@@ -16,13 +18,13 @@ type ddResp struct {
 	raw    string
 }
 
-func newDDServer(t *testing.T, opts Options) (*httptest.Server, *Store) {
+func newDDServer(t *testing.T, opts sandbox.Options) (*httptest.Server, *sandbox.Store) {
 	t.Helper()
-	d, ok := LookupDialect("datadog")
+	d, ok := sandbox.LookupDialect("datadog")
 	if !ok {
 		t.Fatal("datadog dialect not registered")
 	}
-	st := NewStore()
+	st := sandbox.NewStore()
 	srv := httptest.NewServer(d.New(st, opts))
 	t.Cleanup(srv.Close)
 	return srv, st
@@ -84,7 +86,7 @@ func wantDDError(t *testing.T, r ddResp, status int, msg string) {
 }
 
 func TestDatadogRegistration(t *testing.T) {
-	d, ok := LookupDialect("datadog")
+	d, ok := sandbox.LookupDialect("datadog")
 	if !ok || d.BasePath != "" || d.New == nil || d.Seed == nil || d.ErrorBody == nil {
 		t.Fatalf("registration incomplete: %+v", d)
 	}
@@ -95,7 +97,7 @@ func TestDatadogRegistration(t *testing.T) {
 }
 
 func TestDatadogAuth(t *testing.T) {
-	srv, _ := newDDServer(t, Options{APIKey: "k1", AppKey: "a1"})
+	srv, _ := newDDServer(t, sandbox.Options{APIKey: "k1", AppKey: "a1"})
 	wantDDError(t, ddDo(t, srv, "GET", "/api/v1/user", "", ""), 403, "API key required")
 	wantDDError(t, ddDo(t, srv, "GET", "/api/v1/user", "", "k1"), 403, "Forbidden")
 	wantDDError(t, ddDo(t, srv, "GET", "/api/v1/user", "", "k1", "wrong"), 403, "Forbidden")
@@ -103,14 +105,14 @@ func TestDatadogAuth(t *testing.T) {
 	if r := ddDo(t, srv, "GET", "/api/v1/user", "", "k1", "a1"); r.status != 200 {
 		t.Fatalf("right keys: %d %s", r.status, r.raw)
 	}
-	open, _ := newDDServer(t, Options{})
+	open, _ := newDDServer(t, sandbox.Options{})
 	if r := ddDo(t, open, "GET", "/api/v1/user", "", "any", "thing"); r.status != 200 {
 		t.Fatalf("any keys on an open sandbox: %d %s", r.status, r.raw)
 	}
 }
 
 func TestDatadogLifecycle(t *testing.T) {
-	srv, _ := newDDServer(t, Options{})
+	srv, _ := newDDServer(t, sandbox.Options{})
 	const h = "jane@example.com"
 
 	r := ddDo(t, srv, "POST", "/api/v1/user", `{"handle":"jane@example.com","email":"jane@example.com","name":"Jane","access_role":"st"}`)
@@ -180,7 +182,7 @@ func TestDatadogLifecycle(t *testing.T) {
 }
 
 func TestDatadogCreateErrors(t *testing.T) {
-	srv, _ := newDDServer(t, Options{})
+	srv, _ := newDDServer(t, sandbox.Options{})
 	wantDDError(t, ddDo(t, srv, "POST", "/api/v1/user", `{}`), 400, "Required parameter 'handle' is missing")
 	wantDDError(t, ddDo(t, srv, "POST", "/api/v1/user", `{"handle":"a@example.com","email":"nope"}`), 400, "Format of 'email' should be email")
 	wantDDError(t, ddDo(t, srv, "POST", "/api/v1/user", `{"handle":"nope"}`), 400, "Format of 'handle' should be email")
@@ -198,7 +200,7 @@ func TestDatadogCreateErrors(t *testing.T) {
 }
 
 func TestDatadogRoutes(t *testing.T) {
-	srv, _ := newDDServer(t, Options{})
+	srv, _ := newDDServer(t, sandbox.Options{})
 	r := ddDo(t, srv, "PATCH", "/api/v1/user/a@example.com", `{}`)
 	wantDDError(t, r, 405, "Method Not Allowed")
 	if r.header.Get("X-RateLimit-Limit") == "" {
@@ -209,7 +211,7 @@ func TestDatadogRoutes(t *testing.T) {
 }
 
 func TestDatadogRateLimitHeadersCount(t *testing.T) {
-	srv, _ := newDDServer(t, Options{})
+	srv, _ := newDDServer(t, sandbox.Options{})
 	for i, want := range []string{"99", "98", "97"} {
 		r := ddDo(t, srv, "GET", "/api/v1/user", "")
 		if got := r.header.Get("X-RateLimit-Remaining"); got != want {
@@ -219,8 +221,8 @@ func TestDatadogRateLimitHeadersCount(t *testing.T) {
 }
 
 func TestDatadogSeed(t *testing.T) {
-	srv, st := newDDServer(t, Options{})
-	d, _ := LookupDialect("datadog")
+	srv, st := newDDServer(t, sandbox.Options{})
+	d, _ := sandbox.LookupDialect("datadog")
 	d.Seed(st, 30)
 	if st.Len() != 30 {
 		t.Fatalf("seeded %d users", st.Len())
@@ -263,8 +265,8 @@ func TestDatadogSeed(t *testing.T) {
 }
 
 func TestDatadogListStreamsLargeStore(t *testing.T) {
-	srv, st := newDDServer(t, Options{})
-	d, _ := LookupDialect("datadog")
+	srv, st := newDDServer(t, sandbox.Options{})
+	d, _ := sandbox.LookupDialect("datadog")
 	d.Seed(st, 2500)
 	r := ddDo(t, srv, "GET", "/api/v1/user", "")
 	if users, _ := r.body["users"].([]any); len(users) != 2500 {
@@ -275,7 +277,7 @@ func TestDatadogListStreamsLargeStore(t *testing.T) {
 // A handle is one path segment: an escaped "/" belongs to it, "@" may come
 // raw or as %40, and a raw "/" or a trailing slash is another path.
 func TestDatadogHandleSegment(t *testing.T) {
-	srv, _ := newDDServer(t, Options{})
+	srv, _ := newDDServer(t, sandbox.Options{})
 	r := ddDo(t, srv, "POST", "/api/v1/user", `{"handle":"a/b@example.com","name":"Slash"}`)
 	if r.status != 200 {
 		t.Fatalf("create: %d %s", r.status, r.raw)

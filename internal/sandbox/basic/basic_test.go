@@ -1,4 +1,4 @@
-package sandbox
+package basic
 
 import (
 	"encoding/json"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/userctl/userctl/internal/sandbox"
 )
 
 type basicResp struct {
@@ -30,16 +32,16 @@ func (r basicResp) text(t *testing.T) string {
 	return s
 }
 
-func newBasicServer(t *testing.T, opts Options) (*httptest.Server, *Store) {
+func newBasicServer(t *testing.T, opts sandbox.Options) (*httptest.Server, *sandbox.Store) {
 	t.Helper()
-	d, ok := LookupDialect("basic")
+	d, ok := sandbox.LookupDialect("basic")
 	if !ok {
 		t.Fatal("basic dialect not registered")
 	}
 	if d.BasePath != "" {
 		t.Errorf("BasePath = %q, want empty", d.BasePath)
 	}
-	st := NewStore()
+	st := sandbox.NewStore()
 	srv := httptest.NewServer(d.New(st, opts))
 	t.Cleanup(srv.Close)
 	return srv, st
@@ -79,7 +81,7 @@ func as(t *testing.T, srv *httptest.Server, method, path, body string) basicResp
 }
 
 func TestBasicAuth(t *testing.T) {
-	srv, _ := newBasicServer(t, Options{API: "basic"})
+	srv, _ := newBasicServer(t, sandbox.Options{API: "basic"})
 	for _, tc := range []struct {
 		name, user, pass string
 		want             int
@@ -114,7 +116,7 @@ func TestBasicAuth(t *testing.T) {
 		t.Errorf("malformed header: status %d", resp.StatusCode)
 	}
 
-	strict, _ := newBasicServer(t, Options{API: "basic", Username: "admin", Password: "s3cret-pass"})
+	strict, _ := newBasicServer(t, sandbox.Options{API: "basic", Username: "admin", Password: "s3cret-pass"})
 	for _, tc := range []struct {
 		user, pass string
 		want       int
@@ -139,7 +141,7 @@ func TestBasicAuth(t *testing.T) {
 }
 
 func TestBasicCreateGetList(t *testing.T) {
-	srv, st := newBasicServer(t, Options{API: "basic"})
+	srv, st := newBasicServer(t, sandbox.Options{API: "basic"})
 	r := as(t, srv, "PUT", "/api/v1/users/alice", `{"value": {"password": "long-enough"}}`)
 	if r.status != 201 || strings.TrimSpace(r.raw) != `{"value":{"username":"alice","admin":true}}` {
 		t.Fatalf("create first = %d %s", r.status, r.raw)
@@ -152,7 +154,7 @@ func TestBasicCreateGetList(t *testing.T) {
 		t.Fatalf("create second = %d %s", r.status, r.raw)
 	}
 	rec, ok := st.Find("alice")
-	if !ok || rec.PasswordHash != HashPassword("long-enough") || rec.Status != "active" {
+	if !ok || rec.PasswordHash != sandbox.HashPassword("long-enough") || rec.Status != "active" {
 		t.Errorf("stored %+v", rec)
 	}
 
@@ -175,7 +177,7 @@ func TestBasicCreateGetList(t *testing.T) {
 			t.Errorf("duplicate %s = %d %s", name, r.status, r.raw)
 		}
 	}
-	if rec, _ := st.Find("alice"); rec.PasswordHash != HashPassword("long-enough") {
+	if rec, _ := st.Find("alice"); rec.PasswordHash != sandbox.HashPassword("long-enough") {
 		t.Error("a duplicate create changed the password")
 	}
 
@@ -197,7 +199,7 @@ func TestBasicCreateGetList(t *testing.T) {
 }
 
 func TestBasicEscapedUsername(t *testing.T) {
-	srv, _ := newBasicServer(t, Options{API: "basic"})
+	srv, _ := newBasicServer(t, sandbox.Options{API: "basic"})
 	r := as(t, srv, "PUT", "/api/v1/users/a%2Fb%20c", `{"value": {"password": "long-enough"}}`)
 	if r.status != 201 || !strings.Contains(r.raw, `"username":"a/b c"`) {
 		t.Fatalf("create = %d %s", r.status, r.raw)
@@ -214,7 +216,7 @@ const (
 )
 
 func TestBasicValidation(t *testing.T) {
-	srv, st := newBasicServer(t, Options{API: "basic"})
+	srv, st := newBasicServer(t, sandbox.Options{API: "basic"})
 	for _, tc := range []struct {
 		body, want string
 	}{
@@ -252,7 +254,7 @@ func TestBasicValidation(t *testing.T) {
 }
 
 func TestBasicChangePassword(t *testing.T) {
-	srv, st := newBasicServer(t, Options{API: "basic"})
+	srv, st := newBasicServer(t, sandbox.Options{API: "basic"})
 	as(t, srv, "PUT", "/api/v1/users/dave", `{"value": {"password": "first-password"}}`)
 	r := as(t, srv, "PATCH", "/api/v1/users/dave", `{"value": {"current_password": "wrong-password", "password": "second-password"}}`)
 	if r.status != 403 || r.text(t) != "Current password does not match" {
@@ -262,7 +264,7 @@ func TestBasicChangePassword(t *testing.T) {
 	if r.status != 200 || strings.TrimSpace(r.raw) != `{"value":{"username":"dave","admin":true}}` {
 		t.Errorf("change = %d %s", r.status, r.raw)
 	}
-	if rec, _ := st.Find("dave"); rec.PasswordHash != HashPassword("second-password") {
+	if rec, _ := st.Find("dave"); rec.PasswordHash != sandbox.HashPassword("second-password") {
 		t.Error("password not changed")
 	}
 	r = as(t, srv, "PATCH", "/api/v1/users/dave", `{"value": {"current_password": "first-password", "password": "third-password"}}`)
@@ -276,7 +278,7 @@ func TestBasicChangePassword(t *testing.T) {
 }
 
 func TestBasicDelete(t *testing.T) {
-	srv, st := newBasicServer(t, Options{API: "basic"})
+	srv, st := newBasicServer(t, sandbox.Options{API: "basic"})
 	as(t, srv, "PUT", "/api/v1/users/erin", `{"value": {"password": "long-enough"}}`)
 	r := as(t, srv, "DELETE", "/api/v1/users/erin", "")
 	if r.status != 204 || r.raw != "" {
@@ -300,7 +302,7 @@ func TestBasicDelete(t *testing.T) {
 // TestBasicConcurrentCreates: of many creates of one name exactly one
 // succeeds, and of many names exactly one user is the admin.
 func TestBasicConcurrentCreates(t *testing.T) {
-	srv, st := newBasicServer(t, Options{API: "basic"})
+	srv, st := newBasicServer(t, sandbox.Options{API: "basic"})
 	var wg sync.WaitGroup
 	statuses := make([]int, 16)
 	for i := range statuses {
@@ -345,10 +347,10 @@ func TestBasicConcurrentCreates(t *testing.T) {
 }
 
 func TestBasicSeed(t *testing.T) {
-	d, _ := LookupDialect("basic")
-	st := NewStore()
+	d, _ := sandbox.LookupDialect("basic")
+	st := sandbox.NewStore()
 	d.Seed(st, 3)
-	srv := httptest.NewServer(d.New(st, Options{API: "basic"}))
+	srv := httptest.NewServer(d.New(st, sandbox.Options{API: "basic"}))
 	t.Cleanup(srv.Close)
 	r := as(t, srv, "GET", "/api/v1/users", "")
 	want := `{"value":[{"username":"user000001","admin":true},{"username":"user000002","admin":false},{"username":"user000003","admin":false}]}`
@@ -369,7 +371,7 @@ func TestBasicSeed(t *testing.T) {
 }
 
 func TestBasicErrorBody(t *testing.T) {
-	d, _ := LookupDialect("basic")
+	d, _ := sandbox.LookupDialect("basic")
 	ct, body := d.ErrorBody(429, "Too Many Requests")
 	if ct != "application/json" || string(body) != `"Too Many Requests"` {
 		t.Errorf("ErrorBody = %q %s", ct, body)
@@ -377,8 +379,8 @@ func TestBasicErrorBody(t *testing.T) {
 }
 
 func BenchmarkBasicSeed(b *testing.B) {
-	d, _ := LookupDialect("basic")
+	d, _ := sandbox.LookupDialect("basic")
 	for b.Loop() {
-		d.Seed(NewStore(), 100000)
+		d.Seed(sandbox.NewStore(), 100000)
 	}
 }

@@ -1,4 +1,4 @@
-package sandbox
+package rest
 
 import (
 	"encoding/json"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/userctl/userctl/internal/sandbox"
 )
 
 type restResp struct {
@@ -19,11 +21,11 @@ type restResp struct {
 
 // newRESTServer serves the rest dialect (with the shared middleware) on
 // 127.0.0.1.
-func newRESTServer(t *testing.T, opts Options) (*httptest.Server, *Store) {
+func newRESTServer(t *testing.T, opts sandbox.Options) (*httptest.Server, *sandbox.Store) {
 	t.Helper()
 	opts.API = "rest"
-	st := NewStore()
-	h, err := NewHandler(opts, st)
+	st := sandbox.NewStore()
+	h, err := sandbox.NewHandler(opts, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +83,7 @@ func wantRESTError(t *testing.T, r restResp, status int, contains string) {
 }
 
 func TestRESTRegistration(t *testing.T) {
-	d, ok := LookupDialect("rest")
+	d, ok := sandbox.LookupDialect("rest")
 	if !ok || d.BasePath != "/v1" || d.New == nil || d.Seed == nil || d.ErrorBody == nil || d.Demo == nil {
 		t.Fatalf("registration incomplete: %+v", d)
 	}
@@ -92,7 +94,7 @@ func TestRESTRegistration(t *testing.T) {
 }
 
 func TestRESTAuth(t *testing.T) {
-	srv, _ := newRESTServer(t, Options{})
+	srv, _ := newRESTServer(t, sandbox.Options{})
 	for _, auth := range []string{"-", "", "Bearer", "Bearer   ", "Basic dXNlcjpwYXNz", "tok"} {
 		r := restDo(t, srv, "GET", "/v1/users", "", auth)
 		wantRESTError(t, r, 401, "authentication required")
@@ -104,7 +106,7 @@ func TestRESTAuth(t *testing.T) {
 		t.Fatalf("any token should do without opts.Token: %d %s", r.status, r.raw)
 	}
 
-	srv, _ = newRESTServer(t, Options{Token: "s3cret"})
+	srv, _ = newRESTServer(t, sandbox.Options{Token: "s3cret"})
 	wantRESTError(t, restDo(t, srv, "GET", "/v1/users", "", "Bearer other"), 401, "invalid token")
 	wantRESTError(t, restDo(t, srv, "GET", "/v1/users", "", "-"), 401, "authentication required")
 	if r := restDo(t, srv, "GET", "/v1/users", "", "Bearer s3cret"); r.status != 200 {
@@ -113,7 +115,7 @@ func TestRESTAuth(t *testing.T) {
 }
 
 func TestRESTLifecycle(t *testing.T) {
-	srv, _ := newRESTServer(t, Options{})
+	srv, _ := newRESTServer(t, sandbox.Options{})
 	start := time.Now().UTC().Add(-time.Second)
 	r := restDo(t, srv, "POST", "/v1/users", `{"email":"jane@example.com","name":"Jane Doe","password":"correct horse","username":"jdoe"}`)
 	if r.status != 201 {
@@ -173,7 +175,7 @@ func TestRESTLifecycle(t *testing.T) {
 }
 
 func TestRESTCreateErrors(t *testing.T) {
-	srv, _ := newRESTServer(t, Options{})
+	srv, _ := newRESTServer(t, sandbox.Options{})
 	cases := []struct{ body, msg string }{
 		{`{"name":"A","password":"12345678"}`, "email is required"},
 		{`{"email":"","name":"A","password":"12345678"}`, "email is required"},
@@ -205,7 +207,7 @@ func TestRESTCreateErrors(t *testing.T) {
 }
 
 func TestRESTUpdateErrors(t *testing.T) {
-	srv, _ := newRESTServer(t, Options{})
+	srv, _ := newRESTServer(t, sandbox.Options{})
 	a := restDo(t, srv, "POST", "/v1/users", `{"email":"a@example.com","name":"A","password":"12345678"}`)
 	restDo(t, srv, "POST", "/v1/users", `{"email":"b@example.com","name":"B","password":"12345678"}`)
 	path := "/v1/users/" + a.body["id"].(string)
@@ -221,7 +223,7 @@ func TestRESTUpdateErrors(t *testing.T) {
 }
 
 func TestRESTRoutes(t *testing.T) {
-	srv, _ := newRESTServer(t, Options{})
+	srv, _ := newRESTServer(t, sandbox.Options{})
 	wantRESTError(t, restDo(t, srv, "GET", "/v1/nothing", ""), 404, "no such resource")
 	wantRESTError(t, restDo(t, srv, "GET", "/users", ""), 404, "no such resource")
 	wantRESTError(t, restDo(t, srv, "GET", "/v1/users/a/b", ""), 404, "no such resource")
@@ -238,7 +240,7 @@ func TestRESTRoutes(t *testing.T) {
 }
 
 func TestRESTListPaging(t *testing.T) {
-	srv, st := newRESTServer(t, Options{Seed: 250})
+	srv, st := newRESTServer(t, sandbox.Options{Seed: 250})
 	if st.Len() != 250 {
 		t.Fatalf("seeded %d", st.Len())
 	}
@@ -281,7 +283,7 @@ func TestRESTListPaging(t *testing.T) {
 }
 
 func TestRESTListEmailFilter(t *testing.T) {
-	srv, _ := newRESTServer(t, Options{Seed: 20})
+	srv, _ := newRESTServer(t, sandbox.Options{Seed: 20})
 	r := restDo(t, srv, "GET", "/v1/users?email=USER7@example.com", "")
 	data, _ := r.body["data"].([]any)
 	if r.status != 200 || len(data) != 1 || data[0].(map[string]any)["id"] != "usr_000007" || r.body["total"] != 1.0 {

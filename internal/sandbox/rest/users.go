@@ -1,4 +1,4 @@
-package sandbox
+package rest
 
 import (
 	"encoding/json"
@@ -7,121 +7,13 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"net/mail"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/userctl/userctl/internal/sandbox"
 )
-
-// The rest dialect: the generic JSON users API of apis/rest.md, under /v1,
-// with bearer tokens and {"error": "…"} bodies.
-
-func init() {
-	RegisterDialect(Dialect{
-		Name:        "rest",
-		Credentials: []string{"token"},
-		BasePath:    "/v1",
-		New:         newRESTHandler,
-		ErrorBody:   restErrorBody,
-		Seed:        seedREST,
-		Demo:        demoREST,
-	})
-}
-
-const (
-	restUsersPath      = "/v1/users"
-	restDefaultPerPage = 100
-	restMaxPerPage     = 1000
-	restMinPassword    = 8
-	restMaxBody        = 1 << 20
-)
-
-func restErrorBody(_ int, msg string) (string, []byte) {
-	b, _ := json.Marshal(map[string]string{"error": msg})
-	return "application/json", append(b, '\n')
-}
-
-type restHandler struct {
-	st   *Store
-	opts Options
-}
-
-func newRESTHandler(st *Store, opts Options) http.Handler {
-	return &restHandler{st: st, opts: opts}
-}
-
-func restError(w http.ResponseWriter, status int, format string, args ...any) {
-	ct, body := restErrorBody(status, fmt.Sprintf(format, args...))
-	w.Header().Set("Content-Type", ct)
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-func restJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		restError(w, http.StatusInternalServerError, "encoding response: %v", err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
-}
-
-func (h *restHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !h.authorized(w, r) {
-		return
-	}
-	path := r.URL.Path
-	var id string
-	switch {
-	case path == restUsersPath:
-	case strings.HasPrefix(path, restUsersPath+"/") && len(path) > len(restUsersPath)+1 &&
-		!strings.Contains(path[len(restUsersPath)+1:], "/"):
-		id = path[len(restUsersPath)+1:]
-	default:
-		restError(w, http.StatusNotFound, "no such resource: %s %s", r.Method, path)
-		return
-	}
-	switch {
-	case id == "" && r.Method == http.MethodGet:
-		h.list(w, r)
-	case id == "" && r.Method == http.MethodPost:
-		h.create(w, r)
-	case id == "":
-		w.Header().Set("Allow", "GET, POST")
-		restError(w, http.StatusMethodNotAllowed, "method %s not allowed on %s", r.Method, path)
-	case r.Method == http.MethodGet:
-		h.get(w, id)
-	case r.Method == http.MethodPut:
-		h.update(w, r, id)
-	case r.Method == http.MethodDelete:
-		h.delete(w, id)
-	default:
-		w.Header().Set("Allow", "GET, PUT, DELETE")
-		restError(w, http.StatusMethodNotAllowed, "method %s not allowed on %s", r.Method, path)
-	}
-}
-
-// authorized requires "Authorization: Bearer TOKEN": any non-empty token,
-// or exactly opts.Token when set.
-func (h *restHandler) authorized(w http.ResponseWriter, r *http.Request) bool {
-	scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	token = strings.TrimSpace(token)
-	var msg string
-	switch {
-	case !strings.EqualFold(scheme, "Bearer") || token == "":
-		msg = "authentication required: send Authorization: Bearer <token>"
-	case h.opts.Token != "" && token != h.opts.Token:
-		msg = "invalid token"
-	default:
-		return true
-	}
-	w.Header().Set("WWW-Authenticate", `Bearer realm="userctl sandbox"`)
-	restError(w, http.StatusUnauthorized, "%s", msg)
-	return false
-}
 
 // restUser is a user on the wire. The password never is.
 type restUser struct {
@@ -135,7 +27,7 @@ type restUser struct {
 	UpdatedAt string `json:"updated_at"`
 }
 
-func restView(r *Record) restUser {
+func restView(r *sandbox.Record) restUser {
 	u := restUser{
 		ID: r.ID, Email: r.Email, Name: r.Name, Username: r.Username, Role: "user", Status: r.Status,
 		CreatedAt: r.CreatedAt.UTC().Format(time.RFC3339),
@@ -180,7 +72,7 @@ func (h *restHandler) list(w http.ResponseWriter, r *http.Request) {
 		var perPage int
 		perPage, err = positiveParam(r, "per_page", restDefaultPerPage)
 		if err == nil {
-			h.writePage(w, r, page, h.opts.pageCap(min(perPage, restMaxPerPage)))
+			h.writePage(w, r, page, h.opts.PageCap(min(perPage, restMaxPerPage)))
 			return
 		}
 	}
@@ -188,7 +80,7 @@ func (h *restHandler) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *restHandler) writePage(w http.ResponseWriter, r *http.Request, page, perPage int) {
-	var recs []Record
+	var recs []sandbox.Record
 	var total int
 	offset := math.MaxInt
 	if page-1 <= (math.MaxInt-perPage)/perPage {
@@ -199,7 +91,7 @@ func (h *restHandler) writePage(w http.ResponseWriter, r *http.Request, page, pe
 		if rec, ok := h.st.FindByEmail(q.Get("email")); ok {
 			total = 1
 			if offset == 0 {
-				recs = []Record{rec}
+				recs = []sandbox.Record{rec}
 			}
 		}
 	} else {
@@ -216,7 +108,7 @@ func (h *restHandler) writePage(w http.ResponseWriter, r *http.Request, page, pe
 	restJSON(w, http.StatusOK, out)
 }
 
-func (h *restHandler) get(w http.ResponseWriter, id string) {
+func (h *restHandler) get(w http.ResponseWriter, _ *http.Request, id string) {
 	rec, ok := h.st.Get(id)
 	if !ok {
 		restError(w, http.StatusNotFound, "user %s not found", id)
@@ -265,7 +157,7 @@ func (in *restInput) validate(create bool) error {
 			return errors.New("password is required")
 		}
 	}
-	if in.Email != nil && !validEmail(*in.Email) {
+	if in.Email != nil && !sandbox.ValidEmail(*in.Email) {
 		return fmt.Errorf("email %q is not a valid email address", *in.Email)
 	}
 	if in.Name != nil && strings.TrimSpace(*in.Name) == "" {
@@ -283,11 +175,6 @@ func (in *restInput) validate(create bool) error {
 	return nil
 }
 
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && !strings.ContainsAny(s, " <>\"")
-}
-
 func (h *restHandler) create(w http.ResponseWriter, r *http.Request) {
 	in, err := readRESTInput(w, r)
 	if err == nil {
@@ -297,12 +184,12 @@ func (h *restHandler) create(w http.ResponseWriter, r *http.Request) {
 		restError(w, http.StatusBadRequest, "%v", err)
 		return
 	}
-	rec := Record{
+	rec := sandbox.Record{
 		Email:        *in.Email,
 		Name:         *in.Name,
 		Roles:        []string{"user"},
 		Status:       "active",
-		PasswordHash: HashPassword(*in.Password),
+		PasswordHash: sandbox.HashPassword(*in.Password),
 	}
 	if in.Username != nil {
 		rec.Username = *in.Username
@@ -367,7 +254,7 @@ func (h *restHandler) update(w http.ResponseWriter, r *http.Request, id string) 
 		restError(w, http.StatusBadRequest, "%v", err)
 		return
 	}
-	updated, err := h.st.Update(id, func(rec *Record) error {
+	updated, err := h.st.Update(id, func(rec *sandbox.Record) error {
 		if in.Email != nil {
 			rec.Email = *in.Email
 		}
@@ -385,14 +272,14 @@ func (h *restHandler) update(w http.ResponseWriter, r *http.Request, id string) 
 			rec.Status = *in.Status
 		}
 		if in.Password != nil {
-			rec.PasswordHash = HashPassword(*in.Password)
+			rec.PasswordHash = sandbox.HashPassword(*in.Password)
 		}
 		return nil
 	})
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, sandbox.ErrNotFound):
 		restError(w, http.StatusNotFound, "user %s not found", id)
-	case errors.Is(err, ErrConflict):
+	case errors.Is(err, sandbox.ErrConflict):
 		if in.Email != nil {
 			if other, taken := h.st.FindByEmail(*in.Email); taken && other.ID != id {
 				restError(w, http.StatusConflict, "a user with email %s already exists", *in.Email)
@@ -407,68 +294,10 @@ func (h *restHandler) update(w http.ResponseWriter, r *http.Request, id string) 
 	}
 }
 
-func (h *restHandler) delete(w http.ResponseWriter, id string) {
+func (h *restHandler) delete(w http.ResponseWriter, _ *http.Request, id string) {
 	if err := h.st.Remove(id); err != nil {
 		restError(w, http.StatusNotFound, "user %s not found", id)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// seedREST adds n users usr_NNNNNN / userN@example.com (N from the store's
-// sequence): role admin for every 10th, status disabled for every 17th.
-func seedREST(st *Store, n int) {
-	if st.Len() == 0 {
-		st.Grow(n)
-	}
-	now := time.Now().UTC().Truncate(time.Second)
-	hash := HashPassword("sandbox-password")
-	roleUser, roleAdmin := []string{"user"}, []string{"admin"}
-	for added := 0; added < n; {
-		seq := st.NextSeq()
-		num := strconv.FormatInt(seq, 10)
-		rec := Record{
-			ID: restID(seq), Email: "user" + num + "@example.com", Name: "User " + num,
-			Roles: roleUser, Status: "active", PasswordHash: hash,
-			CreatedAt: now.Add(-time.Duration(n-added) * time.Second), UpdatedAt: now,
-		}
-		if seq%10 == 0 {
-			rec.Roles, rec.Admin = roleAdmin, true
-		}
-		if seq%17 == 0 {
-			rec.Status = "disabled"
-		}
-		if _, err := st.Create(rec); err == nil {
-			added++
-		}
-	}
-}
-
-// demoPeople are the plausible users of the built-in sandbox.
-var demoPeople = []struct{ first, last, role string }{
-	{"Ada", "Lovelace", "admin"},
-	{"Alan", "Turing", "user"},
-	{"Grace", "Hopper", "admin"},
-	{"Linus", "Torvalds", "user"},
-	{"Margaret", "Hamilton", "user"},
-	{"Ken", "Thompson", "user"},
-}
-
-// demoREST adds the built-in sandbox's demo users.
-func demoREST(st *Store) {
-	now := time.Now().UTC().Truncate(time.Second)
-	for i, p := range demoPeople {
-		first, last := strings.ToLower(p.first), strings.ToLower(p.last)
-		rec := Record{
-			ID: restID(st.NextSeq()), Email: first + "." + last + "@example.com", Name: p.first + " " + p.last,
-			FirstName: p.first, LastName: p.last, Username: first[:1] + last,
-			Roles: []string{p.role}, Admin: p.role == "admin", Status: "active",
-			PasswordHash: HashPassword("sandbox-password"),
-			CreatedAt:    now.Add(-time.Duration(len(demoPeople)-i) * 24 * time.Hour), UpdatedAt: now,
-		}
-		if i == len(demoPeople)-1 {
-			rec.Status = "disabled"
-		}
-		_, _ = st.Create(rec)
-	}
 }

@@ -1,4 +1,4 @@
-package sandbox
+package scim
 
 import (
 	"encoding/json"
@@ -9,12 +9,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/userctl/userctl/internal/sandbox"
 )
 
-func newSCIMServer(t *testing.T, opts Options) *httptest.Server {
+func newSCIMServer(t *testing.T, opts sandbox.Options) *httptest.Server {
 	t.Helper()
 	opts.API = "scim"
-	h, err := NewHandler(opts, NewStore())
+	h, err := sandbox.NewHandler(opts, sandbox.NewStore())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +76,7 @@ func wantSCIMError(t *testing.T, r scimResp, status int, scimType string) {
 }
 
 func TestSCIMPagingCapAndFilters(t *testing.T) {
-	srv := newSCIMServer(t, Options{Seed: 250})
+	srv := newSCIMServer(t, sandbox.Options{Seed: 250})
 	r := scimDo(t, srv, "GET", "/Users?startIndex=1&count=1000", "")
 	if r.status != 200 || r.body["totalResults"].(float64) != 250 || len(r.body["Resources"].([]any)) != 100 || r.body["itemsPerPage"].(float64) != 100 {
 		t.Fatalf("page of count=1000: %d total %v items %v", r.status, r.body["totalResults"], r.body["itemsPerPage"])
@@ -113,7 +115,7 @@ func TestSCIMPagingCapAndFilters(t *testing.T) {
 }
 
 func TestSCIMAuthAndDiscovery(t *testing.T) {
-	srv := newSCIMServer(t, Options{Token: "right"})
+	srv := newSCIMServer(t, sandbox.Options{Token: "right"})
 	wantSCIMError(t, scimDo(t, srv, "GET", "/Users", "", "Authorization", ""), 401, "")
 	wantSCIMError(t, scimDo(t, srv, "GET", "/Users", "", "Authorization", "Bearer wrong"), 401, "")
 	if r := scimDo(t, srv, "GET", "/Users", "", "Authorization", "Bearer right"); r.status != 200 {
@@ -132,7 +134,7 @@ func TestSCIMAuthAndDiscovery(t *testing.T) {
 }
 
 func TestSCIMWrites(t *testing.T) {
-	srv := newSCIMServer(t, Options{})
+	srv := newSCIMServer(t, sandbox.Options{})
 	create := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen","password":"pw-123456",
 		"name":{"givenName":"Barbara","familyName":"Jensen"},"emails":[{"value":"b@example.com","primary":true}],"roles":[{"value":"admin"}]}`
 	r := scimDo(t, srv, "POST", "/Users", create)

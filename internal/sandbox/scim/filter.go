@@ -1,9 +1,11 @@
-package sandbox
+package scim
 
 import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/userctl/userctl/internal/sandbox"
 )
 
 // A small parser and evaluator of SCIM filters (RFC 7644 §3.4.2.2) for the
@@ -11,23 +13,23 @@ import (
 // or, not and parentheses, over the attributes the sandbox stores.
 
 // scimFilter is a parsed filter: it reports whether a record matches.
-type scimFilter func(r *Record) bool
+type scimFilter func(r *sandbox.Record) bool
 
 // scimFilterAttrs are the attributes a filter may name (lower case, with
 // the core schema's URN prefix removed), with their values on a record.
-var scimFilterAttrs = map[string]func(r *Record) []string{
-	"id":              func(r *Record) []string { return []string{r.ID} },
-	"username":        func(r *Record) []string { return []string{r.Username} },
-	"emails.value":    func(r *Record) []string { return []string{r.Email} },
-	"emails":          func(r *Record) []string { return []string{r.Email} },
-	"name.formatted":  func(r *Record) []string { return []string{r.Name} },
-	"name.givenname":  func(r *Record) []string { return []string{r.FirstName} },
-	"name.familyname": func(r *Record) []string { return []string{r.LastName} },
-	"displayname":     func(r *Record) []string { return []string{r.DisplayName} },
-	"externalid":      func(r *Record) []string { return []string{r.ExternalID} },
-	"roles.value":     func(r *Record) []string { return r.Roles },
-	"roles":           func(r *Record) []string { return r.Roles },
-	"active": func(r *Record) []string {
+var scimFilterAttrs = map[string]func(r *sandbox.Record) []string{
+	"id":              func(r *sandbox.Record) []string { return []string{r.ID} },
+	"username":        func(r *sandbox.Record) []string { return []string{r.Username} },
+	"emails.value":    func(r *sandbox.Record) []string { return []string{r.Email} },
+	"emails":          func(r *sandbox.Record) []string { return []string{r.Email} },
+	"name.formatted":  func(r *sandbox.Record) []string { return []string{r.Name} },
+	"name.givenname":  func(r *sandbox.Record) []string { return []string{r.FirstName} },
+	"name.familyname": func(r *sandbox.Record) []string { return []string{r.LastName} },
+	"displayname":     func(r *sandbox.Record) []string { return []string{r.DisplayName} },
+	"externalid":      func(r *sandbox.Record) []string { return []string{r.ExternalID} },
+	"roles.value":     func(r *sandbox.Record) []string { return r.Roles },
+	"roles":           func(r *sandbox.Record) []string { return r.Roles },
+	"active": func(r *sandbox.Record) []string {
 		if r.Status == "disabled" {
 			return []string{"false"}
 		}
@@ -129,7 +131,7 @@ func (p *filterParser) or(depth int) (scimFilter, error) {
 			return nil, err
 		}
 		l := left
-		left = func(r *Record) bool { return l(r) || right(r) }
+		left = func(r *sandbox.Record) bool { return l(r) || right(r) }
 	}
 	return left, nil
 }
@@ -146,7 +148,7 @@ func (p *filterParser) and(depth int) (scimFilter, error) {
 			return nil, err
 		}
 		l := left
-		left = func(r *Record) bool { return l(r) && right(r) }
+		left = func(r *sandbox.Record) bool { return l(r) && right(r) }
 	}
 	return left, nil
 }
@@ -164,7 +166,7 @@ func (p *filterParser) unary(depth int) (scimFilter, error) {
 		if err != nil {
 			return nil, err
 		}
-		return func(r *Record) bool { return !f(r) }, nil
+		return func(r *sandbox.Record) bool { return !f(r) }, nil
 	}
 	if p.peekWord("(") {
 		p.pos++
@@ -198,7 +200,7 @@ func (p *filterParser) compare() (scimFilter, error) {
 	op := strings.ToLower(p.toks[p.pos].text)
 	p.pos++
 	if op == "pr" {
-		return func(r *Record) bool {
+		return func(r *sandbox.Record) bool {
 			for _, v := range get(r) {
 				if v != "" {
 					return true
@@ -240,7 +242,7 @@ func (p *filterParser) compare() (scimFilter, error) {
 	default:
 		return nil, fmt.Errorf("operator %q is not supported (supported: eq, ne, co, sw, ew, pr)", op)
 	}
-	return func(r *Record) bool {
+	return func(r *sandbox.Record) bool {
 		vals := get(r)
 		if len(vals) == 0 {
 			vals = []string{""}
