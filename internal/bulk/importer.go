@@ -33,11 +33,16 @@ func Import(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, error]
 		// When they cannot be listed (a key that may create but not list,
 		// a server refusing every request), the run goes on and says so:
 		// every line still ends in the report, and only a user that an
-		// uncertain create finds is then taken as this run's.
+		// uncertain create finds is then taken as this run's. With
+		// --skip-existing the list is required.
 		before, err := existingUsers(ctx, b)
 		switch {
 		case ctx.Err() != nil:
 			return Summary{}, ctx.Err()
+		case err != nil && e.opts.SkipExisting:
+			// Skipping by a 409 alone would create duplicates on an API that
+			// allows them: without the list, nothing is sent.
+			return Summary{}, fmt.Errorf("--skip-existing needs the list of the users already there: %w", err)
 		case err != nil:
 			if e.opts.Stderr != nil {
 				fmt.Fprintf(e.opts.Stderr, "warning: %s; going on without it (a user found after an uncertain create cannot be told from one there before)\n",

@@ -339,3 +339,31 @@ func TestBulkReportChecks(t *testing.T) {
 		t.Errorf("the server saw %d requests, want none", n)
 	}
 }
+
+// TestImportSkipExistingNeedsTheList: an import with --skip-existing whose
+// list of the users already there cannot be read sends nothing (a 409 alone
+// would let a server that allows duplicate emails create them twice); without
+// --skip-existing it goes on, says so, and reports every line.
+func TestImportSkipExistingNeedsTheList(t *testing.T) {
+	t.Parallel()
+	api := newCounter(t, http.StatusForbidden, nil, `{"error": "listing is not allowed"}`)
+	c := newCLI(t).set("USERCTL_URL", api.URL, "USERCTL_TOKEN", "t0k")
+	input := writeFile(t, c, "users.jsonl", `{"email": "a@example.com", "name": "A", "password": "passw0rd-a"}`+"\n")
+	r := c.run("users", "import", "-f", input, "--skip-existing")
+	want(t, r, 4)
+	wantIn(t, "stderr", oneLineError(t, r), "--skip-existing needs the list of the users already there")
+	if n := api.n.Load(); n != 1 {
+		t.Fatalf("%d requests, want only the refused listing", n)
+	}
+	report := filepath.Join(c.dir, "report.jsonl")
+	r = c.run("users", "import", "-f", input, "--report", report)
+	want(t, r, 7)
+	wantIn(t, "stderr", r.stderr, "warning: ")
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(data), "\n"); n != 1 {
+		t.Fatalf("report has %d lines, want 1:\n%s", n, data)
+	}
+}

@@ -72,6 +72,10 @@ func TestQAInvalidHeaderNamesAreUsageErrors(t *testing.T) {
 	r := c.run("profile", "add", "bad", "--api", "scim", "--url", srv.URL+"/scim/v2", "--set", "auth=header:X Token")
 	want(t, r, 2)
 	wantIn(t, "stderr", r.stderr, `"X Token"`)
+	// rest maps the same key the same way.
+	r = c.run("profile", "add", "badrest", "--api", "rest", "--url", srv.URL+"/v1", "--set", "auth=header:X Token")
+	want(t, r, 2)
+	wantIn(t, "stderr", r.stderr, `"X Token"`)
 	// A config written by hand is refused the same way, before a request.
 	if err := os.MkdirAll(filepath.Dir(c.configPath()), 0o700); err != nil {
 		t.Fatal(err)

@@ -262,8 +262,12 @@ func parseMapping(name string, get func(string) string) (*mapping, error) {
 		m.plain = false
 	}
 	if v := get("auth"); v != "" && v != "bearer" && v != "basic" && v != "none" {
-		if h, ok := strings.CutPrefix(v, "header:"); !ok || strings.TrimSpace(h) == "" {
+		h, ok := strings.CutPrefix(v, "header:")
+		if !ok || strings.TrimSpace(h) == "" {
 			return nil, bad("auth %q is not bearer, basic, header:NAME or none", v)
+		}
+		if err := userapi.CheckHeaderName(strings.TrimSpace(h)); err != nil {
+			return nil, bad("auth %q: %v", v, err)
 		}
 	}
 	if v := strings.ToUpper(get("disable")); v != "" {
