@@ -115,9 +115,7 @@ With no configuration it talks to a built-in sandbox, so every command can be tr
 	}
 	root.SetVersionTemplate(versionLine(f.Build) + "\n")
 	cmdutil.AddGlobalFlags(root, f)
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &errkind.Error{Kind: errkind.Usage, Message: err.Error() + " (see `" + c.CommandPath() + " --help`)"}
-	})
+	root.SetFlagErrorFunc(cmdutil.FlagError)
 	root.AddGroup(&cobra.Group{ID: "core", Title: "Commands:"}, &cobra.Group{ID: "more", Title: "More commands:"})
 	for _, c := range []*cobra.Command{users.NewCmd(f), profile.NewCmd(f), sandbox.NewCmd(f)} {
 		c.GroupID = "core"

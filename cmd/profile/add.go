@@ -366,7 +366,7 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 	values := map[string]string{}
 	switch {
 	case opts.WithSecrets:
-		lines, err := cmdutil.ReadLines(f.IO.In, len(secrets))
+		lines, err := f.IO.ReadLines(len(secrets))
 		if err != nil {
 			var keys []string
 			for _, s := range secrets {

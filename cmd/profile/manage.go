@@ -112,7 +112,11 @@ var checkSchema = output.Schema{Columns: []output.Column{
 	{Name: "detail", Value: func(i any) any { return i.(checkRow).Detail }},
 }}
 
-func newListCmd(f *cmdutil.Factory) *cobra.Command {
+// ListOptions are the inputs of profile list.
+type ListOptions struct{ F *cmdutil.Factory }
+
+func newListCmd(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
+	opts := &ListOptions{F: f}
 	return &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
@@ -121,40 +125,48 @@ func newListCmd(f *cmdutil.Factory) *cobra.Command {
 		Example: "  userctl profile list\n  userctl profile list -o json",
 		Args:    cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := f.Config()
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			w, err := f.Printer(profileSchema, true)
-			if err != nil {
-				return err
-			}
-			cur := cfg.Current()
-			for _, n := range cfg.Names() {
-				e, _ := cfg.Get(n)
-				url := e.URL
-				switch {
-				case config.IsBuiltin(n):
-					url = "(built-in sandbox)"
-				case url == "" && locatedBy(e) != "":
-					url = locatedBy(e)
-				case url == "":
-					// The dialect's default: the URL actually used.
-					if d, err := userapi.Lookup(e.API); err == nil {
-						url = d.DefaultURL
-					}
-				}
-				mark := ""
-				if n == cur {
-					mark = "*"
-				}
-				if err := w.Write(profileRow{Current: mark == "*", Name: n, API: e.API, URL: url}); err != nil {
-					return err
-				}
-			}
-			return w.Close()
+			return listRun(cmd.Context(), opts)
 		},
 	}
+}
+
+func listRun(_ context.Context, opts *ListOptions) error {
+	f := opts.F
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	w, err := f.Printer(profileSchema, true)
+	if err != nil {
+		return err
+	}
+	cur := cfg.Current()
+	for _, n := range cfg.Names() {
+		e, _ := cfg.Get(n)
+		url := e.URL
+		switch {
+		case config.IsBuiltin(n):
+			url = "(built-in sandbox)"
+		case url == "" && locatedBy(e) != "":
+			url = locatedBy(e)
+		case url == "":
+			// The dialect's default: the URL actually used.
+			if d, err := userapi.Lookup(e.API); err == nil {
+				url = d.DefaultURL
+			}
+		}
+		mark := ""
+		if n == cur {
+			mark = "*"
+		}
+		if err := w.Write(profileRow{Current: mark == "*", Name: n, API: e.API, URL: url}); err != nil {
+			return err
+		}
+	}
+	return w.Close()
 }
 
 // locatedBy describes where the API of a profile without url is, from the
@@ -172,7 +184,14 @@ func locatedBy(e config.Entry) string {
 	return ""
 }
 
-func newUseCmd(f *cmdutil.Factory) *cobra.Command {
+// UseOptions are the inputs of profile use.
+type UseOptions struct {
+	F    *cmdutil.Factory
+	Name string
+}
+
+func newUseCmd(f *cmdutil.Factory, runF func(context.Context, *UseOptions) error) *cobra.Command {
+	opts := &UseOptions{F: f}
 	return &cobra.Command{
 		Use:               "use NAME",
 		Short:             "Make a profile the current one",
@@ -181,22 +200,39 @@ func newUseCmd(f *cmdutil.Factory) *cobra.Command {
 		Args:              cmdutil.ExactArgs(1, "NAME"),
 		ValidArgsFunction: completeProfiles(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := f.Config(); err != nil {
-				return err
+			opts.Name = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			_, err := config.Edit(cmd.Context(), f.ConfigPath(), func(cfg *config.Config) error {
-				return cfg.Use(args[0])
-			})
-			if err != nil {
-				return err
-			}
-			f.Notice("Now using profile %q.", args[0])
-			return nil
+			return useRun(cmd.Context(), opts)
 		},
 	}
 }
 
-func newShowCmd(f *cmdutil.Factory) *cobra.Command {
+func useRun(ctx context.Context, opts *UseOptions) error {
+	f := opts.F
+	if _, err := f.Config(); err != nil {
+		return err
+	}
+	_, err := config.Edit(ctx, f.ConfigPath(), func(cfg *config.Config) error {
+		return cfg.Use(opts.Name)
+	})
+	if err != nil {
+		return err
+	}
+	f.Notice("Now using profile %q.", opts.Name)
+	return nil
+}
+
+// ShowOptions are the inputs of profile show.
+type ShowOptions struct {
+	F *cmdutil.Factory
+	// Name is the profile to show; "" for the profile in use.
+	Name string
+}
+
+func newShowCmd(f *cmdutil.Factory, runF func(context.Context, *ShowOptions) error) *cobra.Command {
+	opts := &ShowOptions{F: f}
 	return &cobra.Command{
 		Use:   "show [NAME]",
 		Short: "Show a profile, secrets masked",
@@ -207,44 +243,55 @@ profile in use is shown (after -p and USERCTL_PROFILE).`,
 		Args:              cmdutil.RangeArgs(0, 1, "at most one NAME"),
 		ValidArgsFunction: completeProfiles(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := f.Config()
-			if err != nil {
-				return err
-			}
-			name := ""
 			if len(args) == 1 {
-				name = args[0]
-			} else if res, err := f.Resolved(); err == nil {
-				name = res.Profile.Name
+				opts.Name = args[0]
 			}
-			fields, err := cfg.Show(name, f.Getenv, nil)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			fields = withDefaultURL(fields)
-			if f.WantsData() {
-				obj := showObject(fields)
-				w, err := f.Printer(obj.schema(), false)
-				if err != nil {
-					return err
-				}
-				if err := w.Write(obj); err != nil {
-					return err
-				}
-				return w.Close()
-			}
-			w, err := f.Printer(showSchema, true)
-			if err != nil {
-				return err
-			}
-			for _, sf := range fields {
-				if err := w.Write(showRow{Key: sf.Key, Value: sf.Value, Where: sf.Where}); err != nil {
-					return err
-				}
-			}
-			return w.Close()
+			return showRun(cmd.Context(), opts)
 		},
 	}
+}
+
+func showRun(_ context.Context, opts *ShowOptions) error {
+	f := opts.F
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	name := opts.Name
+	if name == "" {
+		if res, err := f.Resolved(); err == nil {
+			name = res.Profile.Name
+		}
+	}
+	fields, err := cfg.Show(name, f.Getenv, nil)
+	if err != nil {
+		return err
+	}
+	fields = withDefaultURL(fields)
+	if f.WantsData() {
+		obj := showObject(fields)
+		w, err := f.Printer(obj.schema(), false)
+		if err != nil {
+			return err
+		}
+		if err := w.Write(obj); err != nil {
+			return err
+		}
+		return w.Close()
+	}
+	w, err := f.Printer(showSchema, true)
+	if err != nil {
+		return err
+	}
+	for _, sf := range fields {
+		if err := w.Write(showRow{Key: sf.Key, Value: sf.Value, Where: sf.Where}); err != nil {
+			return err
+		}
+	}
+	return w.Close()
 }
 
 // withDefaultURL adds the URL a profile uses when it names none: its
@@ -276,7 +323,14 @@ func withDefaultURL(fields []config.ShowField) []config.ShowField {
 	return out
 }
 
-func newRemoveCmd(f *cmdutil.Factory) *cobra.Command {
+// RemoveOptions are the inputs of profile remove.
+type RemoveOptions struct {
+	F    *cmdutil.Factory
+	Name string
+}
+
+func newRemoveCmd(f *cmdutil.Factory, runF func(context.Context, *RemoveOptions) error) *cobra.Command {
+	opts := &RemoveOptions{F: f}
 	return &cobra.Command{
 		Use:               "remove NAME",
 		Aliases:           []string{"rm"},
@@ -286,22 +340,31 @@ func newRemoveCmd(f *cmdutil.Factory) *cobra.Command {
 		Args:              cmdutil.ExactArgs(1, "NAME"),
 		ValidArgsFunction: completeProfiles(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := f.Config(); err != nil {
-				return err
+			opts.Name = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			if config.IsBuiltin(args[0]) {
-				return errkind.Errorf(errkind.Usage, "the sandbox profile is built in and cannot be removed")
-			}
-			_, err := config.Edit(cmd.Context(), f.ConfigPath(), func(cfg *config.Config) error {
-				return cfg.Remove(args[0], f.Secrets)
-			})
-			if err != nil {
-				return err
-			}
-			f.Notice("Removed profile %q.", args[0])
-			return nil
+			return removeRun(cmd.Context(), opts)
 		},
 	}
+}
+
+func removeRun(ctx context.Context, opts *RemoveOptions) error {
+	f := opts.F
+	if _, err := f.Config(); err != nil {
+		return err
+	}
+	if config.IsBuiltin(opts.Name) {
+		return errkind.Errorf(errkind.Usage, "the sandbox profile is built in and cannot be removed")
+	}
+	_, err := config.Edit(ctx, f.ConfigPath(), func(cfg *config.Config) error {
+		return cfg.Remove(opts.Name, f.Secrets)
+	})
+	if err != nil {
+		return err
+	}
+	f.Notice("Removed profile %q.", opts.Name)
+	return nil
 }
 
 // CheckOptions are the inputs of profile check.

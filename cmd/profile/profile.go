@@ -21,7 +21,7 @@ keyring when there is one. With no profile at all, the built-in sandbox is used.
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newAddCmd(f, nil), newListCmd(f), newUseCmd(f), newShowCmd(f), newRemoveCmd(f), newCheckCmd(f, nil))
+	cmd.AddCommand(newAddCmd(f, nil), newListCmd(f, nil), newUseCmd(f, nil), newShowCmd(f, nil), newRemoveCmd(f, nil), newCheckCmd(f, nil))
 	return cmd
 }
 

@@ -199,7 +199,7 @@ func newPassword(f *cmdutil.Factory, fromStdin bool, minLen int) (string, error)
 	var pw string
 	switch {
 	case fromStdin:
-		line, err := cmdutil.ReadSecretLine(f.IO.In)
+		line, err := f.IO.ReadSecretLine()
 		if err != nil {
 			return "", err
 		}

@@ -68,7 +68,7 @@ func passwdRun(ctx context.Context, opts *PasswdOptions) error {
 		return errkind.Errorf(errkind.Usage, "--password-stdin: the %s API sets no password (%s); drop the flag to do that", b.Info().Name, strings.TrimSuffix(pol.Note, "."))
 	case !pol.NeedsNew:
 	case opts.PasswordStdin && pol.NeedsCurrent:
-		lines, err := cmdutil.ReadLines(f.IO.In, 2)
+		lines, err := f.IO.ReadLines(2)
 		if err != nil {
 			return errkind.Errorf(errkind.Usage, "--password-stdin needs two lines on stdin: the current password, then the new one")
 		}

@@ -6,41 +6,18 @@ package cmdutil
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/userctl/userctl/internal/config"
 	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/iostreams"
-	"github.com/userctl/userctl/internal/output"
 	"github.com/userctl/userctl/internal/prompt"
-	"github.com/userctl/userctl/internal/sandbox"
 	"github.com/userctl/userctl/internal/secret"
 	"github.com/userctl/userctl/internal/termsafe"
 	"github.com/userctl/userctl/internal/userapi"
 )
-
-// Globals are the persistent flags of the root command.
-type Globals struct {
-	Profile  string
-	Config   string
-	Output   string
-	Fields   []string
-	JQ       string
-	Template string
-	NoHeader bool
-	NoInput  bool
-	Debug    bool
-	Timeout  time.Duration
-	// MaxWait bounds rate-limit waits (--max-wait).
-	MaxWait time.Duration
-}
-
-// DefaultMaxWait is the default of --max-wait.
-const DefaultMaxWait = time.Minute
 
 // BuildInfo is set by ldflags in main.
 type BuildInfo struct {
@@ -190,16 +167,8 @@ func (f *Factory) BackendWith(env userapi.Env) (userapi.Backend, error) {
 		env.Timeout = res.Timeout
 	}
 	if res.Sandbox && p.URL == "" {
-		rt, base, closeFn, err := sandbox.InProcess(p.API, sandbox.DefaultStatePath(p.API))
-		if err != nil {
-			return nil, fmt.Errorf("starting the built-in sandbox: %w", err)
-		}
-		f.addCloser(closeFn)
-		p.URL = base
-		env.Transport = rt
-		if f.IO.IsStderrTTY() {
-			fmt.Fprintf(f.IO.ErrOut, "Using the built-in sandbox (%s API, data in %s); run `userctl profile add` for a real API.\n",
-				p.API, sandbox.DefaultStatePath(p.API))
+		if err := f.startSandbox(&p, &env); err != nil {
+			return nil, err
 		}
 	}
 	d, err := userapi.Lookup(p.API)
@@ -268,97 +237,4 @@ func (f *Factory) Close() error {
 	}
 	f.closers = nil
 	return first
-}
-
-// OutputFormat is the format in effect: -o, else USERCTL_OUTPUT, else the
-// profile's output, else table.
-func (f *Factory) OutputFormat() string {
-	if f.Globals.Output != "" {
-		return f.Globals.Output
-	}
-	if v := f.Getenv("USERCTL_OUTPUT"); v != "" {
-		return v
-	}
-	if res, err := f.Resolved(); err == nil && res.Output != "" {
-		return res.Output
-	}
-	return "table"
-}
-
-// OutputOptions are the rendering options of the global flags.
-func (f *Factory) OutputOptions() output.Options {
-	o := output.Options{
-		Format:   f.OutputFormat(),
-		Fields:   f.Globals.Fields,
-		JQ:       f.Globals.JQ,
-		Template: f.Globals.Template,
-		NoHeader: f.Globals.NoHeader,
-		Color:    f.IO.ColorEnabled(),
-		Terminal: f.IO.IsStdoutTTY(),
-	}
-	if f.IO.IsStdoutTTY() {
-		o.Width = f.IO.TerminalWidth()
-	}
-	return o
-}
-
-// Printer returns a writer for items of schema on stdout.
-func (f *Factory) Printer(schema output.Schema, list bool) (output.Writer, error) {
-	return output.NewWriter(f.IO.Out, f.OutputOptions(), schema, list)
-}
-
-// Notice writes a human message on stderr, as one line: control, bidi and
-// zero-width characters (of server text in args) are shown escaped.
-func (f *Factory) Notice(format string, args ...any) {
-	fmt.Fprintln(f.IO.ErrOut, termsafe.String(fmt.Sprintf(format, args...)))
-}
-
-// WantsData reports whether the output format is machine-readable (then
-// result objects go to stdout as data).
-func (f *Factory) WantsData() bool {
-	switch f.OutputFormat() {
-	case "table", "wide":
-		return f.Globals.JQ != "" || f.Globals.Template != "" || len(f.Globals.Fields) > 0
-	}
-	return true
-}
-
-// ReadSecretLine reads one line from stdin (for --password-stdin).
-func ReadSecretLine(r io.Reader) (string, error) {
-	lines, err := ReadLines(r, 1)
-	if err != nil {
-		return "", err
-	}
-	return lines[0], nil
-}
-
-// ReadLines reads n non-empty-terminated lines from r, trimming the line
-// ends; fewer lines is a usage error.
-func ReadLines(r io.Reader, n int) ([]string, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 1<<16))
-	if err != nil {
-		return nil, fmt.Errorf("reading stdin: %w", err)
-	}
-	raw := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
-	var out []string
-	for _, l := range raw {
-		if len(out) == n {
-			break
-		}
-		out = append(out, strings.TrimRight(l, "\r"))
-	}
-	if len(out) < n || out[n-1] == "" {
-		return nil, errkind.Errorf(errkind.Usage, "expected %d line(s) on stdin, got %d", n, countNonEmpty(out))
-	}
-	return out, nil
-}
-
-func countNonEmpty(ls []string) int {
-	n := 0
-	for _, l := range ls {
-		if l != "" {
-			n++
-		}
-	}
-	return n
 }

@@ -14,6 +14,25 @@ import (
 	"github.com/userctl/userctl/internal/userapi"
 )
 
+// Globals are the persistent flags of the root command.
+type Globals struct {
+	Profile  string
+	Config   string
+	Output   string
+	Fields   []string
+	JQ       string
+	Template string
+	NoHeader bool
+	NoInput  bool
+	Debug    bool
+	Timeout  time.Duration
+	// MaxWait bounds rate-limit waits (--max-wait).
+	MaxWait time.Duration
+}
+
+// DefaultMaxWait is the default of --max-wait.
+const DefaultMaxWait = time.Minute
+
 // AddGlobalFlags declares the persistent flags of CLI.md on root.
 func AddGlobalFlags(root *cobra.Command, f *Factory) {
 	formats := output.Formats()
@@ -203,6 +222,13 @@ func RangeArgs(min, max int, what string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// FlagError is the root command's flag error function: a flag that does not
+// parse (unknown, missing value, wrong type, exclusive with another) is a
+// usage error pointing at the command's help.
+func FlagError(c *cobra.Command, err error) error {
+	return &errkind.Error{Kind: errkind.Usage, Message: err.Error() + " (see `" + c.CommandPath() + " --help`)"}
 }
 
 // MissingFlag is the usage error for a required value when prompts are off.

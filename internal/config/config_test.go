@@ -1,17 +1,15 @@
 package config
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	_ "github.com/userctl/userctl/internal/dialects" // the real declarations
 	"github.com/userctl/userctl/internal/errkind"
+	"github.com/userctl/userctl/internal/secret"
 	"github.com/userctl/userctl/internal/userapi/datadog"
 )
 
@@ -71,183 +69,6 @@ func TestDefaultPath(t *testing.T) {
 	}
 }
 
-func TestLoadMissingFileIsEmpty(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "nope", "config.yaml")
-	c, warnings, err := Load(p)
-	if err != nil || len(warnings) != 0 {
-		t.Fatalf("Load = %v, %v", warnings, err)
-	}
-	if c.Exists() || c.Current() != Sandbox || !reflect.DeepEqual(c.Names(), []string{Sandbox}) {
-		t.Fatalf("exists %v current %q names %v", c.Exists(), c.Current(), c.Names())
-	}
-	if _, err := os.Stat(filepath.Dir(p)); !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("Load created the directory: %v", err)
-	}
-}
-
-func TestLoadMalformed(t *testing.T) {
-	cases := []struct {
-		name, content string
-		want          []string
-	}{
-		{"syntax", "current_profile: a\nprofiles:\n  a: b: c\n", []string{"line 3: mapping values are not allowed in this context"}},
-		{"tab", "profiles:\n\tprod: {}\n", []string{"line 2:"}},
-		{"bad name", "profiles:\n  ok: {api: rest}\n  Prod: {api: rest}\n", []string{"line 3:", `invalid profile name "Prod"`}},
-		{"dotted name", "profiles:\n  a.b: {api: rest}\n", []string{"line 2:", `"a.b"`}},
-		{"duplicate", "profiles:\n  a: {api: rest}\n  a: {api: udata}\n", []string{"line 3:", `"a" already defined at line 2`}},
-		{"profile not a map", "profiles:\n  a: rest\n", []string{"line 2:", `profile "a" must be a mapping`}},
-		{"profiles not a map", "profiles: [a, b]\n", []string{"line 1:", "profiles must be a mapping"}},
-		{"root not a map", "- a\n", []string{"line 1:"}},
-		{"bad timeout", "profiles:\n  a: {api: rest, timeout: soon}\n", []string{`profile "a"`, `line 2: profile "a": timeout "soon" is not a duration`}},
-		{"unknown api", "profiles:\n  a:\n    url: http://x\n    api: nosuch\n", []string{`line 4: profile "a": unknown api "nosuch"`}},
-		{"bad source", "profiles:\n  a: {api: rest, token_source: vault}\n", []string{`token_source: unknown source "vault"`}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			p := writeFile(t, tc.content)
-			_, _, err := Load(p)
-			wantKind(t, err, errkind.Usage, append([]string{"config " + p + ": "}, tc.want...)...)
-		})
-	}
-}
-
-func TestLoadEmptyAndNullFiles(t *testing.T) {
-	for _, content := range []string{"", "# nothing yet\n", "~\n", "profiles:\n"} {
-		c := mustLoad(t, writeFile(t, content))
-		if !reflect.DeepEqual(c.Names(), []string{Sandbox}) {
-			t.Errorf("%q: names %v", content, c.Names())
-		}
-	}
-}
-
-func TestWorldReadableWarning(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("file modes are not POSIX on Windows")
-	}
-	p := writeFile(t, "profiles:\n  a: {api: rest}\n")
-	if _, w, _ := Load(p); len(w) != 0 {
-		t.Fatalf("0600 file: warnings %v", w)
-	}
-	if err := os.Chmod(p, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, w, err := Load(p)
-	if err != nil || len(w) != 1 || !strings.Contains(w[0], "readable by others (mode 0644)") || !strings.Contains(w[0], "chmod 600 "+p) {
-		t.Fatalf("warnings %q, err %v", w, err)
-	}
-}
-
-func TestSaveModesAtomicAndRoundTrip(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "userctl")
-	p := filepath.Join(dir, "config.yaml")
-	c := mustLoad(t, p)
-	if err := c.Set("crm", Entry{API: "rest", URL: "https://api.example.com/v1", Output: "json", Timeout: 10 * time.Second,
-		Secrets: map[string]*SecretRef{"token": {Value: "tok-123456789012"}}, Values: map[string]string{"list_path": "/people"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Use("crm"); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Save(); err != nil {
-		t.Fatal(err)
-	}
-	if runtime.GOOS != "windows" {
-		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
-			t.Fatalf("file mode: %v %v", fi.Mode(), err)
-		}
-		if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
-			t.Fatalf("dir mode: %v %v", fi.Mode(), err)
-		}
-	}
-	// Save again over the existing file, then check no temporary is left.
-	if err := c.Save(); err != nil {
-		t.Fatal(err)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 || entries[0].Name() != "config.yaml" {
-		t.Fatalf("directory holds %v, want only config.yaml", entries)
-	}
-
-	c2, w, err := Load(p)
-	if err != nil || len(w) != 0 {
-		t.Fatalf("reload: %v %v", w, err)
-	}
-	got, ok := c2.Get("crm")
-	want := Entry{API: "rest", URL: "https://api.example.com/v1", Output: "json", Timeout: 10 * time.Second,
-		Secrets: map[string]*SecretRef{"token": {Value: "tok-123456789012"}}, Values: map[string]string{"list_path": "/people"}}
-	if !ok || !reflect.DeepEqual(got, want) {
-		t.Fatalf("reloaded %+v, want %+v", got, want)
-	}
-	if c2.Current() != "crm" || !reflect.DeepEqual(c2.Names(), []string{"crm", Sandbox}) {
-		t.Fatalf("current %q names %v", c2.Current(), c2.Names())
-	}
-}
-
-func TestSaveFailsCleanlyOnUnwritableDir(t *testing.T) {
-	if runtime.GOOS == "windows" || os.Geteuid() == 0 {
-		t.Skip("needs POSIX permissions and a non-root user")
-	}
-	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o500); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.Chmod(dir, 0o700) })
-	c := New(filepath.Join(dir, "config.yaml"))
-	if err := c.Save(); err == nil || !strings.Contains(err.Error(), "writing config") {
-		t.Fatalf("Save = %v", err)
-	}
-}
-
-func TestSavePreservesUnknownKeysAndOtherProfiles(t *testing.T) {
-	p := writeFile(t, `# hand-written
-current_profile: crm
-editor_hint: keep me
-profiles:
-  crm:
-    api: rest
-    url: https://api.example.com/v1
-    token: tok
-    list_path: /people
-    page_size: 50
-    Items_Key: data
-    disable: patch
-  dd: {api: datadog, site: datadoghq.eu, api_key_env: DDK, app_key: a}
-`)
-	c := mustLoad(t, p)
-	crm, _ := c.Get("crm")
-	wantOpts := map[string]string{"list_path": "/people", "page_size": "50", "items_key": "data", "disable": "patch"}
-	if !reflect.DeepEqual(crm.Values, wantOpts) {
-		t.Fatalf("options %v, want %v", crm.Values, wantOpts)
-	}
-	// Edit one profile through the typed API, add another, save.
-	crm.URL = "https://api2.example.com/v1"
-	if err := c.Set("crm", crm); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Set("svc", Entry{API: "basic", URL: "https://svc.example.com", Values: map[string]string{"username": "admin"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Save(); err != nil {
-		t.Fatal(err)
-	}
-	data, _ := os.ReadFile(p)
-	text := string(data)
-	for _, s := range []string{"editor_hint: keep me", "page_size: 50\n", "disable: patch\n", "items_key: data",
-		"api_key_env: DDK", "site: datadoghq.eu", "url: https://api2.example.com/v1", "username: admin", "current_profile: crm"} {
-		if !strings.Contains(text, s) {
-			t.Errorf("saved file lacks %q:\n%s", s, text)
-		}
-	}
-	c2 := mustLoad(t, p)
-	if !reflect.DeepEqual(c2.Names(), []string{"crm", "dd", Sandbox, "svc"}) {
-		t.Fatalf("names %v", c2.Names())
-	}
-	dd, _ := c2.Get("dd")
-	if dd.Secret("api_key").Env != "DDK" || dd.Secret("app_key").Value != "a" || dd.Values["site"] != "datadoghq.eu" {
-		t.Fatalf("dd = %+v", dd)
-	}
-}
-
 func TestEnvNeverWrittenBack(t *testing.T) {
 	p := writeFile(t, "current_profile: crm\nprofiles:\n  crm: {api: rest, url: https://file.example.com, token: filetoken}\n")
 	c := mustLoad(t, p)
@@ -269,22 +90,6 @@ func TestEnvNeverWrittenBack(t *testing.T) {
 			t.Errorf("saved file contains env value %q:\n%s", s, data)
 		}
 	}
-}
-
-func TestNameValidation(t *testing.T) {
-	for _, ok := range []string{"a", "prod", "my-profile_2", "0", strings.Repeat("a", 63)} {
-		if err := ValidateName(ok); err != nil {
-			t.Errorf("ValidateName(%q) = %v", ok, err)
-		}
-	}
-	for _, bad := range []string{"", "Prod", "-a", "_a", "a.b", "a b", "é", strings.Repeat("a", 64)} {
-		wantKind(t, ValidateName(bad), errkind.Usage, "invalid profile name")
-	}
-	c := New(filepath.Join(t.TempDir(), "c.yaml"))
-	wantKind(t, c.Set("Prod", Entry{API: "rest"}), errkind.Usage, `invalid profile name "Prod"`)
-	wantKind(t, c.Set(Sandbox, Entry{API: "rest"}), errkind.Usage, "built in")
-	_, err := Resolve(c, ResolveInput{Profile: "Prod", Getenv: env{}.get})
-	wantKind(t, err, errkind.Usage, `invalid profile name "Prod"`)
 }
 
 func TestSetValidation(t *testing.T) {
@@ -312,22 +117,6 @@ func TestSetValidation(t *testing.T) {
 	}
 }
 
-func TestMask(t *testing.T) {
-	cases := map[string]string{
-		"":                   "",
-		"abc":                "••••",
-		"abcdefghijk":        "••••",
-		"abcdefghijkl":       "••••ijkl",
-		"sk-live-0123456789": "••••6789",
-		"ééééééééééééabçd":   "••••abçd",
-	}
-	for in, want := range cases {
-		if got := Mask(in); got != want {
-			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestUseRemoveAndCurrent(t *testing.T) {
 	p := writeFile(t, "current_profile: a\nprofiles:\n  a: {api: rest}\n  b: {api: udata}\n")
 	c := mustLoad(t, p)
@@ -348,61 +137,86 @@ func TestUseRemoveAndCurrent(t *testing.T) {
 	}
 }
 
-func TestSandboxProfileInFileIgnored(t *testing.T) {
-	p := writeFile(t, "profiles:\n  sandbox: {api: udata}\n")
-	c, w, err := Load(p)
-	if err != nil || len(w) != 1 || !strings.Contains(w[0], "built in") {
-		t.Fatalf("Load: %v %v", w, err)
-	}
-	if e, _ := c.Get(Sandbox); e.API != "rest" {
-		t.Fatalf("sandbox api %q", e.API)
-	}
-}
-
-func TestSaveFollowsSymlink(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("symlinks need privileges on Windows")
-	}
-	dir := t.TempDir()
-	target := filepath.Join(dir, "dotfiles", "userctl.yaml")
-	if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
+func TestSetSecretKeyringAndFallback(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "userctl", "config.yaml")
+	c := mustLoad(t, p)
+	if err := c.Set("crm", Entry{API: "rest", URL: "https://api.example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(target, []byte("profiles:\n  a: {api: rest}\n"), 0o600); err != nil {
+	if err := c.Set("svc", Entry{API: "basic", URL: "https://svc.example.com", Values: map[string]string{"username": "admin"}}); err != nil {
 		t.Fatal(err)
 	}
-	link := filepath.Join(dir, "config.yaml")
-	if err := os.Symlink(target, link); err != nil {
-		t.Fatal(err)
+	store := secret.NewMemory()
+	where, err := c.SetSecret("crm", "token", "keyring-token-1234", store)
+	if err != nil || where != WhereKeyring {
+		t.Fatalf("SetSecret = %q, %v", where, err)
 	}
-	c := mustLoad(t, link)
-	if err := c.Use("a"); err != nil {
-		t.Fatal(err)
+	// No keyring on this machine: the password goes to the 0600 file.
+	where, err = c.SetSecret("svc", "password", "file-password-5678", &secret.Memory{Unavailable: true})
+	if err != nil || where != "config file "+p+" (mode 0600)" {
+		t.Fatalf("SetSecret fallback = %q, %v", where, err)
 	}
 	if err := c.Save(); err != nil {
 		t.Fatal(err)
 	}
-	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
-		t.Fatalf("the link was replaced: %v %v", fi.Mode(), err)
+	data, _ := os.ReadFile(p)
+	if strings.Contains(string(data), "keyring-token-1234") || !strings.Contains(string(data), "token_source: keyring") ||
+		!strings.Contains(string(data), "password: file-password-5678") {
+		t.Fatalf("file:\n%s", data)
 	}
-	if data, _ := os.ReadFile(target); !strings.Contains(string(data), "current_profile: a") {
-		t.Fatalf("target not updated:\n%s", data)
+
+	c = mustLoad(t, p)
+	r, err := Resolve(c, ResolveInput{Profile: "crm", Getenv: env{}.get, Secrets: store})
+	if err != nil || r.Profile.Secrets["token"] != "keyring-token-1234" || r.Sources["token"] != "keyring" {
+		t.Fatalf("resolved %+v, %v", r, err)
 	}
+	// The environment wins without touching the keyring.
+	r, err = Resolve(c, ResolveInput{Profile: "crm", Getenv: env{"USERCTL_TOKEN": "e"}.get, Secrets: &secret.Memory{Unavailable: true}})
+	if err != nil || r.Profile.Secrets["token"] != "e" {
+		t.Fatalf("resolved %+v, %v", r, err)
+	}
+	// Keyring unreadable or entry gone: a clear auth error.
+	_, err = Resolve(c, ResolveInput{Profile: "crm", Getenv: env{}.get, Secrets: &secret.Memory{Unavailable: true}})
+	wantKind(t, err, errkind.Auth, `profile "crm"`, "keyring", "USERCTL_TOKEN")
+	_, err = Resolve(c, ResolveInput{Profile: "crm", Getenv: env{}.get, Secrets: secret.NewMemory()})
+	wantKind(t, err, errkind.Auth, "not found in the OS keyring", `"crm/token"`)
+	// Other profiles never read the keyring.
+	if _, err := Resolve(c, ResolveInput{Profile: "svc", Getenv: env{}.get, Secrets: &secret.Memory{Unavailable: true}}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Removing the profile deletes its keyring entry.
+	if err := c.Remove("crm", store); err != nil || store.Len() != 0 {
+		t.Fatalf("Remove: %v, keyring holds %d", err, store.Len())
+	}
+
+	wantKind(t, func() error { _, err := c.SetSecret("svc", "nope", "x", store); return err }(), errkind.Usage, "not a secret field")
+	wantKind(t, func() error { _, err := c.SetSecret("zzz", "token", "x", store); return err }(), errkind.Usage, "not found")
 }
 
-// TestSyntaxErrorLine: a YAML syntax error names the line to fix, not the
-// start of the enclosing block, and a file starting with a tab has a line.
-func TestSyntaxErrorLine(t *testing.T) {
-	for _, tc := range []struct{ name, data, want string }{
-		{"indentation", "current_profile: a\nprofiles:\n  a:\n    api: rest\n   url: http://x\n", "line 5: did not find expected key"},
-		{"sequence in mapping", "current_profile: a\nprofiles:\n  a:\n    api: rest\n  - x\n", "line 5: did not find expected key"},
-		{"leading tab", "\tcurrent_profile: a\n", "line 1: found character that cannot start any token"},
-		{"tab indentation", "profiles:\n  a:\n    api: rest\n\turl: x\n", "line 4: "},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			path := writeFile(t, tc.data)
-			_, _, err := Load(path)
-			wantKind(t, err, errkind.Usage, path+": "+tc.want)
-		})
+func TestSetSecretMovesBetweenPlaces(t *testing.T) {
+	c := New(filepath.Join(t.TempDir(), "c.yaml"))
+	if err := c.Set("a", Entry{API: "rest", Secrets: map[string]*SecretRef{"token": {Env: "OLD"}}}); err != nil {
+		t.Fatal(err)
+	}
+	store := secret.NewMemory()
+	if _, err := c.SetSecret("a", "token", "v1-0123456789", store); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := c.Get("a"); !reflect.DeepEqual(*e.Secret("token"), SecretRef{Keyring: true}) {
+		t.Fatalf("token ref %+v", e.Secrets["token"])
+	}
+	// Keyring gone now: the file takes the new value and the old entry is dropped.
+	if _, err := c.SetSecret("a", "token", "v2-0123456789", nil); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := c.Get("a"); !reflect.DeepEqual(*e.Secret("token"), SecretRef{Value: "v2-0123456789"}) {
+		t.Fatalf("token ref %+v", e.Secrets["token"])
+	}
+	if _, err := c.SetSecret("a", "token", "", store); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := c.Get("a"); e.Secret("token").IsSet() {
+		t.Fatalf("token ref %+v", e.Secrets["token"])
 	}
 }

@@ -1,10 +1,8 @@
 package config
 
 import (
-	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
@@ -162,90 +160,6 @@ func TestTokenEnv(t *testing.T) {
 	}
 }
 
-func TestSetSecretKeyringAndFallback(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "userctl", "config.yaml")
-	c := mustLoad(t, p)
-	if err := c.Set("crm", Entry{API: "rest", URL: "https://api.example.com"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Set("svc", Entry{API: "basic", URL: "https://svc.example.com", Values: map[string]string{"username": "admin"}}); err != nil {
-		t.Fatal(err)
-	}
-	store := secret.NewMemory()
-	where, err := c.SetSecret("crm", "token", "keyring-token-1234", store)
-	if err != nil || where != WhereKeyring {
-		t.Fatalf("SetSecret = %q, %v", where, err)
-	}
-	// No keyring on this machine: the password goes to the 0600 file.
-	where, err = c.SetSecret("svc", "password", "file-password-5678", &secret.Memory{Unavailable: true})
-	if err != nil || where != "config file "+p+" (mode 0600)" {
-		t.Fatalf("SetSecret fallback = %q, %v", where, err)
-	}
-	if err := c.Save(); err != nil {
-		t.Fatal(err)
-	}
-	data, _ := os.ReadFile(p)
-	if strings.Contains(string(data), "keyring-token-1234") || !strings.Contains(string(data), "token_source: keyring") ||
-		!strings.Contains(string(data), "password: file-password-5678") {
-		t.Fatalf("file:\n%s", data)
-	}
-
-	c = mustLoad(t, p)
-	r, err := Resolve(c, ResolveInput{Profile: "crm", Getenv: env{}.get, Secrets: store})
-	if err != nil || r.Profile.Secrets["token"] != "keyring-token-1234" || r.Sources["token"] != "keyring" {
-		t.Fatalf("resolved %+v, %v", r, err)
-	}
-	// The environment wins without touching the keyring.
-	r, err = Resolve(c, ResolveInput{Profile: "crm", Getenv: env{"USERCTL_TOKEN": "e"}.get, Secrets: &secret.Memory{Unavailable: true}})
-	if err != nil || r.Profile.Secrets["token"] != "e" {
-		t.Fatalf("resolved %+v, %v", r, err)
-	}
-	// Keyring unreadable or entry gone: a clear auth error.
-	_, err = Resolve(c, ResolveInput{Profile: "crm", Getenv: env{}.get, Secrets: &secret.Memory{Unavailable: true}})
-	wantKind(t, err, errkind.Auth, `profile "crm"`, "keyring", "USERCTL_TOKEN")
-	_, err = Resolve(c, ResolveInput{Profile: "crm", Getenv: env{}.get, Secrets: secret.NewMemory()})
-	wantKind(t, err, errkind.Auth, "not found in the OS keyring", `"crm/token"`)
-	// Other profiles never read the keyring.
-	if _, err := Resolve(c, ResolveInput{Profile: "svc", Getenv: env{}.get, Secrets: &secret.Memory{Unavailable: true}}); err != nil {
-		t.Fatal(err)
-	}
-
-	// Removing the profile deletes its keyring entry.
-	if err := c.Remove("crm", store); err != nil || store.Len() != 0 {
-		t.Fatalf("Remove: %v, keyring holds %d", err, store.Len())
-	}
-
-	wantKind(t, func() error { _, err := c.SetSecret("svc", "nope", "x", store); return err }(), errkind.Usage, "not a secret field")
-	wantKind(t, func() error { _, err := c.SetSecret("zzz", "token", "x", store); return err }(), errkind.Usage, "not found")
-}
-
-func TestSetSecretMovesBetweenPlaces(t *testing.T) {
-	c := New(filepath.Join(t.TempDir(), "c.yaml"))
-	if err := c.Set("a", Entry{API: "rest", Secrets: map[string]*SecretRef{"token": {Env: "OLD"}}}); err != nil {
-		t.Fatal(err)
-	}
-	store := secret.NewMemory()
-	if _, err := c.SetSecret("a", "token", "v1-0123456789", store); err != nil {
-		t.Fatal(err)
-	}
-	if e, _ := c.Get("a"); !reflect.DeepEqual(*e.Secret("token"), SecretRef{Keyring: true}) {
-		t.Fatalf("token ref %+v", e.Secrets["token"])
-	}
-	// Keyring gone now: the file takes the new value and the old entry is dropped.
-	if _, err := c.SetSecret("a", "token", "v2-0123456789", nil); err != nil {
-		t.Fatal(err)
-	}
-	if e, _ := c.Get("a"); !reflect.DeepEqual(*e.Secret("token"), SecretRef{Value: "v2-0123456789"}) {
-		t.Fatalf("token ref %+v", e.Secrets["token"])
-	}
-	if _, err := c.SetSecret("a", "token", "", store); err != nil {
-		t.Fatal(err)
-	}
-	if e, _ := c.Get("a"); e.Secret("token").IsSet() {
-		t.Fatalf("token ref %+v", e.Secrets["token"])
-	}
-}
-
 func TestWithOSKeyringMock(t *testing.T) {
 	keyring.MockInit()
 	store := secret.NewKeyring(time.Second)
@@ -261,57 +175,5 @@ func TestWithOSKeyringMock(t *testing.T) {
 	r, err := Resolve(c, ResolveInput{Profile: "dd", Getenv: env{}.get, Secrets: store})
 	if err != nil || r.Profile.Secrets["api_key"] != "api-0123456789abcd" || r.Profile.Secrets["app_key"] != "app-0123456789wxyz" || len(r.MissingSecrets()) != 0 {
 		t.Fatalf("resolved %+v, %v", r, err)
-	}
-}
-
-func TestShow(t *testing.T) {
-	p := writeFile(t, `profiles:
-  crm: {api: rest, url: https://api.example.com, token: tok-0123456789abcd, list_path: /people}
-  kr: {api: rest, token_source: keyring}
-  ev: {api: datadog, api_key_env: DDK, app_key: short}
-`)
-	c := mustLoad(t, p)
-	store := secret.NewMemory()
-	_ = store.Set(secret.Service, "kr/token", "keyring-secret-9876")
-
-	fields, err := c.Show("crm", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []ShowField{
-		{Key: "name", Value: "crm"}, {Key: "api", Value: "rest"}, {Key: "url", Value: "https://api.example.com"},
-		{Key: "list_path", Value: "/people"},
-		{Key: "token", Value: "••••abcd", Secret: true, Where: "config file (0600)"},
-	}
-	if !reflect.DeepEqual(fields, want) {
-		t.Fatalf("Show(crm) =\n%+v\nwant\n%+v", fields, want)
-	}
-	fields, _ = c.Show("kr", nil, store)
-	if last := fields[len(fields)-1]; last != (ShowField{Key: "token", Value: "••••9876", Secret: true, Where: "keyring"}) {
-		t.Fatalf("keyring field %+v", last)
-	}
-	fields, _ = c.Show("kr", nil, &secret.Memory{Unavailable: true})
-	if last := fields[len(fields)-1]; last.Value != "(unavailable)" {
-		t.Fatalf("keyring field %+v", last)
-	}
-	fields, _ = c.Show("ev", env{"DDK": "0123456789abcdef"}.get, nil)
-	got := map[string]ShowField{}
-	for _, f := range fields {
-		got[f.Key] = f
-	}
-	if got["api_key"].Value != "••••cdef" || got["api_key"].Where != "env DDK (api_key_env)" || got["app_key"].Value != "••••" {
-		t.Fatalf("Show(ev) = %+v", fields)
-	}
-	for _, f := range fields {
-		if strings.Contains(f.Value, "short") || strings.Contains(f.Value, "0123456789") {
-			t.Fatalf("secret leaked in %+v", f)
-		}
-	}
-	if _, err := c.Show("zzz", nil, nil); errkind.Of(err) != errkind.Usage {
-		t.Fatalf("Show(zzz) = %v", err)
-	}
-	fields, err = c.Show("", nil, nil)
-	if err != nil || fields[0].Value != Sandbox {
-		t.Fatalf("Show(current) = %+v, %v", fields, err)
 	}
 }

@@ -1,6 +1,7 @@
 // Package iostreams holds the standard streams of a userctl process together
 // with what commands need to know about them: whether they are terminals,
-// whether prompting and colour are allowed and how wide the terminal is.
+// whether prompting and colour are allowed, how wide the terminal is, and
+// reading lines of stdin (--password-stdin).
 // Tests build one with Test and set the terminal flags explicitly.
 package iostreams
 

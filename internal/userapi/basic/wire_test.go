@@ -5,17 +5,15 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/userapi/userapitest"
 )
 
 const (
@@ -24,78 +22,16 @@ const (
 	mount    = "/svc" // the client must keep the profile URL's path
 )
 
-type call struct {
-	Method  string
-	Path    string
-	RawPath string
-	Query   string
-	Header  http.Header
-	Body    string
-}
-
-type reply struct {
-	status int
-	ctype  string
-	body   string
-}
-
-// fakeAPI records requests and answers them from a queue (the last reply
-// repeats).
-type fakeAPI struct {
-	t       *testing.T
-	mu      sync.Mutex
-	calls   []call
-	replies []reply
-}
-
-func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	if !strings.HasPrefix(r.URL.Path, mount+"/") {
-		f.t.Errorf("request outside the base path: %s %s", r.Method, r.URL.Path)
-		http.NotFound(w, r)
-		return
-	}
-	f.mu.Lock()
-	f.calls = append(f.calls, call{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, mount),
-		RawPath: strings.TrimPrefix(r.URL.EscapedPath(), mount), Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: string(body)})
-	var rep reply
-	switch len(f.replies) {
-	case 0:
-		rep = reply{status: 500, body: `"no reply queued"`}
-	case 1:
-		rep = f.replies[0]
-	default:
-		rep = f.replies[0]
-		f.replies = f.replies[1:]
-	}
-	f.mu.Unlock()
-	ct := rep.ctype
-	if ct == "" {
-		ct = "application/json"
-	}
-	w.Header().Set("Content-Type", ct)
-	if rep.status == http.StatusNoContent {
-		w.WriteHeader(rep.status)
-		return
-	}
-	w.WriteHeader(rep.status)
-	_, _ = io.WriteString(w, rep.body)
-}
-
-func (f *fakeAPI) Calls() []call {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]call(nil), f.calls...)
-}
-
-// newFake starts a fake API answering replies in order and a client of it.
+// newFake starts a fake API answering any request with replies, in order,
+// and a client of it.
 // debug, when set, receives the client's HTTP log.
-func newFake(t *testing.T, debug io.Writer, replies ...reply) (*Client, *fakeAPI) {
+func newFake(t *testing.T, debug io.Writer, replies ...userapitest.Reply) (*Client, *userapitest.Server) {
 	t.Helper()
-	f := &fakeAPI{t: t, replies: replies}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	c, err := newClient(userapi.Profile{Name: "svc", URL: srv.URL + mount, Values: map[string]string{"username": testUser}, Secrets: map[string]string{"password": testPass}},
+	f := userapitest.NewServer(t, mount)
+	if len(replies) > 0 {
+		f.Handle(userapitest.AnyRoute, replies...)
+	}
+	c, err := newClient(userapi.Profile{Name: "svc", URL: f.URL, Values: map[string]string{"username": testUser}, Secrets: map[string]string{"password": testPass}},
 		userapi.Env{Timeout: 5 * time.Second, Debug: debug, UserAgent: "userctl-test"},
 		func(o *httpx.Options) { o.Backoff = func(int) time.Duration { return 0 } })
 	if err != nil {
@@ -114,7 +50,7 @@ var wantAuth = "Basic " + base64.StdEncoding.EncodeToString([]byte(testUser+":"+
 
 // checkCall asserts one request's method, escaped path, query, headers and
 // body (exact JSON text; "" for none).
-func checkCall(t *testing.T, got call, method, rawPath, body string) {
+func checkCall(t *testing.T, got userapitest.Request, method, rawPath, body string) {
 	t.Helper()
 	if got.Method != method || got.RawPath != rawPath {
 		t.Errorf("request = %s %s, want %s %s", got.Method, got.RawPath, method, rawPath)
@@ -197,7 +133,7 @@ func TestNewMissingSettings(t *testing.T) {
 
 func TestListUnwrapsValueAndFiltersOnClient(t *testing.T) {
 	list := `{"value": [{"username": "zoe", "admin": false}, {"username": "admin", "admin": true}, {"username": "Zed"}]}`
-	c, f := newFake(t, nil, reply{status: 200, body: list})
+	c, f := newFake(t, nil, userapitest.Reply{Status: 200, Body: list})
 
 	var got []userapi.User
 	for u, err := range c.ListUsers(ctx(t), userapi.ListOptions{}) {
@@ -214,7 +150,7 @@ func TestListUnwrapsValueAndFiltersOnClient(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("list = %+v\nwant %+v", got, want)
 	}
-	calls := f.Calls()
+	calls := f.Requests()
 	if len(calls) != 1 {
 		t.Fatalf("%d requests, want 1", len(calls))
 	}
@@ -246,20 +182,20 @@ func TestListUnwrapsValueAndFiltersOnClient(t *testing.T) {
 		}
 	}
 	for _, bad := range []userapi.ListOptions{{Role: "editor"}, {Sort: "email"}} {
-		n := len(f.Calls())
+		n := len(f.Requests())
 		for _, err := range c.ListUsers(ctx(t), bad) {
 			if errkind.Of(err) != errkind.Usage {
 				t.Errorf("list %+v: kind %v (%v), want usage", bad, errkind.Of(err), err)
 			}
 		}
-		if len(f.Calls()) != n {
+		if len(f.Requests()) != n {
 			t.Errorf("list %+v sent a request", bad)
 		}
 	}
 }
 
 func TestListStopsWhenConsumerBreaks(t *testing.T) {
-	c, f := newFake(t, nil, reply{status: 200, body: `{"value": [{"username": "a"}, {"username": "b"}]}`})
+	c, f := newFake(t, nil, userapitest.Reply{Status: 200, Body: `{"value": [{"username": "a"}, {"username": "b"}]}`})
 	n := 0
 	for _, err := range c.ListUsers(ctx(t), userapi.ListOptions{}) {
 		if err != nil {
@@ -268,14 +204,14 @@ func TestListStopsWhenConsumerBreaks(t *testing.T) {
 		n++
 		break
 	}
-	if n != 1 || len(f.Calls()) != 1 {
-		t.Errorf("yielded %d, %d requests", n, len(f.Calls()))
+	if n != 1 || len(f.Requests()) != 1 {
+		t.Errorf("yielded %d, %d requests", n, len(f.Requests()))
 	}
 }
 
 func TestListUnreadable(t *testing.T) {
 	for _, body := range []string{`[{"username": "a"}]`, `{"users": []}`, `not json`} {
-		c, _ := newFake(t, nil, reply{status: 200, body: body})
+		c, _ := newFake(t, nil, userapitest.Reply{Status: 200, Body: body})
 		var last error
 		for _, err := range c.ListUsers(ctx(t), userapi.ListOptions{}) {
 			last = err
@@ -287,7 +223,7 @@ func TestListUnreadable(t *testing.T) {
 }
 
 func TestGetIsNotWrappedAndEscapesUsername(t *testing.T) {
-	c, f := newFake(t, nil, reply{status: 200, body: `{"username": "a b?c", "admin": true}`})
+	c, f := newFake(t, nil, userapitest.Reply{Status: 200, Body: `{"username": "a b?c", "admin": true}`})
 	u, err := c.GetUser(ctx(t), "a b?c")
 	if err != nil {
 		t.Fatal(err)
@@ -295,21 +231,21 @@ func TestGetIsNotWrappedAndEscapesUsername(t *testing.T) {
 	if u.ID != "a b?c" || u.Username != "a b?c" || !reflect.DeepEqual(u.Roles, []string{"admin"}) || u.Extra["admin"] != true {
 		t.Errorf("user = %+v", u)
 	}
-	checkCall(t, f.Calls()[0], "GET", "/api/v1/users/a%20b%3Fc", "")
+	checkCall(t, f.Requests()[0], "GET", "/api/v1/users/a%20b%3Fc", "")
 	// A username that would change the path is refused before sending.
-	if _, err := c.GetUser(ctx(t), "a b/c"); errkind.Of(err) != errkind.Usage || len(f.Calls()) != 1 {
-		t.Errorf("get of a b/c: %v after %d calls", err, len(f.Calls()))
+	if _, err := c.GetUser(ctx(t), "a b/c"); errkind.Of(err) != errkind.Usage || len(f.Requests()) != 1 {
+		t.Errorf("get of a b/c: %v after %d calls", err, len(f.Requests()))
 	}
 
 	// A wrapped body is not what get answers.
-	c, _ = newFake(t, nil, reply{status: 200, body: `{"value": {"username": "x"}}`})
+	c, _ = newFake(t, nil, userapitest.Reply{Status: 200, Body: `{"value": {"username": "x"}}`})
 	if _, err := c.GetUser(ctx(t), "x"); errkind.Of(err) != errkind.Unknown {
 		t.Errorf("get of a wrapped body: %v", err)
 	}
 }
 
 func TestGetNotFoundNamesUser(t *testing.T) {
-	for _, rep := range []reply{{status: 404}, {status: 404, body: `"User not found"`}, {status: 404, ctype: "text/plain", body: "no such user\n"}} {
+	for _, rep := range []userapitest.Reply{{Status: 404}, {Status: 404, Body: `"User not found"`}, {Status: 404, Header: map[string]string{"Content-Type": "text/plain"}, Body: "no such user\n"}} {
 		c, _ := newFake(t, nil, rep)
 		_, err := c.GetUser(ctx(t), "ghost")
 		if errkind.Of(err) != errkind.NotFound || errkind.ExitCode(err) != 3 {
@@ -331,13 +267,13 @@ func TestUsernameChecksBeforeSending(t *testing.T) {
 			t.Errorf("delete %q: %v", id, err)
 		}
 	}
-	if n := len(f.Calls()); n != 0 {
+	if n := len(f.Requests()); n != 0 {
 		t.Errorf("%d requests sent", n)
 	}
 }
 
 func TestCreateSendsValueWrapper(t *testing.T) {
-	c, f := newFake(t, nil, reply{status: 201, body: `{"value": {"username": "alice", "admin": false}}`})
+	c, f := newFake(t, nil, userapitest.Reply{Status: 201, Body: `{"value": {"username": "alice", "admin": false}}`})
 	u, err := c.CreateUser(ctx(t), userapi.CreateRequest{Username: "alice", Password: "correct horse"})
 	if err != nil {
 		t.Fatal(err)
@@ -346,7 +282,7 @@ func TestCreateSendsValueWrapper(t *testing.T) {
 	if !reflect.DeepEqual(u, want) {
 		t.Errorf("user = %+v", u)
 	}
-	calls := f.Calls()
+	calls := f.Requests()
 	if len(calls) != 1 {
 		t.Fatalf("%d requests", len(calls))
 	}
@@ -379,15 +315,15 @@ func TestCreateValidatesBeforeSending(t *testing.T) {
 			t.Errorf("error %q shows the password", err)
 		}
 	}
-	if n := len(f.Calls()); n != 0 {
+	if n := len(f.Requests()); n != 0 {
 		t.Errorf("%d requests sent", n)
 	}
 }
 
 func TestCreateConflict(t *testing.T) {
-	for _, rep := range []reply{
-		{status: 409, body: `"Username already existed"`},
-		{status: 409, ctype: "text/plain; charset=utf-8", body: "Username already existed\n"},
+	for _, rep := range []userapitest.Reply{
+		{Status: 409, Body: `"Username already existed"`},
+		{Status: 409, Header: map[string]string{"Content-Type": "text/plain; charset=utf-8"}, Body: "Username already existed\n"},
 	} {
 		c, f := newFake(t, nil, rep)
 		_, err := c.CreateUser(ctx(t), userapi.CreateRequest{Username: "alice", Password: "long-enough"})
@@ -397,22 +333,25 @@ func TestCreateConflict(t *testing.T) {
 		if want := `user "alice" already exists: Username already existed`; err.Error() != want {
 			t.Errorf("message %q, want %q", err, want)
 		}
-		if n := len(f.Calls()); n != 1 {
+		if n := len(f.Requests()); n != 1 {
 			t.Errorf("%d requests, want 1 (no retry of a 409)", n)
 		}
 	}
 }
 
 func TestCreateMaybeSentChecksBeforeRetrying(t *testing.T) {
-	created := reply{status: 201, body: `{"value": {"username": "alice", "admin": false}}`}
+	const alice = "/api/v1/users/alice"
+	created := userapitest.Reply{Status: 201, Body: `{"value": {"username": "alice", "admin": false}}`}
 	body := `{"value":{"password":"long-enough"}}`
 	t.Run("absent: retried once", func(t *testing.T) {
-		c, f := newFake(t, nil, reply{status: 502, body: `"bad gateway"`}, reply{status: 404}, created)
+		c, f := newFake(t, nil)
+		f.Handle("PUT "+alice, userapitest.Reply{Status: 502, Body: `"bad gateway"`}, created)
+		f.Handle("GET "+alice, userapitest.Reply{Status: 404})
 		u, err := c.CreateUser(ctx(t), userapi.CreateRequest{Username: "alice", Password: "long-enough"})
 		if err != nil || u.ID != "alice" {
 			t.Fatalf("create = %+v, %v", u, err)
 		}
-		calls := f.Calls()
+		calls := f.Requests()
 		if len(calls) != 3 {
 			t.Fatalf("%d requests, want PUT, GET, PUT", len(calls))
 		}
@@ -421,39 +360,45 @@ func TestCreateMaybeSentChecksBeforeRetrying(t *testing.T) {
 		checkCall(t, calls[2], "PUT", "/api/v1/users/alice", body)
 	})
 	t.Run("present: not sent again", func(t *testing.T) {
-		c, f := newFake(t, nil, reply{status: 500, body: `"oops"`}, reply{status: 200, body: `{"username": "alice", "admin": false}`})
+		c, f := newFake(t, nil)
+		f.Handle("PUT "+alice, userapitest.Reply{Status: 500, Body: `"oops"`})
+		f.Handle("GET "+alice, userapitest.Reply{Body: `{"username": "alice", "admin": false}`})
 		u, err := c.CreateUser(ctx(t), userapi.CreateRequest{Username: "alice", Password: "long-enough"})
 		if err != nil || u.ID != "alice" {
 			t.Fatalf("create = %+v, %v", u, err)
 		}
-		if calls := f.Calls(); len(calls) != 2 || calls[1].Method != "GET" {
+		if calls := f.Requests(); len(calls) != 2 || calls[1].Method != "GET" {
 			t.Fatalf("requests %+v, want PUT then GET", calls)
 		}
 	})
 	t.Run("still failing: one retry only", func(t *testing.T) {
-		c, f := newFake(t, nil, reply{status: 503, body: `"down"`}, reply{status: 404}, reply{status: 503, body: `"down"`})
+		c, f := newFake(t, nil)
+		f.Handle("PUT "+alice, userapitest.Reply{Status: 503, Body: `"down"`})
+		f.Handle("GET "+alice, userapitest.Reply{Status: 404})
 		_, err := c.CreateUser(ctx(t), userapi.CreateRequest{Username: "alice", Password: "long-enough"})
 		if errkind.Of(err) != errkind.Server {
 			t.Fatalf("kind %v (%v), want server", errkind.Of(err), err)
 		}
-		if n := len(f.Calls()); n != 3 {
+		if n := len(f.Requests()); n != 3 {
 			t.Errorf("%d requests, want 3", n)
 		}
 	})
 	t.Run("lookup fails: the create's error", func(t *testing.T) {
-		c, f := newFake(t, nil, reply{status: 500, body: `"oops"`}, reply{status: 401})
+		c, f := newFake(t, nil)
+		f.Handle("PUT "+alice, userapitest.Reply{Status: 500, Body: `"oops"`})
+		f.Handle("GET "+alice, userapitest.Reply{Status: 401})
 		_, err := c.CreateUser(ctx(t), userapi.CreateRequest{Username: "alice", Password: "long-enough"})
 		if errkind.Of(err) != errkind.Server || !strings.Contains(err.Error(), "oops") {
 			t.Fatalf("kind %v (%v), want the create's server error", errkind.Of(err), err)
 		}
-		if n := len(f.Calls()); n != 2 {
+		if n := len(f.Requests()); n != 2 {
 			t.Errorf("%d requests, want 2", n)
 		}
 	})
 }
 
 func TestSetPassword(t *testing.T) {
-	c, f := newFake(t, nil, reply{status: 200, body: `{"value": {"username": "alice", "admin": false}}`})
+	c, f := newFake(t, nil, userapitest.Reply{Status: 200, Body: `{"value": {"username": "alice", "admin": false}}`})
 	res, err := c.SetPassword(ctx(t), "alice", userapi.PasswordChange{Current: "old-pass", New: "new-password"})
 	if err != nil {
 		t.Fatal(err)
@@ -461,20 +406,20 @@ func TestSetPassword(t *testing.T) {
 	if res != (userapi.Result{ID: "alice", Action: "password changed", Message: `password of user "alice" changed`}) {
 		t.Errorf("result = %+v", res)
 	}
-	checkCall(t, f.Calls()[0], "PATCH", "/api/v1/users/alice", `{"value":{"current_password":"old-pass","password":"new-password"}}`)
+	checkCall(t, f.Requests()[0], "PATCH", "/api/v1/users/alice", `{"value":{"current_password":"old-pass","password":"new-password"}}`)
 
 	for _, ch := range []userapi.PasswordChange{{New: "new-password"}, {Current: "old-pass"}, {Current: "old-pass", New: "short"}} {
 		if _, err := c.SetPassword(ctx(t), "alice", ch); errkind.Of(err) != errkind.Usage {
 			t.Errorf("passwd %+v: %v, want usage", ch, err)
 		}
 	}
-	if n := len(f.Calls()); n != 1 {
+	if n := len(f.Requests()); n != 1 {
 		t.Errorf("%d requests, want 1", n)
 	}
 }
 
 func TestSetPasswordForbidden(t *testing.T) {
-	c, _ := newFake(t, nil, reply{status: 403, body: `"Current password does not match"`})
+	c, _ := newFake(t, nil, userapitest.Reply{Status: 403, Body: `"Current password does not match"`})
 	_, err := c.SetPassword(ctx(t), "alice", userapi.PasswordChange{Current: "wrong-pass", New: "new-password"})
 	if errkind.Of(err) != errkind.Auth || errkind.ExitCode(err) != 4 {
 		t.Fatalf("kind %v (%v), want auth", errkind.Of(err), err)
@@ -487,7 +432,7 @@ func TestSetPasswordForbidden(t *testing.T) {
 }
 
 func TestDelete(t *testing.T) {
-	c, f := newFake(t, nil, reply{status: 204}, reply{status: 404, body: `"User not found"`})
+	c, f := newFake(t, nil, userapitest.Reply{Status: 204}, userapitest.Reply{Status: 404, Body: `"User not found"`})
 	res, err := c.DeleteUser(ctx(t), "alice", userapi.DeleteOptions{NoMail: true})
 	if err != nil {
 		t.Fatal(err)
@@ -495,7 +440,7 @@ func TestDelete(t *testing.T) {
 	if res != (userapi.Result{ID: "alice", Action: "deleted", Message: `user "alice" deleted`}) {
 		t.Errorf("result = %+v", res)
 	}
-	checkCall(t, f.Calls()[0], "DELETE", "/api/v1/users/alice", "")
+	checkCall(t, f.Requests()[0], "DELETE", "/api/v1/users/alice", "")
 	_, err = c.DeleteUser(ctx(t), "alice", userapi.DeleteOptions{})
 	if errkind.Of(err) != errkind.NotFound || err.Error() != `user "alice" not found: User not found` {
 		t.Errorf("second delete: %v", err)
@@ -511,29 +456,29 @@ const (
 func TestErrorDecoding(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		rep  reply
+		rep  userapitest.Reply
 		kind errkind.Kind
 		want string
 	}{
-		{"validator min, JSON string", reply{status: 400, body: `"` + vMin + `"`}, errkind.Invalid,
+		{"validator min, JSON string", userapitest.Reply{Status: 400, Body: `"` + vMin + `"`}, errkind.Invalid,
 			`user "alice": 400 Bad Request: password: failed on the 'min' tag`},
-		{"validator min, plain text", reply{status: 400, ctype: "text/plain", body: vMin + "\n"}, errkind.Invalid,
+		{"validator min, plain text", userapitest.Reply{Status: 400, Header: map[string]string{"Content-Type": "text/plain"}, Body: vMin + "\n"}, errkind.Invalid,
 			`user "alice": 400 Bad Request: password: failed on the 'min' tag`},
-		{"missing wrapper, JSON string", reply{status: 400, body: `"` + vRequired + `"`}, errkind.Invalid,
+		{"missing wrapper, JSON string", userapitest.Reply{Status: 400, Body: `"` + vRequired + `"`}, errkind.Invalid,
 			`user "alice": 400 Bad Request: the server did not find the {"value": …} wrapper it expects: password: failed on the 'required' tag`},
-		{"several errors, JSON string", reply{status: 400, body: `"` + vRequired + `\n` + vCurrent + `"`}, errkind.Invalid,
+		{"several errors, JSON string", userapitest.Reply{Status: 400, Body: `"` + vRequired + `\n` + vCurrent + `"`}, errkind.Invalid,
 			`user "alice": 400 Bad Request: the server did not find the {"value": …} wrapper it expects: password: failed on the 'required' tag; current_password: failed on the 'required' tag`},
-		{"several errors, plain text", reply{status: 400, ctype: "text/plain", body: vMin + "\n" + vCurrent}, errkind.Invalid,
+		{"several errors, plain text", userapitest.Reply{Status: 400, Header: map[string]string{"Content-Type": "text/plain"}, Body: vMin + "\n" + vCurrent}, errkind.Invalid,
 			`user "alice": 400 Bad Request: the server did not find the {"value": …} wrapper it expects: password: failed on the 'min' tag; current_password: failed on the 'required' tag`},
-		{"decoding error under Value", reply{status: 400, ctype: "text/plain", body: "json: cannot unmarshal number into Go struct field UserPasswordRequest.Value.password of type string"}, errkind.Invalid,
+		{"decoding error under Value", userapitest.Reply{Status: 400, Header: map[string]string{"Content-Type": "text/plain"}, Body: "json: cannot unmarshal number into Go struct field UserPasswordRequest.Value.password of type string"}, errkind.Invalid,
 			`user "alice": 400 Bad Request: the server did not accept the shape of the {"value": …} body: json: cannot unmarshal number into Go struct field UserPasswordRequest.Value.password of type string`},
-		{"other 400 text", reply{status: 400, ctype: "text/plain", body: "bad\nrequest"}, errkind.Invalid,
+		{"other 400 text", userapitest.Reply{Status: 400, Header: map[string]string{"Content-Type": "text/plain"}, Body: "bad\nrequest"}, errkind.Invalid,
 			`user "alice": 400 Bad Request: bad; request`},
-		{"401", reply{status: 401, body: `"Unauthorized"`}, errkind.Auth,
+		{"401", userapitest.Reply{Status: 401, Body: `"Unauthorized"`}, errkind.Auth,
 			"401 Unauthorized (check the username and password of profile svc: USERCTL_USERNAME, USERCTL_PASSWORD or `userctl profile add`)"},
-		{"409 JSON string", reply{status: 409, body: `"Username already existed"`}, errkind.Conflict,
+		{"409 JSON string", userapitest.Reply{Status: 409, Body: `"Username already existed"`}, errkind.Conflict,
 			`user "alice" already exists: Username already existed`},
-		{"404 empty", reply{status: 404}, errkind.NotFound, `user "alice" not found`},
+		{"404 empty", userapitest.Reply{Status: 404}, errkind.NotFound, `user "alice" not found`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, _ := newFake(t, nil, tc.rep)
@@ -545,7 +490,7 @@ func TestErrorDecoding(t *testing.T) {
 				t.Errorf("message\n got %q\nwant %q", err, tc.want)
 			}
 			var e *errkind.Error
-			if !errors.As(err, &e) || e.Status != tc.rep.status {
+			if !errors.As(err, &e) || e.Status != tc.rep.Status {
 				t.Errorf("status = %v", e)
 			}
 		})
@@ -566,7 +511,7 @@ func TestPasswordsNeverInErrors(t *testing.T) {
 	const createPass, oldPass, newPass = "hunter2-hunter2", "old-secret-17", "new-secret-42"
 	echo := `"rejected ` + strings.Join([]string{createPass, oldPass, newPass, testPass}, " ") + `"`
 	for _, status := range []int{400, 401, 403, 409, 500} {
-		c, _ := newFake(t, nil, reply{status: status, body: echo})
+		c, _ := newFake(t, nil, userapitest.Reply{Status: status, Body: echo})
 		_, createErr := c.CreateUser(ctx(t), userapi.CreateRequest{Username: "alice", Password: createPass})
 		_, passwdErr := c.SetPassword(ctx(t), "alice", userapi.PasswordChange{Current: oldPass, New: newPass})
 		for _, tc := range []struct {
@@ -593,35 +538,37 @@ func TestPasswordsNeverInErrors(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
-	c, f := newFake(t, nil, reply{status: 200, body: `{"username": "root", "admin": true}`})
+	c, f := newFake(t, nil, userapitest.Reply{Status: 200, Body: `{"username": "root", "admin": true}`})
 	msg, err := c.Check(ctx(t))
 	if err != nil || msg != "authenticated as root (admin)" {
 		t.Errorf("check = %q, %v", msg, err)
 	}
-	checkCall(t, f.Calls()[0], "GET", "/api/v1/users/root", "")
+	checkCall(t, f.Requests()[0], "GET", "/api/v1/users/root", "")
 
-	c, _ = newFake(t, nil, reply{status: 200, body: `{"username": "root", "admin": false}`})
+	c, _ = newFake(t, nil, userapitest.Reply{Status: 200, Body: `{"username": "root", "admin": false}`})
 	if msg, err := c.Check(ctx(t)); err != nil || msg != "authenticated as root" {
 		t.Errorf("check = %q, %v", msg, err)
 	}
 
-	c, f = newFake(t, nil, reply{status: 404}, reply{status: 200, body: `{"value": [{"username": "a"}, {"username": "b"}]}`})
+	c, f = newFake(t, nil)
+	f.Handle("GET /api/v1/users/root", userapitest.Reply{Status: 404})
+	f.Handle("GET /api/v1/users", userapitest.Reply{Body: `{"value": [{"username": "a"}, {"username": "b"}]}`})
 	msg, err = c.Check(ctx(t))
 	if err != nil || !strings.HasPrefix(msg, "authenticated as root") || !strings.Contains(msg, "2 users") {
 		t.Errorf("check = %q, %v", msg, err)
 	}
-	if calls := f.Calls(); len(calls) != 2 || calls[1].RawPath != "/api/v1/users" {
+	if calls := f.Requests(); len(calls) != 2 || calls[1].RawPath != "/api/v1/users" {
 		t.Errorf("requests %+v", calls)
 	}
 
-	c, _ = newFake(t, nil, reply{status: 401})
+	c, _ = newFake(t, nil, userapitest.Reply{Status: 401})
 	if _, err := c.Check(ctx(t)); errkind.Of(err) != errkind.Auth || !strings.Contains(err.Error(), "USERCTL_PASSWORD") {
 		t.Errorf("check with bad credentials: %v", err)
 	}
 }
 
 func TestRaw(t *testing.T) {
-	c, f := newFake(t, nil, reply{status: 200, body: `{"value": []}`})
+	c, f := newFake(t, nil, userapitest.Reply{Status: 200, Body: `{"value": []}`})
 	resp, err := c.Raw(ctx(t), "get", "/api/v1/users", nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -631,24 +578,24 @@ func TestRaw(t *testing.T) {
 	if resp.StatusCode != 200 || string(b) != `{"value": []}` {
 		t.Errorf("raw = %d %s", resp.StatusCode, b)
 	}
-	checkCall(t, f.Calls()[0], "GET", "/api/v1/users", "")
+	checkCall(t, f.Requests()[0], "GET", "/api/v1/users", "")
 
 	if _, err := c.Raw(ctx(t), "GET", "https://elsewhere.example/api/v1/users", nil, nil); errkind.Of(err) != errkind.Usage {
 		t.Errorf("raw to another host: %v", err)
 	}
-	if n := len(f.Calls()); n != 1 {
+	if n := len(f.Requests()); n != 1 {
 		t.Errorf("%d requests", n)
 	}
 }
 
 func TestCanceledContextSendsNothing(t *testing.T) {
-	c, f := newFake(t, nil, reply{status: 200, body: `{"value": []}`})
+	c, f := newFake(t, nil, userapitest.Reply{Status: 200, Body: `{"value": []}`})
 	cc, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := c.CreateUser(cc, userapi.CreateRequest{Username: "alice", Password: "long-enough"}); errkind.Of(err) != errkind.Interrupted {
 		t.Errorf("create: %v", err)
 	}
-	if n := len(f.Calls()); n != 0 {
+	if n := len(f.Requests()); n != 0 {
 		t.Errorf("%d requests", n)
 	}
 }

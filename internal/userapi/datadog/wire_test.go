@@ -6,19 +6,17 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/userctl/userctl/internal/errkind"
 	"github.com/userctl/userctl/internal/httpx"
 	"github.com/userctl/userctl/internal/userapi"
+	"github.com/userctl/userctl/internal/userapi/userapitest"
 )
 
 const (
@@ -27,74 +25,12 @@ const (
 	mount      = "/ddproxy" // the client must keep the profile URL's path
 )
 
-type call struct {
-	Method  string
-	Path    string
-	RawPath string
-	Query   string
-	Header  http.Header
-	Body    string
-}
-
-type reply struct {
-	status int
-	header map[string]string
-	body   string
-}
-
-// fakeAPI records requests and answers them from a queue (the last reply
-// repeats).
-type fakeAPI struct {
-	t       *testing.T
-	mu      sync.Mutex
-	calls   []call
-	replies []reply
-}
-
-func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	if !strings.HasPrefix(r.URL.Path, mount+"/") {
-		f.t.Errorf("request outside the base path: %s %s", r.Method, r.URL.Path)
-		http.NotFound(w, r)
-		return
-	}
-	f.mu.Lock()
-	f.calls = append(f.calls, call{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, mount),
-		RawPath: r.URL.EscapedPath(), Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: string(body)})
-	var rep reply
-	switch len(f.replies) {
-	case 0:
-		rep = reply{status: 500, body: `{"errors":["no reply queued"]}`}
-	case 1:
-		rep = f.replies[0]
-	default:
-		rep = f.replies[0]
-		f.replies = f.replies[1:]
-	}
-	f.mu.Unlock()
-	ct := "application/json"
-	for k, v := range rep.header {
-		w.Header().Set(k, v)
-	}
-	if w.Header().Get("Content-Type") == "" {
-		w.Header().Set("Content-Type", ct)
-	}
-	w.WriteHeader(rep.status)
-	_, _ = io.WriteString(w, rep.body)
-}
-
-func (f *fakeAPI) Calls() []call {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]call(nil), f.calls...)
-}
-
-func newFake(t *testing.T, replies ...reply) (*fakeAPI, *Client) {
+// newFake starts a fake API answering any request with replies, in order,
+// and a client of it.
+func newFake(t *testing.T, replies ...userapitest.Reply) (*userapitest.Server, *Client) {
 	t.Helper()
-	f := &fakeAPI{t: t, replies: replies}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	c, err := New(userapi.Profile{Name: "test", URL: srv.URL + mount, Secrets: map[string]string{"api_key": testAPIKey, "app_key": testAppKey}},
+	f := newServer(t, replies...)
+	c, err := New(userapi.Profile{Name: "test", URL: f.URL, Secrets: map[string]string{"api_key": testAPIKey, "app_key": testAppKey}},
 		userapi.Env{Timeout: 5 * time.Second, UserAgent: "userctl-test"})
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +47,17 @@ func fixture(t *testing.T, name string) string {
 	return string(b)
 }
 
-func ok(body string) reply { return reply{status: 200, body: body} }
+// newServer starts a fake API answering any request with replies, in order.
+func newServer(t *testing.T, replies ...userapitest.Reply) *userapitest.Server {
+	t.Helper()
+	f := userapitest.NewServer(t, mount)
+	if len(replies) > 0 {
+		f.Handle(userapitest.AnyRoute, replies...)
+	}
+	return f
+}
+
+func ok(body string) userapitest.Reply { return userapitest.Reply{Body: body} }
 
 func ctx(t *testing.T) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -121,7 +67,7 @@ func ctx(t *testing.T) context.Context {
 
 // checkCall asserts method, path, auth and content headers, and the JSON
 // body exactly ("" for none).
-func checkCall(t *testing.T, c call, method, path, body string) {
+func checkCall(t *testing.T, c userapitest.Request, method, path, body string) {
 	t.Helper()
 	if c.Method != method || c.Path != path {
 		t.Errorf("request %s %s, want %s %s", c.Method, c.Path, method, path)
@@ -230,7 +176,7 @@ func TestGetUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	calls := f.Calls()
+	calls := f.Requests()
 	if len(calls) != 1 {
 		t.Fatalf("%d requests", len(calls))
 	}
@@ -252,14 +198,14 @@ func TestGetUserEscapesHandle(t *testing.T) {
 	if _, err := c.GetUser(ctx(t), "a?b+c@example.org"); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.Calls()[0].RawPath; got != mount+"/api/v1/user/a%3Fb+c@example.org" {
+	if got := f.Requests()[0].RawPath; got != "/api/v1/user/a%3Fb+c@example.org" {
 		t.Fatalf("escaped path %q", got)
 	}
 	for _, id := range []string{" ", "a/b@example.org", ".."} {
 		_, err := c.GetUser(ctx(t), id)
 		wantKind(t, err, errkind.Usage, 2)
 	}
-	if len(f.Calls()) != 1 {
+	if len(f.Requests()) != 1 {
 		t.Fatal("an invalid ID was sent")
 	}
 }
@@ -354,7 +300,7 @@ func TestListUsers(t *testing.T) {
 			t.Errorf("%+v: %v, want %v", tt.opts, got, tt.want)
 		}
 	}
-	calls := f.Calls()
+	calls := f.Requests()
 	if len(calls) != len(tests) {
 		t.Fatalf("%d requests for %d listings", len(calls), len(tests))
 	}
@@ -367,7 +313,7 @@ func TestListUsers(t *testing.T) {
 		_, err := collect(t, c, opts)
 		wantKind(t, err, errkind.Usage, 2)
 	}
-	if len(f.Calls()) != len(tests) {
+	if len(f.Requests()) != len(tests) {
 		t.Error("invalid list options were sent")
 	}
 
@@ -386,7 +332,7 @@ func TestListUsers(t *testing.T) {
 }
 
 func TestListErrorIsLastElement(t *testing.T) {
-	_, c := newFake(t, reply{status: 403, body: fixture(t, "error_forbidden_2021.json")})
+	_, c := newFake(t, userapitest.Reply{Status: 403, Body: fixture(t, "error_forbidden_2021.json")})
 	var errs []error
 	for _, err := range c.ListUsers(ctx(t), userapi.ListOptions{}) {
 		errs = append(errs, err)
@@ -423,7 +369,7 @@ func TestCreateUser(t *testing.T) {
 			if u.ID != "ada@example.org" || u.Roles[0] != "st" {
 				t.Errorf("user %+v", u)
 			}
-			calls := f.Calls()
+			calls := f.Requests()
 			if len(calls) != 1 {
 				t.Fatalf("%d requests", len(calls))
 			}
@@ -449,7 +395,7 @@ func TestCreateValidatesBeforeSending(t *testing.T) {
 	}
 	_, err := c.CreateUser(ctx(t), userapi.CreateRequest{})
 	wantKind(t, err, errkind.Usage, 2, "missing required flag --email")
-	if n := len(f.Calls()); n != 0 {
+	if n := len(f.Requests()); n != 0 {
 		t.Fatalf("%d invalid creates were sent", n)
 	}
 }
@@ -462,8 +408,8 @@ func TestCreateOverDisabledUserIsConflict(t *testing.T) {
 	if u.ID != "ada@example.org" || u.Status != userapi.StatusDisabled {
 		t.Errorf("the existing user is returned with the error: %+v", u)
 	}
-	if len(f.Calls()) != 1 {
-		t.Errorf("%d requests", len(f.Calls()))
+	if len(f.Requests()) != 1 {
+		t.Errorf("%d requests", len(f.Requests()))
 	}
 }
 
@@ -477,7 +423,7 @@ func TestCreateInactiveDisablesAfter(t *testing.T) {
 	if u.Status != userapi.StatusDisabled {
 		t.Errorf("status %q", u.Status)
 	}
-	calls := f.Calls()
+	calls := f.Requests()
 	if len(calls) != 2 {
 		t.Fatalf("%d requests", len(calls))
 	}
@@ -487,38 +433,45 @@ func TestCreateInactiveDisablesAfter(t *testing.T) {
 
 func TestCreateMaybeSentChecksBeforeRetry(t *testing.T) {
 	// A 502 to a POST may have created the user: look first.
+	const create, lookup = "POST /api/v1/user", "GET /api/v1/user/ada@example.org"
+	badGateway := userapitest.Reply{Status: 502, Body: "bad gateway"}
 	t.Run("absent: retried once", func(t *testing.T) {
-		f, c := newFake(t, reply{status: 502, body: "bad gateway"},
-			reply{status: 404, body: `{"errors":["user not found"]}`}, ok(fixture(t, "user_null_role.json")))
+		f, c := newFake(t)
+		f.Handle(create, badGateway, ok(fixture(t, "user_null_role.json")))
+		f.Handle(lookup, userapitest.Reply{Status: 404, Body: `{"errors":["user not found"]}`})
 		if _, err := c.CreateUser(ctx(t), userapi.CreateRequest{Email: "ada@example.org"}); err != nil {
 			t.Fatal(err)
 		}
 		var got []string
-		for _, cl := range f.Calls() {
+		for _, cl := range f.Requests() {
 			got = append(got, cl.Method+" "+cl.Path)
 		}
-		want := []string{"POST /api/v1/user", "GET /api/v1/user/ada@example.org", "POST /api/v1/user"}
+		want := []string{create, lookup, create}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("requests %v, want %v", got, want)
 		}
 	})
 	t.Run("present: not re-sent", func(t *testing.T) {
-		f, c := newFake(t, reply{status: 502, body: "bad gateway"}, ok(fixture(t, "user_null_role.json")))
+		f, c := newFake(t)
+		f.Handle(create, badGateway)
+		f.Handle(lookup, ok(fixture(t, "user_null_role.json")))
 		u, err := c.CreateUser(ctx(t), userapi.CreateRequest{Email: "ada@example.org"})
 		if err != nil || u.ID != "ada@example.org" {
 			t.Fatalf("%+v, %v", u, err)
 		}
-		calls := f.Calls()
+		calls := f.Requests()
 		if len(calls) != 2 || calls[1].Method != "GET" {
 			t.Fatalf("requests: %+v", calls)
 		}
 	})
 	t.Run("lookup fails: original error", func(t *testing.T) {
-		f, c := newFake(t, reply{status: 502, body: "bad gateway"}, reply{status: 403, body: `{"errors":["Forbidden"]}`})
+		f, c := newFake(t)
+		f.Handle(create, badGateway)
+		f.Handle(lookup, userapitest.Reply{Status: 403, Body: `{"errors":["Forbidden"]}`})
 		_, err := c.CreateUser(ctx(t), userapi.CreateRequest{Email: "ada@example.org"})
 		wantKind(t, err, errkind.Server, 1, "502")
-		if len(f.Calls()) != 2 {
-			t.Fatalf("%d requests", len(f.Calls()))
+		if len(f.Requests()) != 2 {
+			t.Fatalf("%d requests", len(f.Requests()))
 		}
 	})
 }
@@ -545,7 +498,7 @@ func TestUpdateUser(t *testing.T) {
 			if _, err := c.UpdateUser(ctx(t), "ada@example.org", tt.req); err != nil {
 				t.Fatal(err)
 			}
-			calls := f.Calls()
+			calls := f.Requests()
 			if len(calls) != 1 {
 				t.Fatalf("%d requests", len(calls))
 			}
@@ -560,7 +513,7 @@ func TestUpdateAdminFalse(t *testing.T) {
 	if _, err := c.UpdateUser(ctx(t), "linus@example.org", userapi.UpdateRequest{Admin: &notAdmin}); err != nil {
 		t.Fatal(err)
 	}
-	calls := f.Calls()
+	calls := f.Requests()
 	if len(calls) != 2 {
 		t.Fatalf("%d requests", len(calls))
 	}
@@ -572,7 +525,7 @@ func TestUpdateAdminFalse(t *testing.T) {
 	if _, err := c.UpdateUser(ctx(t), "ada@example.org", userapi.UpdateRequest{Admin: &notAdmin}); err != nil {
 		t.Fatal(err)
 	}
-	if calls := f.Calls(); len(calls) != 2 || calls[1].Method != "GET" {
+	if calls := f.Requests(); len(calls) != 2 || calls[1].Method != "GET" {
 		t.Fatalf("requests: %+v", calls)
 	}
 }
@@ -594,7 +547,7 @@ func TestUpdateValidatesBeforeSending(t *testing.T) {
 		_, err := c.UpdateUser(ctx(t), "ada@example.org", req)
 		wantKind(t, err, errkind.Usage, 2)
 	}
-	if n := len(f.Calls()); n != 0 {
+	if n := len(f.Requests()); n != 0 {
 		t.Fatalf("%d invalid updates were sent", n)
 	}
 }
@@ -609,15 +562,15 @@ func TestDisableEnable(t *testing.T) {
 	if err != nil || u.Status != userapi.StatusActive {
 		t.Fatalf("enable: %+v, %v", u, err)
 	}
-	calls := f.Calls()
+	calls := f.Requests()
 	checkCall(t, calls[0], "PUT", "/api/v1/user/linus@example.org", `{"disabled":true}`)
 	checkCall(t, calls[1], "PUT", "/api/v1/user/ada@example.org", `{"disabled":false}`)
 }
 
 func TestDeleteUser(t *testing.T) {
 	f, c := newFake(t, ok(fixture(t, "disable.json")),
-		reply{status: 400, body: `{"errors": ["User is already disabled"]}`},
-		reply{status: 404, body: `{"errors": ["user not found"]}`})
+		userapitest.Reply{Status: 400, Body: `{"errors": ["User is already disabled"]}`},
+		userapitest.Reply{Status: 404, Body: `{"errors": ["user not found"]}`})
 	res, err := c.DeleteUser(ctx(t), "ada@example.org", userapi.DeleteOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -626,7 +579,7 @@ func TestDeleteUser(t *testing.T) {
 	if res != want {
 		t.Fatalf("result %+v, want %+v", res, want)
 	}
-	checkCall(t, f.Calls()[0], "DELETE", "/api/v1/user/ada@example.org", "")
+	checkCall(t, f.Requests()[0], "DELETE", "/api/v1/user/ada@example.org", "")
 
 	_, err = c.DeleteUser(ctx(t), "ada@example.org", userapi.DeleteOptions{})
 	wantKind(t, err, errkind.NotFound, 3, `user "ada@example.org" is already disabled`, "User is already disabled")
@@ -662,15 +615,13 @@ func TestErrorDecoding(t *testing.T) {
 		{500, `{"errors": ["Internal Server Error"]}`, getVerb, errkind.Server, 1, []string{"Internal Server Error"}},
 	}
 	for _, tt := range tests {
-		f := &fakeAPI{t: t, replies: []reply{{status: tt.status, body: tt.body}}}
-		srv := httptest.NewServer(f)
-		c, err := newClient(userapi.Profile{URL: srv.URL + mount, Secrets: map[string]string{"api_key": testAPIKey, "app_key": testAppKey}}, userapi.Env{Timeout: 5 * time.Second},
+		f := newServer(t, userapitest.Reply{Status: tt.status, Body: tt.body})
+		c, err := newClient(userapi.Profile{URL: f.URL, Secrets: map[string]string{"api_key": testAPIKey, "app_key": testAppKey}}, userapi.Env{Timeout: 5 * time.Second},
 			func(o *httpx.Options) { o.Backoff = func(int) time.Duration { return 0 } })
 		if err != nil {
 			t.Fatal(err)
 		}
 		err = tt.verb(c)
-		srv.Close()
 		wantKind(t, err, tt.kind, tt.code, tt.want...)
 		if strings.Contains(err.Error(), "{") {
 			t.Errorf("raw JSON in message: %v", err)
@@ -704,25 +655,23 @@ func fixtureBody(name string) string {
 
 func TestRateLimitWaitsForReset(t *testing.T) {
 	f, c := newFake(t,
-		reply{status: 429, header: map[string]string{"X-RateLimit-Reset": "0", "X-RateLimit-Limit": "100",
+		userapitest.Reply{Status: 429, Header: map[string]string{"X-RateLimit-Reset": "0", "X-RateLimit-Limit": "100",
 			"X-RateLimit-Remaining": "0", "X-RateLimit-Name": "create_user_api", "X-RateLimit-Period": "60"},
-			body: `{"errors": ["Too many requests"]}`},
+			Body: `{"errors": ["Too many requests"]}`},
 		ok(fixture(t, "user_null_role.json")))
 	if _, err := c.CreateUser(ctx(t), userapi.CreateRequest{Email: "ada@example.org"}); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(f.Calls()); n != 2 {
+	if n := len(f.Requests()); n != 2 {
 		t.Fatalf("%d requests, want the create re-sent once after the 429", n)
 	}
 }
 
 func TestRateLimitHTMLBody(t *testing.T) {
-	f := &fakeAPI{t: t, replies: []reply{{status: 429,
-		header: map[string]string{"Content-Type": "text/html", "X-RateLimit-Reset": "3600"},
-		body:   fixture(t, "rate_limited.html")}}}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	c, err := New(userapi.Profile{URL: srv.URL + mount, Secrets: map[string]string{"api_key": testAPIKey, "app_key": testAppKey}},
+	f := newServer(t, userapitest.Reply{Status: 429,
+		Header: map[string]string{"Content-Type": "text/html", "X-RateLimit-Reset": "3600"},
+		Body:   fixture(t, "rate_limited.html")})
+	c, err := New(userapi.Profile{URL: f.URL, Secrets: map[string]string{"api_key": testAPIKey, "app_key": testAppKey}},
 		userapi.Env{Timeout: 5 * time.Second, MaxRetryWait: time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -732,8 +681,8 @@ func TestRateLimitHTMLBody(t *testing.T) {
 	if strings.Contains(err.Error(), "<") {
 		t.Errorf("HTML in message: %v", err)
 	}
-	if len(f.Calls()) != 1 {
-		t.Errorf("%d requests: a wait longer than the limit must fail at once", len(f.Calls()))
+	if len(f.Requests()) != 1 {
+		t.Errorf("%d requests: a wait longer than the limit must fail at once", len(f.Requests()))
 	}
 }
 
@@ -753,7 +702,7 @@ func TestListRolesSendsNothing(t *testing.T) {
 	if !reflect.DeepEqual(names, []string{"st", "adm", "ro"}) {
 		t.Fatalf("roles %v", names)
 	}
-	if len(f.Calls()) != 0 {
+	if len(f.Requests()) != 0 {
 		t.Fatal("ListRoles sent a request")
 	}
 	for in, want := range map[string]string{"standard": "st", "Admin": "adm", "read-only": "ro", "read_only": "ro", "RO": "ro"} {
@@ -775,31 +724,36 @@ func TestCheck(t *testing.T) {
 	if !strings.Contains(got, "4 users") || !strings.Contains(got, "keys accepted") {
 		t.Fatalf("check: %q", got)
 	}
-	checkCall(t, f.Calls()[0], "GET", "/api/v1/user", "")
+	checkCall(t, f.Requests()[0], "GET", "/api/v1/user", "")
 
-	_, c = newFake(t, reply{status: 403, body: `{"errors":["Forbidden"]}`})
+	_, c = newFake(t, userapitest.Reply{Status: 403, Body: `{"errors":["Forbidden"]}`})
 	_, err = c.Check(ctx(t))
 	wantKind(t, err, errkind.Auth, 4, "Forbidden")
 }
 
 func TestFindUser(t *testing.T) {
-	f, c := newFake(t, reply{status: 404, body: `{"errors":["user not found"]}`}, ok(fixture(t, "users_list.json")))
+	notFound := userapitest.Reply{Status: 404, Body: `{"errors":["user not found"]}`}
+	f, c := newFake(t)
+	f.Handle("GET /api/v1/user/GRACE.HOPPER@example.org", notFound)
+	f.Handle("GET /api/v1/user", ok(fixture(t, "users_list.json")))
 	u, found, err := c.FindUser(ctx(t), "GRACE.HOPPER@example.org")
 	if err != nil || !found || u.ID != "grace@example.org" {
 		t.Fatalf("find by email: %+v %v %v", u, found, err)
 	}
-	calls := f.Calls()
+	calls := f.Requests()
 	checkCall(t, calls[0], "GET", "/api/v1/user/GRACE.HOPPER@example.org", "")
 	checkCall(t, calls[1], "GET", "/api/v1/user", "")
 
-	_, c = newFake(t, reply{status: 404, body: `{"errors":["user not found"]}`}, ok(`{"users": []}`))
+	f, c = newFake(t)
+	f.Handle("GET /api/v1/user/nobody@example.org", notFound)
+	f.Handle("GET /api/v1/user", ok(`{"users": []}`))
 	if _, found, err := c.FindUser(ctx(t), "nobody@example.org"); found || err != nil {
 		t.Fatalf("find unknown: %v %v", found, err)
 	}
 }
 
 func TestRaw(t *testing.T) {
-	f, c := newFake(t, ok(`{"users": []}`), reply{status: 404, body: `{"errors":["user not found"]}`})
+	f, c := newFake(t, ok(`{"users": []}`), userapitest.Reply{Status: 404, Body: `{"errors":["user not found"]}`})
 	resp, err := c.Raw(ctx(t), "get", "/api/v1/user", nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -809,7 +763,7 @@ func TestRaw(t *testing.T) {
 	if resp.StatusCode != 200 || string(b) != `{"users": []}` {
 		t.Fatalf("raw: %d %s", resp.StatusCode, b)
 	}
-	checkCall(t, f.Calls()[0], "GET", "/api/v1/user", "")
+	checkCall(t, f.Requests()[0], "GET", "/api/v1/user", "")
 
 	resp, err = c.Raw(ctx(t), "DELETE", "/api/v1/user/x@example.org", nil, nil)
 	wantKind(t, err, errkind.NotFound, 3)
@@ -820,17 +774,15 @@ func TestRaw(t *testing.T) {
 
 	_, err = c.Raw(ctx(t), "GET", "https://evil.example.net/api/v1/user", nil, nil)
 	wantKind(t, err, errkind.Usage, 2, "refusing to send the Datadog keys")
-	if len(f.Calls()) != 2 {
+	if len(f.Requests()) != 2 {
 		t.Fatal("a request went to another host")
 	}
 }
 
 func TestDebugLogRedactsKeys(t *testing.T) {
-	f := &fakeAPI{t: t, replies: []reply{ok(fixture(t, "user_null_role.json"))}}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	f := newServer(t, ok(fixture(t, "user_null_role.json")))
 	var log bytes.Buffer
-	c, err := New(userapi.Profile{URL: srv.URL + mount, Secrets: map[string]string{"api_key": testAPIKey, "app_key": testAppKey}},
+	c, err := New(userapi.Profile{URL: f.URL, Secrets: map[string]string{"api_key": testAPIKey, "app_key": testAppKey}},
 		userapi.Env{Timeout: 5 * time.Second, Debug: &log})
 	if err != nil {
 		t.Fatal(err)
@@ -853,7 +805,7 @@ func TestCanceledContext(t *testing.T) {
 	cancel()
 	_, err := c.GetUser(cctx, "ada@example.org")
 	wantKind(t, err, errkind.Interrupted, 130)
-	if len(f.Calls()) != 0 {
+	if len(f.Requests()) != 0 {
 		t.Fatal("a canceled request was sent")
 	}
 }

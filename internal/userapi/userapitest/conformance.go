@@ -1,5 +1,7 @@
-// Package userapitest is the conformance suite every dialect runs against
-// its sandbox server: the behaviour commands rely on, whatever the API.
+// Package userapitest holds what dialect tests share: the conformance suite
+// every dialect runs against its sandbox server (Run: the behaviour commands
+// rely on, whatever the API), and Server, a request-recording fake API with
+// canned replies for wire tests.
 package userapitest
 
 import (
