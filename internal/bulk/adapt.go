@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -125,7 +126,7 @@ func (t *target) adapt(ctx context.Context, it *Item) {
 		if err != nil {
 			msg := "roles: " + err.Error()
 			if ur, ok := errors.AsType[*userapi.UnknownRoleError](err); ok {
-				msg += fmt.Sprintf(" (map it with --role-map %s=ROLE)", ur.Role)
+				msg += " (map it with --role-map " + roleMapArg(ur.Role) + ")"
 			}
 			it.Err = &errkind.Error{Kind: errkind.Usage, Message: (&lineError{it.Line, msg}).Error(), Err: err}
 			return
@@ -139,6 +140,17 @@ func (t *target) adapt(ctx context.Context, it *Item) {
 		}
 		t.mu.Unlock()
 	}
+}
+
+// roleMapArg is the --role-map value that maps role, as a user would type
+// it: quoted (Go syntax, which a shell reads the same for plain text) when
+// the role has spaces, quotes or characters that are not printable.
+func roleMapArg(role string) string {
+	arg := role + "=ROLE"
+	if strings.ContainsAny(arg, " \t\"'`$\\") || strconv.Quote(arg) != `"`+arg+`"` {
+		return strconv.Quote(arg)
+	}
+	return arg
 }
 
 // mapRoles renames roles by m (--role-map FROM=TO, FROM matched exactly):

@@ -70,6 +70,12 @@ func TestAdaptMapsDropsAndDerives(t *testing.T) {
 	if bad.Err == nil || !strings.Contains(bad.Err.Error(), `line 2: roles: unknown role "wizard" (map it with --role-map wizard=ROLE)`) {
 		t.Errorf("unknown role: %v", bad.Err)
 	}
+	// A role with a space or a control character is quoted in the hint.
+	odd := newItem(3, map[string]any{"email": "o@example.com", "roles": []any{"Lead\x1b[2J dev"}})
+	tgt.adapt(context.Background(), &odd)
+	if odd.Err == nil || !strings.Contains(odd.Err.Error(), `(map it with --role-map "Lead\x1b[2J dev=ROLE")`) {
+		t.Errorf("unknown odd role: %v", odd.Err)
+	}
 }
 
 // TestPlanRoleMap: --role-map renames roles before the API's mapping, an
