@@ -36,11 +36,14 @@ users (udata). The report and exit codes are those of import.
 there are changes to make. A dry run with invalid items exits 2: nothing would be safe
 to apply. What the file gives that apply cannot change for an existing user (a
 password) is listed in the plan as unreconciled. The file may be another API's export:
-fields this API cannot hold are left out with one notice, role names are mapped, and
+fields this API cannot hold are left out with one notice, role names are mapped (a
+role this API does not have fails its line: --role-map FROM=TO renames it first, an
+empty TO drops it; give the same --role-map to every run so that they converge), and
 --generate-passwords --report FILE makes the passwords new users need.`,
 		Example: `  userctl users apply -f team.yaml --dry-run
   userctl users apply -f team.yaml --dry-run --exit-code   # CI: 8 means drift
   userctl -p old users export | userctl -p new users apply -f - --generate-passwords --report copy.jsonl
+  userctl -p udata users export | userctl -p dd users apply -f - --role-map editor=st --generate-passwords --report copy.jsonl
   userctl users apply -f team.yaml
   userctl users apply -f team.yaml --prune --yes -o json
   userctl users apply -f team.csv --prune --max-deletes 50 --no-mail`,
@@ -60,6 +63,10 @@ fields this API cannot hold are left out with one notice, role names are mapped,
 			}
 			if opts.ExitCode && !opts.DryRun {
 				return errkind.Errorf(errkind.Usage, "--exit-code only applies with --dry-run")
+			}
+			var err error
+			if opts.RoleMap, err = checkRoleMap(opts.RoleMap); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -111,7 +118,7 @@ func applyRun(ctx context.Context, opts *BulkOptions) (err error) {
 		maxDeletes = -1 // --max-deletes 0: no delete at all
 	}
 	plan, err := bulk.ComputePlan(ctx, b, src.Items(), bulk.PlanOptions{Prune: opts.Prune, MaxDeletes: maxDeletes,
-		PageSize: exportPageSize, Name: src.Name, GeneratePasswords: opts.GeneratePasswords})
+		PageSize: exportPageSize, Name: src.Name, GeneratePasswords: opts.GeneratePasswords, RoleMap: opts.RoleMap})
 	if plan == nil {
 		return err
 	}

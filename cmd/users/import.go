@@ -35,6 +35,9 @@ type BulkOptions struct {
 	// GeneratePasswords makes the passwords a create needs; --report is
 	// required with it (the one place they are written).
 	GeneratePasswords bool
+	// RoleMap renames the roles of the file before the API's own mapping
+	// (--role-map FROM=TO; an empty TO drops the role).
+	RoleMap map[string]string
 	// ExitCode (apply --dry-run) exits 8 when the plan has changes.
 	ExitCode bool
 }
@@ -48,8 +51,29 @@ func addBulkFlags(cmd *cobra.Command, opts *BulkOptions) {
 	fl.StringVar(&opts.Report, "report", "", "write a JSON Lines report of every item to this file, as it goes")
 	fl.BoolVar(&opts.GeneratePasswords, "generate-passwords", false,
 		"make a random password for each new user that needs one and has none; written only to --report (required)")
+	fl.StringToStringVar(&opts.RoleMap, "role-map", nil,
+		"rename a role of the file before this API maps it: `FROM=TO` (repeatable, or a=b,c=d); an empty TO drops the role")
+	cmd.Flags().Lookup("role-map").DefValue = "" // not "[]" in the help
 	_ = cmd.MarkFlagFilename("file", "csv", "jsonl", "ndjson", "json", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("report", "jsonl")
+}
+
+// checkRoleMap refuses a --role-map entry with no role to map (an empty
+// FROM); pflag has already refused a value with no "=". Spaces around
+// either name are trimmed.
+func checkRoleMap(m map[string]string) (map[string]string, error) {
+	if len(m) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]string, len(m))
+	for from, to := range m {
+		from, to = strings.TrimSpace(from), strings.TrimSpace(to)
+		if from == "" {
+			return nil, errkind.Errorf(errkind.Usage, "--role-map: want FROM=TO with a role to map, got %q", "="+to)
+		}
+		out[from] = to
+	}
+	return out, nil
 }
 
 // maxShownFailures is how many failed items a bulk run without --report
@@ -79,13 +103,15 @@ there before it validates them.
 
 The file may be another API's export (JSON Lines, or the JSON array of list -o json
 on stdin): fields this API cannot hold are left out with one notice, role names are
-mapped to this API's (an unknown role fails its line, in a dry run too), a name is
+mapped to this API's (an unknown role fails its line, in a dry run too; --role-map
+editor=st renames a role first, --role-map ro= drops it), a name is
 split into first and last name where needed, and --generate-passwords --report FILE
 makes a password for each user that needs one, written only to the report (0600).`,
 		Example: `  userctl users import -f users.csv --report import.jsonl
   userctl users import -f users.csv --skip-existing      # rerun: creates only what is missing
   userctl users export | userctl -p staging users import -f - --generate-passwords --report pw.jsonl
-  userctl users list -o json | userctl -p staging users import -f - --skip-existing`,
+  userctl users list -o json | userctl -p staging users import -f - --skip-existing
+  userctl -p udata users export | userctl -p dd users import -f - --role-map editor=st --role-map ro=`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.File == "" {
@@ -93,6 +119,10 @@ makes a password for each user that needs one, written only to the report (0600)
 			}
 			if opts.Concurrency < 0 {
 				return errkind.Errorf(errkind.Usage, "--concurrency must be positive")
+			}
+			var err error
+			if opts.RoleMap, err = checkRoleMap(opts.RoleMap); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -202,6 +232,7 @@ func (opts *BulkOptions) engineOptions(src *bulk.Source, report io.Writer, verb 
 		GiveUpAfter:  f.Globals.MaxWait,
 
 		GeneratePasswords: opts.GeneratePasswords,
+		RoleMap:           opts.RoleMap,
 	}
 	if report != nil {
 		o.Report = report

@@ -3,10 +3,12 @@ package bulk
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"net/mail"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -31,14 +33,15 @@ type createDefaults struct {
 type target struct {
 	info     userapi.Info
 	mapper   userapi.RoleMapper
+	roleMap  map[string]string // --role-map, applied before mapper
 	generate bool
 
 	mu      sync.Mutex
 	dropped map[string]int // field -> items it was dropped from
 }
 
-func newTarget(b userapi.Backend, generatePasswords bool) *target {
-	t := &target{info: b.Info(), generate: generatePasswords, dropped: map[string]int{}}
+func newTarget(b userapi.Backend, generatePasswords bool, roleMap map[string]string) *target {
+	t := &target{info: b.Info(), generate: generatePasswords, roleMap: roleMap, dropped: map[string]int{}}
 	t.mapper, _ = b.(userapi.RoleMapper)
 	return t
 }
@@ -115,10 +118,17 @@ func (t *target) adapt(ctx context.Context, it *Item) {
 	for k := range it.Extra {
 		clear("extra."+k, true, func() { delete(it.Extra, k) })
 	}
+	if it.Roles != nil && len(t.roleMap) > 0 {
+		it.Roles = mapRoles(it.Roles, t.roleMap)
+	}
 	if it.Roles != nil && t.mapper != nil {
 		roles, err := t.mapper.MapRoles(ctx, it.Roles)
 		if err != nil {
-			it.Err = &errkind.Error{Kind: errkind.Usage, Message: (&lineError{it.Line, "roles: " + err.Error()}).Error(), Err: err}
+			msg := "roles: " + err.Error()
+			if ur, ok := errors.AsType[*userapi.UnknownRoleError](err); ok {
+				msg += " (map it with --role-map " + roleMapArg(ur.Role) + ")"
+			}
+			it.Err = &errkind.Error{Kind: errkind.Usage, Message: (&lineError{it.Line, msg}).Error(), Err: err}
 			return
 		}
 		it.Roles = roles
@@ -130,6 +140,38 @@ func (t *target) adapt(ctx context.Context, it *Item) {
 		}
 		t.mu.Unlock()
 	}
+}
+
+// roleMapArg is the --role-map value that maps role, as a user would type
+// it: quoted (Go syntax, which a shell reads the same for plain text) when
+// the role has spaces, quotes or characters that are not printable.
+func roleMapArg(role string) string {
+	arg := role + "=ROLE"
+	if strings.ContainsAny(arg, " \t\"'`$\\") || strconv.Quote(arg) != `"`+arg+`"` {
+		return strconv.Quote(arg)
+	}
+	return arg
+}
+
+// mapRoles renames roles by m (--role-map FROM=TO, FROM matched exactly):
+// a role mapped to "" is dropped, the others are kept as they are. A list
+// whose roles are all dropped is nil: the item then says nothing about
+// roles (the API's default on create, left as it is on update), as for a
+// field the API cannot hold.
+func mapRoles(roles []string, m map[string]string) []string {
+	out := make([]string, 0, len(roles))
+	for _, r := range roles {
+		if to, ok := m[r]; ok {
+			r = to
+		}
+		if r != "" && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	if len(out) == 0 && len(roles) > 0 {
+		return nil
+	}
+	return out
 }
 
 // note is the one notice about the dropped fields ("" when none was).

@@ -2,6 +2,7 @@ package bulk
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,7 +23,7 @@ func (f codeFake) MapRoles(_ context.Context, roles []string) ([]string, error) 
 		case userapi.PlainRole(r):
 			out = append(out, "st")
 		default:
-			return nil, errkind.Errorf(errkind.Usage, "unknown role %q", r)
+			return nil, &userapi.UnknownRoleError{Role: r, Err: errkind.Errorf(errkind.Usage, "unknown role %q", r)}
 		}
 	}
 	return out, nil
@@ -37,7 +38,7 @@ func newCodeFake() codeFake {
 
 func TestAdaptMapsDropsAndDerives(t *testing.T) {
 	b := newCodeFake()
-	tgt := newTarget(b, true)
+	tgt := newTarget(b, true, nil)
 	it := newItem(1, map[string]any{"email": "ada@example.com", "name": "Ada Lovelace", "roles": []any{"admin"},
 		"status": "pending", "extra": map[string]any{"slug": "ada", "verified": true}})
 	if it.Err != nil || it.Status != userapi.StatusActive {
@@ -66,8 +67,42 @@ func TestAdaptMapsDropsAndDerives(t *testing.T) {
 
 	bad := newItem(2, map[string]any{"email": "w@example.com", "roles": "wizard"})
 	tgt.adapt(context.Background(), &bad)
-	if bad.Err == nil || !strings.Contains(bad.Err.Error(), `line 2: roles: unknown role "wizard"`) {
+	if bad.Err == nil || !strings.Contains(bad.Err.Error(), `line 2: roles: unknown role "wizard" (map it with --role-map wizard=ROLE)`) {
 		t.Errorf("unknown role: %v", bad.Err)
+	}
+	// A role with a space or a control character is quoted in the hint.
+	odd := newItem(3, map[string]any{"email": "o@example.com", "roles": []any{"Lead\x1b[2J dev"}})
+	tgt.adapt(context.Background(), &odd)
+	if odd.Err == nil || !strings.Contains(odd.Err.Error(), `(map it with --role-map "Lead\x1b[2J dev=ROLE")`) {
+		t.Errorf("unknown odd role: %v", odd.Err)
+	}
+}
+
+// TestPlanRoleMap: --role-map renames roles before the API's mapping, an
+// empty TO drops the role (a line left with none says nothing about
+// roles), and the mapped file matches the users it made.
+func TestPlanRoleMap(t *testing.T) {
+	b := newCodeFake()
+	b.users = []userapi.User{
+		{ID: "ed@example.com", Username: "ed@example.com", Email: "ed@example.com", Roles: []string{"st"}},
+		{ID: "ro@example.com", Username: "ro@example.com", Email: "ro@example.com", Roles: []string{"adm"}},
+	}
+	in := func(yield func(Item, error) bool) {
+		_ = yield(newItem(1, map[string]any{"email": "ed@example.com", "roles": "editor"}), nil) &&
+			yield(newItem(2, map[string]any{"email": "ro@example.com", "roles": "ro"}), nil) &&
+			yield(newItem(3, map[string]any{"email": "new@example.com", "roles": "editor;admin", "password": "secret-secret"}), nil)
+	}
+	plan, err := ComputePlan(context.Background(), b, in, PlanOptions{RoleMap: map[string]string{"editor": "user", "ro": ""}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := plan.Counts(); c.Unchanged != 2 || c.Create != 1 || c.Invalid != 0 {
+		t.Fatalf("plan %+v: %+v", c, plan.Items)
+	}
+	for _, p := range plan.Items {
+		if p.Line == 3 && !slices.Equal(p.Item.Roles, []string{"st", "adm"}) {
+			t.Errorf("line 3 roles %v, want [st adm]", p.Item.Roles)
+		}
 	}
 }
 

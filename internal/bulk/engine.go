@@ -86,6 +86,9 @@ type Options struct {
 	// GeneratePasswords makes a random password for each create that needs
 	// one and has none; it is written to the report only.
 	GeneratePasswords bool
+	// RoleMap renames the roles of each item before the API's own mapping
+	// (--role-map FROM=TO; an empty TO drops the role).
+	RoleMap map[string]string
 	// CreateAttempts bounds the sends of one create whose earlier sends may
 	// have reached the server and were checked not to (0:
 	// DefaultCreateAttempts). Sends answered 503 count apart, bounded at

@@ -24,7 +24,7 @@ func Import(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, error]
 	if e.opts.Verb == "bulk" {
 		e.opts.Verb = "import"
 	}
-	tgt := newTarget(b, opts.GeneratePasswords)
+	tgt := newTarget(b, opts.GeneratePasswords, opts.RoleMap)
 	if !e.opts.DryRun || e.opts.SkipExisting {
 		// The users there before the run, taken before anything is sent:
 		// the evidence that keeps a user found after an uncertain create

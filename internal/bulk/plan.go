@@ -220,6 +220,8 @@ type PlanOptions struct {
 	// GeneratePasswords makes a password for each create that needs one
 	// and has none (see Options.GeneratePasswords).
 	GeneratePasswords bool
+	// RoleMap renames roles as Options.RoleMap does.
+	RoleMap map[string]string
 }
 
 // DefaultMaxDeletes bounds the deletes of apply --prune unless
@@ -274,7 +276,7 @@ func ComputePlan(ctx context.Context, b userapi.Backend, items iter.Seq2[Item, e
 		}
 		current = append(current, u)
 	}
-	tgt := newTarget(b, opts.GeneratePasswords)
+	tgt := newTarget(b, opts.GeneratePasswords, opts.RoleMap)
 	for i := range desired {
 		tgt.adapt(ctx, &desired[i])
 	}

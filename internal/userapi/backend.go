@@ -82,6 +82,17 @@ type RoleMapper interface {
 	MapRoles(ctx context.Context, roles []string) ([]string, error)
 }
 
+// UnknownRoleError is the error of a RoleMapper for a role the API does
+// not have: it names the role, so that a bulk run can say how to map it,
+// and unwraps to the errkind.Usage error that describes it.
+type UnknownRoleError struct {
+	Role string // the role as the input gave it
+	Err  error
+}
+
+func (e *UnknownRoleError) Error() string { return e.Err.Error() }
+func (e *UnknownRoleError) Unwrap() error { return e.Err }
+
 // plainRoles are the names APIs give to an account with no special rights.
 var plainRoles = []string{"user", "standard", "st", "member", "default"}
 

@@ -67,8 +67,8 @@ func (c *Client) MapRoles(_ context.Context, roles []string) ([]string, error) {
 }
 
 func unknownRole(role string) error {
-	return errkind.Errorf(errkind.Usage,
-		"unknown Datadog access role %q: want standard, admin or read-only (st, adm, ro)", role)
+	return &userapi.UnknownRoleError{Role: role, Err: errkind.Errorf(errkind.Usage,
+		"unknown Datadog access role %q: want standard, admin or read-only (st, adm, ro)", role)}
 }
 
 // wireUser is a user as the v1 API sends it. Unknown fields (role, title,

@@ -129,7 +129,8 @@ func (c *Client) MapRoles(ctx context.Context, roles []string) ([]string, error)
 				return nil, err
 			}
 			if !slices.Contains(known, r) {
-				return nil, errkind.Errorf(errkind.Usage, "the udata API has no role %q (its roles: %s)", r, strings.Join(known, ", "))
+				return nil, &userapi.UnknownRoleError{Role: r, Err: errkind.Errorf(errkind.Usage,
+					"the udata API has no role %q (its roles: %s)", r, strings.Join(known, ", "))}
 			}
 		}
 		if !slices.Contains(out, r) {
