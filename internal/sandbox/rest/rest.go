@@ -76,9 +76,9 @@ func newRESTHandler(st *sandbox.Store, opts sandbox.Options) http.Handler {
 	h.router = sandbox.NewRouter(h.notFound, notAllowed)
 	h.router.HandleFunc("GET "+restUsersPath, h.list)
 	h.router.HandleFunc("POST "+restUsersPath, h.create)
-	h.router.HandleFunc("GET "+restUsersPath+"/{id}", withID(h.get))
-	h.router.HandleFunc("PUT "+restUsersPath+"/{id}", withID(h.update))
-	h.router.HandleFunc("DELETE "+restUsersPath+"/{id}", withID(h.delete))
+	h.router.HandleFunc("GET "+restUsersPath+"/{id}", sandbox.WithID(h.get))
+	h.router.HandleFunc("PUT "+restUsersPath+"/{id}", sandbox.WithID(h.update))
+	h.router.HandleFunc("DELETE "+restUsersPath+"/{id}", sandbox.WithID(h.delete))
 	return h
 }
 
@@ -95,26 +95,10 @@ func (h *restHandler) notFound(w http.ResponseWriter, r *http.Request) {
 	restError(w, http.StatusNotFound, "no such resource: %s %s", r.Method, r.URL.Path)
 }
 
-// withID passes the {id} of the path to fn.
-func withID(fn func(w http.ResponseWriter, r *http.Request, id string)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) { fn(w, r, r.PathValue("id")) }
-}
-
 // authorized requires "Authorization: Bearer TOKEN": any non-empty token,
 // or exactly opts.Token when set.
 func (h *restHandler) authorized(w http.ResponseWriter, r *http.Request) bool {
-	scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	token = strings.TrimSpace(token)
-	var msg string
-	switch {
-	case !strings.EqualFold(scheme, "Bearer") || token == "":
-		msg = "authentication required: send Authorization: Bearer <token>"
-	case h.opts.Token != "" && token != h.opts.Token:
-		msg = "invalid token"
-	default:
-		return true
-	}
-	w.Header().Set("WWW-Authenticate", `Bearer realm="userctl sandbox"`)
-	restError(w, http.StatusUnauthorized, "%s", msg)
-	return false
+	return sandbox.BearerAuthorized(w, r, h.opts.Token, func(msg string) {
+		restError(w, http.StatusUnauthorized, "%s", msg)
+	})
 }

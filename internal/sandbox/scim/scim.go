@@ -90,10 +90,10 @@ func newSCIMHandler(st *sandbox.Store, opts sandbox.Options) http.Handler {
 	rt.HandleFunc("GET "+scimBase+"/Schemas/"+scimSchemaUser, static(scimUserSchema))
 	rt.HandleFunc("GET "+scimUsersPath, h.authed(h.list))
 	rt.HandleFunc("POST "+scimUsersPath, h.authed(h.create))
-	rt.HandleFunc("GET "+scimUsersPath+"/{id}", h.authed(withID(h.get)))
-	rt.HandleFunc("PUT "+scimUsersPath+"/{id}", h.authed(withID(h.replace)))
-	rt.HandleFunc("PATCH "+scimUsersPath+"/{id}", h.authed(withID(h.patch)))
-	rt.HandleFunc("DELETE "+scimUsersPath+"/{id}", h.authed(withID(h.delete)))
+	rt.HandleFunc("GET "+scimUsersPath+"/{id}", h.authed(sandbox.WithID(h.get)))
+	rt.HandleFunc("PUT "+scimUsersPath+"/{id}", h.authed(sandbox.WithID(h.replace)))
+	rt.HandleFunc("PATCH "+scimUsersPath+"/{id}", h.authed(sandbox.WithID(h.patch)))
+	rt.HandleFunc("DELETE "+scimUsersPath+"/{id}", h.authed(sandbox.WithID(h.delete)))
 	h.router = rt
 	return h
 }
@@ -135,11 +135,6 @@ func (h *scimHandler) authed(fn http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// withID passes the {id} of the path to fn.
-func withID(fn func(w http.ResponseWriter, r *http.Request, id string)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) { fn(w, r, r.PathValue("id")) }
-}
-
 // static answers a discovery document (no credentials needed, RFC 7644
 // §4 lets servers publish them).
 func static(v any) http.HandlerFunc {
@@ -149,18 +144,7 @@ func static(v any) http.HandlerFunc {
 // authorized requires "Authorization: Bearer TOKEN": any non-empty token,
 // or exactly opts.Token when set.
 func (h *scimHandler) authorized(w http.ResponseWriter, r *http.Request) bool {
-	scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	token = strings.TrimSpace(token)
-	var msg string
-	switch {
-	case !strings.EqualFold(scheme, "Bearer") || token == "":
-		msg = "authentication required: send Authorization: Bearer <token>"
-	case h.opts.Token != "" && token != h.opts.Token:
-		msg = "invalid token"
-	default:
-		return true
-	}
-	w.Header().Set("WWW-Authenticate", `Bearer realm="userctl sandbox"`)
-	scimError(w, http.StatusUnauthorized, "", "%s", msg)
-	return false
+	return sandbox.BearerAuthorized(w, r, h.opts.Token, func(msg string) {
+		scimError(w, http.StatusUnauthorized, "", "%s", msg)
+	})
 }

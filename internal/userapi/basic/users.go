@@ -273,22 +273,11 @@ func (c *Client) DeleteUser(ctx context.Context, id string, _ userapi.DeleteOpti
 		return userapi.Result{}, err
 	}
 	r := httpx.Request{Method: http.MethodDelete, Path: path, Retry: retry(false)}
-	if _, err := c.do(ctx, r); err != nil {
-		var e *errkind.Error
-		if !errors.As(err, &e) || !e.MaybeSent {
-			return userapi.Result{}, subject(err, id)
-		}
-		_, gerr := c.GetUser(ctx, id)
-		switch {
-		case errkind.Is(gerr, errkind.NotFound):
-			// Gone: the DELETE went through.
-		case gerr != nil:
-			return userapi.Result{}, subject(err, id) // cannot tell: report the delete's failure
-		default:
-			if _, err := c.do(ctx, r); err != nil {
-				return userapi.Result{}, subject(err, id)
-			}
-		}
+	err = userapi.CheckedDelete(
+		func() error { _, err := c.do(ctx, r); return err },
+		func() error { _, err := c.GetUser(ctx, id); return err })
+	if err != nil {
+		return userapi.Result{}, subject(err, id)
 	}
 	return userapi.Result{ID: id, Action: "deleted", Message: fmt.Sprintf("user %q deleted", id)}, nil
 }

@@ -195,9 +195,9 @@ func parseMapping(name string, get func(string) string) (*mapping, error) {
 		}
 	}
 	if v := get("page_size"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return nil, bad("page_size %q is not a positive number", v)
+		n, err := userapi.PageSize(v)
+		if err != nil {
+			return nil, bad("%v", err)
 		}
 		m.pageSize = n
 	}
@@ -262,12 +262,12 @@ func parseMapping(name string, get func(string) string) (*mapping, error) {
 		m.plain = false
 	}
 	if v := get("auth"); v != "" && v != "bearer" && v != "basic" && v != "none" {
-		h, ok := strings.CutPrefix(v, "header:")
-		if !ok || strings.TrimSpace(h) == "" {
-			return nil, bad("auth %q is not bearer, basic, header:NAME or none", v)
-		}
-		if err := userapi.CheckHeaderName(strings.TrimSpace(h)); err != nil {
+		_, ok, err := userapi.HeaderAuth(v)
+		if err != nil {
 			return nil, bad("auth %q: %v", v, err)
+		}
+		if !ok {
+			return nil, bad("auth %q is not bearer, basic, header:NAME or none", v)
 		}
 	}
 	if v := strings.ToUpper(get("disable")); v != "" {

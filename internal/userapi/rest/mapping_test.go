@@ -171,3 +171,21 @@ func TestEveryKeyIsChecked(t *testing.T) {
 		t.Errorf("auth header: with no name accepted")
 	}
 }
+
+// page_size and auth are refused with these words when a profile is opened.
+func TestPageSizeAndAuthRefusedWithTheirWords(t *testing.T) {
+	for _, tc := range []struct {
+		key, value, msg string
+	}{
+		{"page_size", "-3", `profile "t": page_size "-3" is not a positive number`},
+		{"auth", "digest", `profile "t": auth "digest" is not bearer, basic, header:NAME or none`},
+		{"auth", "header: ", `profile "t": auth "header: " is not bearer, basic, header:NAME or none`},
+		{"auth", "header:Bad Name", `profile "t": auth "header:Bad Name": `},
+	} {
+		_, err := rest.New(userapi.Profile{Name: "t", API: "rest", URL: "http://127.0.0.1:1",
+			Values: map[string]string{tc.key: tc.value}, Secrets: map[string]string{"token": "k"}}, userapi.Env{})
+		if errkind.ExitCode(err) != 2 || !strings.HasPrefix(fmt.Sprint(err), tc.msg) {
+			t.Errorf("%s=%q: %v, want exit 2 with %q", tc.key, tc.value, err, tc.msg)
+		}
+	}
+}

@@ -83,20 +83,17 @@ func validAuth(v string) error {
 	if strings.EqualFold(mode, "bearer") {
 		return nil
 	}
-	if name, ok := strings.CutPrefix(mode, "header:"); ok && strings.TrimSpace(name) != "" {
-		if err := userapi.CheckHeaderName(strings.TrimSpace(name)); err != nil {
-			return fmt.Errorf("auth %q: %w", v, err)
-		}
+	if _, ok, err := userapi.HeaderAuth(mode); err != nil {
+		return fmt.Errorf("auth %q: %w", v, err)
+	} else if ok {
 		return nil
 	}
 	return fmt.Errorf("auth %q is not bearer or header:NAME", v)
 }
 
 func validPageSize(v string) error {
-	if n, err := strconv.Atoi(v); err != nil || n < 1 {
-		return fmt.Errorf("page_size %q is not a positive number", v)
-	}
-	return nil
+	_, err := userapi.PageSize(v)
+	return err
 }
 
 // Compile-time checks of the capabilities the dialect has.
@@ -139,9 +136,9 @@ func New(p userapi.Profile, env userapi.Env) (*Client, error) {
 	base = trimUsersPath(base)
 	c := &Client{profile: prof, pageSize: DefaultPageSize}
 	if v := p.Values["page_size"]; v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return nil, errkind.Errorf(errkind.Usage, "profile %s: page_size %q is not a positive number", prof, v)
+		n, err := userapi.PageSize(v)
+		if err != nil {
+			return nil, errkind.Errorf(errkind.Usage, "profile %s: %v", prof, err)
 		}
 		c.pageSize = n
 	}
@@ -151,14 +148,14 @@ func New(p userapi.Profile, env userapi.Env) (*Client, error) {
 	}
 	opts := userapi.HTTPOptions(base, p, env)
 	token := p.Secrets["token"]
-	switch mode := strings.TrimSpace(p.Values["auth"]); {
+	mode := strings.TrimSpace(p.Values["auth"])
+	name, isHeader, err := userapi.HeaderAuth(mode)
+	switch {
 	case mode == "" || strings.EqualFold(mode, "bearer"):
 		opts.Auth = func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
-	case strings.HasPrefix(mode, "header:") && strings.TrimSpace(strings.TrimPrefix(mode, "header:")) != "":
-		name := strings.TrimSpace(strings.TrimPrefix(mode, "header:"))
-		if err := userapi.CheckHeaderName(name); err != nil {
-			return nil, errkind.Errorf(errkind.Usage, "profile %s: auth %q: %v", prof, mode, err)
-		}
+	case err != nil:
+		return nil, errkind.Errorf(errkind.Usage, "profile %s: auth %q: %v", prof, mode, err)
+	case isHeader:
 		opts.Auth = func(r *http.Request) { r.Header.Set(name, token) }
 		opts.SecretHeaders = []string{name}
 	default:
