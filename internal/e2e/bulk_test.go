@@ -191,19 +191,7 @@ func TestInterruptThenSkipExistingOnFlakyServer(t *testing.T) {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-done:
-	case <-time.After(15 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-		t.Fatalf("import still running 15s after SIGINT\nstderr:\n%s", stderr.String())
-	}
-	if code := cmd.ProcessState.ExitCode(); code != 130 {
-		t.Fatalf("exit %d, want 130\nstderr:\n%s", code, stderr.String())
-	}
+	interrupt(t, cmd, done, &stderr)
 	created, maybe := map[string]bool{}, map[string]bool{}
 	for _, e := range byLine(t, readReport(t, report), n) {
 		switch e.Result {

@@ -172,20 +172,44 @@ func (c *cli) runIO(stdin string, env []string, args ...string) result {
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	cmd.WaitDelay = 5 * time.Second
 	err := cmd.Run()
-	r := result{args: args, stdout: out.String(), stderr: errb.String()}
+	return c.ended(ctx, err, result{args: args, stdout: out.String(), stderr: errb.String()}, timeout)
+}
+
+// ended sets r's exit code from how the process ended: killed when ctx
+// expired after timeout, its exit status, or a failure to run it (code -1,
+// reported with Errorf, not Fatalf: it may be called from other goroutines).
+func (c *cli) ended(ctx context.Context, err error, r result, timeout time.Duration) result {
 	var ee *exec.ExitError
 	switch {
 	case ctx.Err() != nil:
-		// Errorf, not Fatalf: run may be called from other goroutines.
-		c.t.Errorf("userctl %s: killed after %s\n%s", strings.Join(args, " "), timeout, r)
+		c.t.Errorf("userctl %s: killed after %s\n%s", strings.Join(r.args, " "), timeout, r)
 		r.code = -1
 	case errors.As(err, &ee):
 		r.code = ee.ExitCode()
 	case err != nil:
-		c.t.Errorf("userctl %s: %v", strings.Join(args, " "), err)
+		c.t.Errorf("userctl %s: %v", strings.Join(r.args, " "), err)
 		r.code = -1
 	}
 	return r
+}
+
+// interrupt sends SIGINT to cmd (its Wait result arriving on done) and
+// requires it to end within 15 s with exit 130.
+func interrupt(t *testing.T, cmd *exec.Cmd, done <-chan error, stderr fmt.Stringer) {
+	t.Helper()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("import still running 15s after SIGINT\nstderr:\n%s", stderr)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit %d, want 130\nstderr:\n%s", code, stderr)
+	}
 }
 
 // want fails the test unless r exited with code.

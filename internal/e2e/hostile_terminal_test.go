@@ -9,7 +9,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -126,19 +125,7 @@ func (c *cli) ttyRun(args ...string) result {
 		c.t.Fatalf("starting userctl: %v", err)
 	}
 	err = cmd.Wait()
-	r := result{args: args, stdout: <-out, stderr: errb.String()}
-	var ee *exec.ExitError
-	switch {
-	case ctx.Err() != nil:
-		c.t.Errorf("userctl %s: killed after %s\n%s", strings.Join(args, " "), runTimeout, r)
-		r.code = -1
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	case err != nil:
-		c.t.Errorf("userctl %s: %v", strings.Join(args, " "), err)
-		r.code = -1
-	}
-	return r
+	return c.ended(ctx, err, result{args: args, stdout: <-out, stderr: errb.String()}, runTimeout)
 }
 
 // openTTY opens a pseudo-terminal pair with output post-processing off,

@@ -62,19 +62,7 @@ wait:
 		t.Fatalf("report has %d lines after 20s\nstderr:\n%s", countLines(report), stderr.String())
 	}
 	atSignal := countLines(report)
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-done:
-	case <-time.After(15 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-		t.Fatalf("import still running 15s after SIGINT\nstderr:\n%s", stderr.String())
-	}
-	if code := cmd.ProcessState.ExitCode(); code != 130 {
-		t.Fatalf("exit %d, want 130\nstderr:\n%s", code, stderr.String())
-	}
+	interrupt(t, cmd, done, &stderr)
 	r := result{args: cmd.Args[1:], stdout: stdout.String(), stderr: stderr.String(), code: 130}
 	wantIn(t, "stderr", oneLineErrorAfterSummary(t, r), "interrupted")
 	if r.stdout != "" {
